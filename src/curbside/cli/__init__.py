@@ -1,0 +1,42 @@
+"""The ``curbside`` command line. Thin: parse arguments, call the pipeline, render.
+
+Command modules register themselves on the shared Typer apps; heavy imports stay inside
+command bodies so ``curbside --help`` and ``curbside ask`` start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from curbside.cli.app import app, bench_app, eval_app
+
+# Optional command modules: (module, registration function signature kind).
+_COMMAND_MODULES = ("ask", "bench_retrieval", "serve")
+
+
+def _register_commands() -> None:
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"curbside.cli.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"curbside.cli.{name}":
+                raise
+            continue
+        register = module.register
+        if name == "ask":
+            register(app, eval_app, bench_app)
+        elif name == "bench_retrieval":
+            register(bench_app)
+        else:
+            register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Entry point of the ``curbside`` console script."""
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,80 @@
+"""Options and helpers shared by every command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from curbside.store import Library
+
+#: ``--library PATH``; falls back to ``CURBSIDE_LIBRARY``, the config file, then the default.
+LIBRARY_OPTION = typer.Option(
+    None,
+    "--library",
+    "-L",
+    help="Library database file (default: $CURBSIDE_LIBRARY or ~/.local/share/curbside/library.db).",
+    dir_okay=False,
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def library_path(path: Path | None) -> Path:
+    """Resolve the library file from the flag and the settings layers."""
+    from curbside.settings import load_settings
+
+    return load_settings(library=path).library
+
+
+def open_library(path: Path | None, *, bootstrap: bool = False) -> Library:
+    """Open the library; with ``bootstrap``, build an empty one from the bundled library.
+
+    Exits with a one-line error (status 2) when the file is not a curbside library.
+    """
+    from curbside.errors import CurbsideError
+    from curbside.settings import bundled_library_dir, load_settings
+    from curbside.store import Library
+
+    settings = load_settings(library=path)
+    try:
+        lib = Library.open(settings.library)
+    except CurbsideError as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(2) from err
+    if bootstrap and lib.source_count() == 0:
+        bundled = bundled_library_dir(settings)
+        if bundled is not None:
+            err_console.print(f"Building the library at {settings.library} from {bundled} …")
+            from curbside.ingest.pipeline import ingest_paths
+
+            summary = ingest_paths(lib, [bundled])
+            sync_indexes(lib, dense=settings.dense)
+            err_console.print(f"{summary.added} sources added.")
+    return lib
+
+
+def sync_indexes(lib: Library, *, dense: bool, rebuild: bool = False) -> None:
+    """Bring derived indexes (lexical, dense) up to date with the library.
+
+    With ``rebuild``, drop them and build them again from SQLite (``curbside reindex``).
+    """
+    from curbside.retrieve import Retriever
+
+    retriever = Retriever(lib, dense=dense)
+    if rebuild:
+        retriever.rebuild()
+    else:
+        retriever.sync()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print an error line and return the Exit to raise."""
+    err_console.print(f"[red]error:[/red] {message}")
+    sys.stderr.flush()
+    return typer.Exit(code)

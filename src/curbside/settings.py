@@ -1,0 +1,107 @@
+"""Typed settings: defaults < config file < environment < command-line flags.
+
+The config file is TOML at ``$CURBSIDE_CONFIG`` or ``~/.config/curbside/config.toml``;
+environment variables are ``CURBSIDE_<NAME>`` (e.g. ``CURBSIDE_LIBRARY``). Unknown keys
+in the file are an error, so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from curbside.errors import CurbsideError
+
+
+def _data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
+def _config_home() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every user-tunable setting, with its default."""
+
+    #: The library database file.
+    library: Path = _data_home() / "curbside" / "library.db"
+    #: Use the dense (embedding) retriever alongside lexical search.
+    dense: bool = True
+    #: Files larger than this many bytes are refused at ingest.
+    max_file_bytes: int = 200 * 1024 * 1024
+    #: Default audience for answers: clinician, nurse, student or patient.
+    audience: str = "clinician"
+    #: Folder of the bundled evidence library used to build an empty library.
+    bundled_library: Path | None = None
+
+    @staticmethod
+    def help() -> dict[str, str]:
+        """Each setting's name and the comment that documents it."""
+        return {
+            "library": "The library database file.",
+            "dense": "Use the dense (embedding) retriever alongside lexical search.",
+            "max_file_bytes": "Files larger than this many bytes are refused at ingest.",
+            "audience": "Default audience for answers: clinician, nurse, student or patient.",
+            "bundled_library": "Folder of the bundled evidence library used to build an empty library.",
+        }
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Convert a raw value from TOML or the environment to the field's type."""
+    if name in {"library", "bundled_library"}:
+        return Path(str(value)).expanduser()
+    if name == "dense":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise CurbsideError(f"setting dense: expected true or false, got {value!r}")
+    if name == "max_file_bytes":
+        try:
+            return int(value)
+        except ValueError as err:
+            raise CurbsideError(
+                f"setting max_file_bytes: expected a whole number, got {value!r}"
+            ) from err
+    return str(value)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Resolve settings from every layer; ``overrides`` (CLI flags) win when not None."""
+    settings = Settings()
+    names = {f.name for f in fields(Settings)}
+    config = Path(os.environ.get("CURBSIDE_CONFIG") or _config_home() / "curbside" / "config.toml")
+    if config.is_file():
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise CurbsideError(f"{config}: invalid TOML ({err})") from err
+        unknown = set(data) - names
+        if unknown:
+            raise CurbsideError(f"{config}: unknown setting(s) {', '.join(sorted(unknown))}")
+        settings = replace(settings, **{k: _coerce(k, v) for k, v in data.items()})
+    env = {
+        n: os.environ[f"CURBSIDE_{n.upper()}"]
+        for n in names
+        if f"CURBSIDE_{n.upper()}" in os.environ
+    }
+    settings = replace(settings, **{k: _coerce(k, v) for k, v in env.items()})
+    flags = {k: _coerce(k, v) for k, v in overrides.items() if v is not None}
+    return replace(settings, **flags)
+
+
+def bundled_library_dir(settings: Settings) -> Path | None:
+    """The bundled evidence library folder, if this installation has one."""
+    if settings.bundled_library is not None:
+        return settings.bundled_library if settings.bundled_library.is_dir() else None
+    # In a source checkout (the README's install), the library sits at the repository root.
+    candidate = Path(__file__).resolve().parents[2] / "library"
+    return candidate if candidate.is_dir() else None

@@ -1,0 +1,453 @@
+"""The library: one SQLite file holding sources, passages, references and bookkeeping.
+
+SQLite is the source of truth. Every write of a source happens in one transaction
+(``BEGIN IMMEDIATE`` … ``COMMIT``), so a crash or kill never leaves a half-written
+source; derived indexes replay the ``changes`` log to catch up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from curbside.errors import LibraryError
+from curbside.ingest.chunking import chunk, layout
+from curbside.ingest.classify import detect_design, detect_tier
+from curbside.models import Document, Passage, Reference, Source
+from curbside.store.migrations import migrate
+from curbside.store.rows import (
+    PASSAGE_COLUMNS,
+    SOURCE_COLUMNS,
+    as_text,
+    passage_from_row,
+    source_from_row,
+)
+
+Status = Literal["added", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What storing one document did."""
+
+    status: Status
+    source_id: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the change log replayed by derived indexes."""
+
+    seq: int
+    source_id: str
+    op: Literal["upsert", "delete"]
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def source_id_for(doc: Document) -> str:
+    """A stable id: the document's own id, else its PMID, DOI, SPL set id, or a hash."""
+    identifiers = {doc.pmid, doc.doi, doc.pmcid, doc.set_id}
+    if doc.external_id and doc.external_id not in identifiers:
+        return doc.external_id.strip()
+    if doc.pmid:
+        return f"pmid:{doc.pmid}"
+    if doc.doi:
+        return f"doi:{doc.doi.lower()}"
+    if doc.set_id:
+        return f"spl:{doc.set_id.lower()}"
+    if doc.pmcid:
+        return f"pmc:{doc.pmcid.upper().removeprefix('PMC')}"
+    if doc.external_id:
+        return doc.external_id.strip()
+    basis = doc.origin or doc.title
+    return f"doc:{_sha256(doc.format + '|' + basis)[:16]}"
+
+
+class Library:
+    """A curbside library database. Open with :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._fingerprint: tuple[int, str] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, *, readonly: bool = False) -> Library:
+        """Open (creating and migrating as needed) the library at ``path``."""
+        path = Path(path)
+        if readonly and not path.exists():
+            raise LibraryError(f"no library at {path}")
+        if not readonly:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable across application crashes in WAL mode; only an OS crash
+            # can lose the last commits, never consistency.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                migrate(conn)
+        except sqlite3.DatabaseError as err:
+            raise LibraryError(f"{path}: not a curbside library ({err})") from err
+        return cls(conn, path)
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        self.conn.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block in one write transaction; roll back on any exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- writing -----------------------------------------------------------------
+
+    def add_document(self, doc: Document, origin: str = "") -> IngestOutcome:
+        """Store ``doc`` as a new source, a new version of one, or nothing if unchanged."""
+        design = detect_design(doc)
+        tier = detect_tier(doc, design)
+        text, spans = layout(doc)
+        chunks = chunk(text, spans)
+        if not chunks:
+            raise LibraryError(f"{origin or doc.origin or doc.title}: document has no text")
+        sid = source_id_for(doc)
+        meta = self._metadata(doc)
+        content_hash = _sha256(
+            json.dumps([text, tier, design, meta], sort_keys=True, ensure_ascii=False, default=str)
+        )
+        with self.transaction() as conn:
+            existing = self._find_existing(sid, doc)
+            if existing is not None:
+                old_id, old_hash, old_version = existing
+                if old_hash == content_hash:
+                    return IngestOutcome("unchanged", old_id)
+                self._retire(old_id)
+                sid, version = old_id, old_version + 1
+                status: Status = "updated"
+            else:
+                version, status = 1, "added"
+            conn.execute(
+                f"INSERT INTO sources ({', '.join(meta)}, id, tier, design, format, origin, text,"
+                " content_hash, version, ingested_at)"
+                f" VALUES ({', '.join('?' * len(meta))}, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    *meta.values(),
+                    sid,
+                    tier,
+                    design,
+                    doc.format,
+                    origin or doc.origin,
+                    text,
+                    content_hash,
+                    version,
+                    _now(),
+                ),
+            )
+            conn.executemany(
+                'INSERT INTO passages (id, source_id, ordinal, section, start, "end", text, page,'
+                " text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        f"{sid}#{i}",
+                        sid,
+                        i,
+                        c.section,
+                        c.start,
+                        c.end,
+                        text[c.start : c.end],
+                        c.page,
+                        _sha256(text[c.start : c.end])[:32],
+                    )
+                    for i, c in enumerate(chunks)
+                ],
+            )
+            self._store_references(sid, doc.references)
+            conn.execute(
+                "INSERT INTO changes (source_id, op, at) VALUES (?, 'upsert', ?)", (sid, _now())
+            )
+        return IngestOutcome(status, sid)
+
+    @staticmethod
+    def _metadata(doc: Document) -> dict[str, object]:
+        """Columns that describe the source (hashed with the text to detect changes)."""
+        extra = dict(doc.extra)
+        return {
+            "title": doc.title.strip(),
+            "grade": doc.grade,
+            "authors": json.dumps(list(doc.authors), ensure_ascii=False),
+            "organization": doc.organization,
+            "journal": doc.journal,
+            "publisher": doc.publisher,
+            "year": doc.year,
+            "published": doc.published,
+            "revised": doc.revised,
+            "doi": doc.doi,
+            "pmid": doc.pmid,
+            "pmcid": doc.pmcid,
+            "url": doc.url,
+            "set_id": doc.set_id,
+            "population": doc.population,
+            "audience": as_text(extra.pop("audience", None)),
+            "provenance": as_text(extra.pop("provenance", None)),
+            "review_status": as_text(extra.pop("review_status", None)),
+            "license": doc.license,
+            "keywords": json.dumps(list(doc.keywords), ensure_ascii=False),
+            "mesh": json.dumps(list(doc.mesh), ensure_ascii=False),
+            "publication_types": json.dumps(list(doc.publication_types), ensure_ascii=False),
+            "extra": json.dumps(extra, sort_keys=True, ensure_ascii=False, default=str),
+        }
+
+    def _find_existing(self, sid: str, doc: Document) -> tuple[str, str, int] | None:
+        """The stored source this document is a version of: same id, PMID, DOI or set id."""
+        queries: list[tuple[str, tuple[object, ...]]] = [("id = ?", (sid,))]
+        if doc.pmid:
+            queries.append(("pmid = ?", (doc.pmid,)))
+        if doc.doi:
+            queries.append(("lower(doi) = lower(?)", (doc.doi,)))
+        if doc.set_id:
+            queries.append(("set_id = ?", (doc.set_id,)))
+        for where, args in queries:
+            row = self.conn.execute(
+                f"SELECT id, content_hash, version FROM sources WHERE {where} LIMIT 1", args
+            ).fetchone()
+            if row is not None:
+                return row["id"], row["content_hash"], row["version"]
+        return None
+
+    def _retire(self, sid: str) -> None:
+        """Move the current version of ``sid`` into ``source_versions`` and delete it."""
+        self.conn.execute(
+            "INSERT INTO source_versions (source_id, version, title, content_hash, origin, text,"
+            " ingested_at, replaced_at) SELECT id, version, title, content_hash, origin, text,"
+            " ingested_at, ? FROM sources WHERE id = ?",
+            (_now(), sid),
+        )
+        self.conn.execute(
+            "UPDATE source_references SET linked_source_id = NULL WHERE linked_source_id = ?",
+            (sid,),
+        )
+        self.conn.execute("DELETE FROM sources WHERE id = ?", (sid,))
+
+    def _store_references(self, sid: str, refs: Sequence[Reference]) -> None:
+        """Save a source's reference list, linking entries to sources already stored."""
+        rows = []
+        for i, ref in enumerate(refs, start=1):
+            rows.append(
+                (
+                    sid,
+                    i,
+                    ref.raw,
+                    json.dumps(list(ref.authors), ensure_ascii=False),
+                    ref.title,
+                    ref.journal,
+                    ref.year,
+                    ref.volume,
+                    ref.pages,
+                    ref.doi,
+                    ref.pmid,
+                    self._match_reference(ref, sid),
+                )
+            )
+        self.conn.executemany(
+            "INSERT INTO source_references (source_id, ordinal, raw, authors, title, journal, year,"
+            " volume, pages, doi, pmid, linked_source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        # Earlier references that point at this new source by identifier now link to it.
+        self.conn.execute(
+            "UPDATE source_references SET linked_source_id = ?1 WHERE linked_source_id IS NULL"
+            " AND source_id != ?1 AND ((pmid IS NOT NULL AND pmid = (SELECT pmid FROM sources WHERE id = ?1))"
+            " OR (doi IS NOT NULL AND lower(doi) = (SELECT lower(doi) FROM sources WHERE id = ?1)))",
+            (sid,),
+        )
+
+    def _match_reference(self, ref: Reference, citing: str) -> str | None:
+        """The id of a stored source that ``ref`` points to (by PMID, DOI, then title)."""
+        probes: list[tuple[str, object]] = []
+        if ref.pmid:
+            probes.append(("pmid = ?", ref.pmid))
+        if ref.doi:
+            probes.append(("lower(doi) = lower(?)", ref.doi))
+        if ref.title and len(ref.title) > 20:
+            probes.append(("lower(title) = lower(?)", ref.title.strip().rstrip(".")))
+        for where, value in probes:
+            row = self.conn.execute(
+                f"SELECT id FROM sources WHERE {where} AND id != ? LIMIT 1", (value, citing)
+            ).fetchone()
+            if row is not None:
+                return str(row["id"])
+        return None
+
+    def delete_source(self, sid: str) -> bool:
+        """Remove a source and everything hanging off it; True if it existed."""
+        with self.transaction() as conn:
+            cur = conn.execute("DELETE FROM sources WHERE id = ?", (sid,))
+            if cur.rowcount:
+                conn.execute(
+                    "UPDATE source_references SET linked_source_id = NULL WHERE linked_source_id = ?",
+                    (sid,),
+                )
+                conn.execute(
+                    "INSERT INTO changes (source_id, op, at) VALUES (?, 'delete', ?)", (sid, _now())
+                )
+        return bool(cur.rowcount)
+
+    def add_abbreviations(self, sid: str, pairs: Iterable[tuple[str, str]]) -> None:
+        """Record abbreviation/long-form pairs learned from source ``sid``."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO abbreviations (short, long, source_id) VALUES (?, ?, ?)",
+                [(s, long, sid) for s, long in pairs],
+            )
+
+    # -- reading -----------------------------------------------------------------
+
+    def get_source(self, sid: str) -> Source | None:
+        """The source with id ``sid``, or None."""
+        row = self.conn.execute(
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?", (sid,)
+        ).fetchone()
+        return source_from_row(row) if row else None
+
+    def get_sources(self, ids: Iterable[str]) -> dict[str, Source]:
+        """Sources by id (missing ids are absent from the result)."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Source] = {}
+        for i in range(0, len(wanted), 500):
+            batch = wanted[i : i + 500]
+            marks = ", ".join("?" * len(batch))
+            for row in self.conn.execute(
+                f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id IN ({marks})", batch
+            ):
+                found[row["id"]] = source_from_row(row)
+        return found
+
+    def get_passage(self, pid: str) -> Passage | None:
+        """The passage with id ``pid``, or None."""
+        row = self.conn.execute(
+            f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE id = ?", (pid,)
+        ).fetchone()
+        return passage_from_row(row) if row else None
+
+    def get_passages(self, ids: Iterable[str]) -> dict[str, Passage]:
+        """Passages by id (missing ids are absent from the result)."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Passage] = {}
+        for i in range(0, len(wanted), 500):
+            batch = wanted[i : i + 500]
+            marks = ", ".join("?" * len(batch))
+            for row in self.conn.execute(
+                f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", batch
+            ):
+                found[row["id"]] = passage_from_row(row)
+        return found
+
+    def iter_passages(self, source_ids: Iterable[str] | None = None) -> Iterator[Passage]:
+        """Passages in source/ordinal order, optionally only those of ``source_ids``."""
+        if source_ids is None:
+            cur = self.conn.execute(
+                f"SELECT {PASSAGE_COLUMNS} FROM passages ORDER BY source_id, ordinal"
+            )
+            yield from (passage_from_row(r) for r in cur)
+            return
+        ids = list(source_ids)
+        for i in range(0, len(ids), 500):
+            batch = ids[i : i + 500]
+            marks = ", ".join("?" * len(batch))
+            cur = self.conn.execute(
+                f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE source_id IN ({marks}) ORDER BY source_id, ordinal",
+                batch,
+            )
+            yield from (passage_from_row(r) for r in cur)
+
+    def passages_of(self, sid: str) -> list[Passage]:
+        """All passages of one source, in order."""
+        return list(self.iter_passages([sid]))
+
+    def references_of(self, sid: str) -> list[sqlite3.Row]:
+        """The parsed reference list of a source."""
+        return list(
+            self.conn.execute(
+                "SELECT * FROM source_references WHERE source_id = ? ORDER BY ordinal", (sid,)
+            )
+        )
+
+    def cited_by(self, sid: str) -> list[str]:
+        """Ids of stored sources whose reference lists link to ``sid``."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT source_id FROM source_references WHERE linked_source_id = ? ORDER BY source_id",
+            (sid,),
+        )
+        return [r[0] for r in rows]
+
+    def changes_since(self, seq: int) -> list[Change]:
+        """Change-log entries after ``seq``, oldest first."""
+        rows = self.conn.execute(
+            "SELECT seq, source_id, op FROM changes WHERE seq > ? ORDER BY seq", (seq,)
+        )
+        return [Change(r[0], r[1], r[2]) for r in rows]
+
+    def last_change(self) -> int:
+        """The newest change-log sequence number (0 for an empty log)."""
+        return int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0])
+
+    def source_count(self) -> int:
+        """Number of sources."""
+        return int(self.conn.execute("SELECT count(*) FROM sources").fetchone()[0])
+
+    def passage_count(self) -> int:
+        """Number of passages."""
+        return int(self.conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+
+    def fingerprint(self) -> str:
+        """A digest of every source's id and content hash: same files, same fingerprint."""
+        seq = self.last_change()
+        if self._fingerprint is None or self._fingerprint[0] != seq:
+            digest = hashlib.sha256()
+            for row in self.conn.execute("SELECT id, content_hash FROM sources ORDER BY id"):
+                digest.update(f"{row[0]}\t{row[1]}\n".encode())
+            self._fingerprint = (seq, digest.hexdigest()[:16])
+        return self._fingerprint[1]
+
+    def meta_get(self, key: str, default: str | None = None) -> str | None:
+        """A value from the key/value ``meta`` table."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else default
+
+    def meta_set(self, key: str, value: str) -> None:
+        """Set a value in the key/value ``meta`` table."""
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )

@@ -1,0 +1,228 @@
+"""Numbered schema migrations for the library database.
+
+Each migration is a function registered with :func:`migration`; ``PRAGMA user_version``
+records the last one applied. Migrations run in one transaction each, so a crash
+mid-migration leaves the previous schema intact. Never edit a released migration:
+add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+_MIGRATIONS: dict[int, Migration] = {}
+
+
+def migration(number: int) -> Callable[[Migration], Migration]:
+    """Register ``fn`` as schema migration ``number`` (1, 2, 3 … without gaps)."""
+
+    def decorate(fn: Migration) -> Migration:
+        if number in _MIGRATIONS:
+            raise ValueError(f"migration {number} registered twice")
+        _MIGRATIONS[number] = fn
+        return fn
+
+    return decorate
+
+
+def latest_version() -> int:
+    """The schema version the code expects."""
+    return max(_MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every pending migration in order; return the resulting version."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    target = latest_version()
+    if current > target:
+        from curbside.errors import LibraryError
+
+        raise LibraryError(
+            f"library schema version {current} is newer than this curbside ({target}); upgrade curbside"
+        )
+    for number in range(current + 1, target + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _MIGRATIONS[number](conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return target
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Execute a multi-statement script inside the caller's transaction.
+
+    ``Connection.executescript`` commits first, which would break a migration's
+    atomicity, so statements are split with ``sqlite3.complete_statement``.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                conn.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending[:80]!r}")
+
+
+@migration(1)
+def _initial(conn: sqlite3.Connection) -> None:
+    """Sources, passages, references, derived-index bookkeeping and threads."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+
+        CREATE TABLE sources (
+            id                TEXT PRIMARY KEY,
+            title             TEXT NOT NULL,
+            tier              TEXT NOT NULL CHECK (tier IN ('guideline', 'label', 'research')),
+            design            TEXT,
+            grade             TEXT,
+            authors           TEXT NOT NULL DEFAULT '[]',
+            organization      TEXT,
+            journal           TEXT,
+            publisher         TEXT,
+            year              INTEGER,
+            published         TEXT,
+            revised           TEXT,
+            doi               TEXT,
+            pmid              TEXT,
+            pmcid             TEXT,
+            url               TEXT,
+            set_id            TEXT,
+            population        TEXT,
+            audience          TEXT,
+            provenance        TEXT,
+            review_status     TEXT,
+            license           TEXT,
+            keywords          TEXT NOT NULL DEFAULT '[]',
+            mesh              TEXT NOT NULL DEFAULT '[]',
+            publication_types TEXT NOT NULL DEFAULT '[]',
+            format            TEXT NOT NULL,
+            origin            TEXT NOT NULL,
+            text              TEXT NOT NULL,
+            content_hash      TEXT NOT NULL,
+            version           INTEGER NOT NULL DEFAULT 1,
+            ingested_at       TEXT NOT NULL,
+            extra             TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX sources_doi ON sources (lower(doi)) WHERE doi IS NOT NULL;
+        CREATE INDEX sources_pmid ON sources (pmid) WHERE pmid IS NOT NULL;
+        CREATE INDEX sources_set_id ON sources (set_id) WHERE set_id IS NOT NULL;
+        CREATE INDEX sources_hash ON sources (content_hash);
+        CREATE INDEX sources_tier_year ON sources (tier, year);
+
+        -- Superseded versions of a source, kept for the audit trail.
+        CREATE TABLE source_versions (
+            id           INTEGER PRIMARY KEY,
+            source_id    TEXT NOT NULL,
+            version      INTEGER NOT NULL,
+            title        TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            origin       TEXT NOT NULL,
+            text         TEXT NOT NULL,
+            ingested_at  TEXT NOT NULL,
+            replaced_at  TEXT NOT NULL,
+            UNIQUE (source_id, version)
+        );
+
+        CREATE TABLE passages (
+            id        TEXT PRIMARY KEY,
+            source_id TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+            ordinal   INTEGER NOT NULL,
+            section   TEXT NOT NULL,
+            start     INTEGER NOT NULL,
+            "end"     INTEGER NOT NULL,
+            text      TEXT NOT NULL,
+            page      INTEGER,
+            text_hash TEXT NOT NULL,
+            UNIQUE (source_id, ordinal),
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE INDEX passages_text_hash ON passages (text_hash);
+
+        -- Full-text index over passages, kept in step by triggers.
+        CREATE VIRTUAL TABLE passages_fts USING fts5 (
+            section, text, content = 'passages', content_rowid = 'rowid',
+            tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN
+            INSERT INTO passages_fts (rowid, section, text) VALUES (new.rowid, new.section, new.text);
+        END;
+        CREATE TRIGGER passages_ad AFTER DELETE ON passages BEGIN
+            INSERT INTO passages_fts (passages_fts, rowid, section, text)
+            VALUES ('delete', old.rowid, old.section, old.text);
+        END;
+
+        CREATE TABLE source_references (
+            source_id        TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+            ordinal          INTEGER NOT NULL,
+            raw              TEXT NOT NULL,
+            authors          TEXT NOT NULL DEFAULT '[]',
+            title            TEXT,
+            journal          TEXT,
+            year             INTEGER,
+            volume           TEXT,
+            pages            TEXT,
+            doi              TEXT,
+            pmid             TEXT,
+            linked_source_id TEXT,
+            PRIMARY KEY (source_id, ordinal)
+        );
+        CREATE INDEX source_references_doi ON source_references (lower(doi)) WHERE doi IS NOT NULL;
+        CREATE INDEX source_references_pmid ON source_references (pmid) WHERE pmid IS NOT NULL;
+        CREATE INDEX source_references_linked ON source_references (linked_source_id);
+
+        -- Abbreviation pairs learned from the library (Schwartz–Hearst).
+        CREATE TABLE abbreviations (
+            short     TEXT NOT NULL,
+            long      TEXT NOT NULL,
+            source_id TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+            PRIMARY KEY (short, long, source_id)
+        );
+        CREATE INDEX abbreviations_source ON abbreviations (source_id);
+
+        -- Passage embeddings keyed by text hash, so unchanged text is never re-embedded.
+        CREATE TABLE embeddings (
+            text_hash TEXT NOT NULL,
+            model     TEXT NOT NULL,
+            vector    BLOB NOT NULL,
+            PRIMARY KEY (text_hash, model)
+        );
+
+        -- Change log that derived indexes replay to stay in step incrementally.
+        CREATE TABLE changes (
+            seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+            source_id TEXT NOT NULL,
+            op        TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+            at        TEXT NOT NULL
+        );
+
+        CREATE TABLE threads (
+            id         TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            title      TEXT
+        );
+        CREATE TABLE turns (
+            id             INTEGER PRIMARY KEY,
+            thread_id      TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            ordinal        INTEGER NOT NULL,
+            question       TEXT NOT NULL,
+            resolved_query TEXT,
+            answer_json    TEXT,
+            created_at     TEXT NOT NULL,
+            UNIQUE (thread_id, ordinal)
+        );
+        """,
+    )

@@ -1,0 +1,47 @@
+"""Fixtures shared by the whole suite.
+
+``shared_dir`` points at the read-only data beside the repository (``../shared``);
+tests that need it skip cleanly when it is absent, as on a bare clone.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+
+
+def _shared_root() -> Path:
+    override = os.environ.get("CURBSIDE_SHARED")
+    return Path(override) if override else REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The ``../shared`` folder; skips the test when it is not there."""
+    root = _shared_root()
+    if not (root / "data").is_dir():
+        pytest.skip(f"shared data not found at {root}")
+    return root
+
+
+@pytest.fixture(scope="session")
+def formats_dir(shared_dir: Path) -> Path:
+    """``../shared/data/formats`` (real document-format samples)."""
+    return shared_dir / "data" / "formats"
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """Small documents the project wrote itself, under ``tests/fixtures``."""
+    return FIXTURES
+
+
+@pytest.fixture
+def library_path(tmp_path: Path) -> Path:
+    """A path for a fresh, empty library database."""
+    return tmp_path / "library.db"

@@ -1,0 +1,138 @@
+"""Batch ingestion: bad files are reported one line each and never stop the batch."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from curbside.ingest.pipeline import expand_paths, ingest_paths
+from curbside.store import Library
+
+GOOD_MD = """---
+id: good-one
+tier: research
+title: A good document
+year: 2020
+design: cohort
+provenance: written for the test suite
+review_status: submitted
+---
+## Findings
+- Embolization was performed in every patient of this invented example.
+"""
+
+
+def _write_batch(folder: Path) -> dict[str, Path]:
+    folder.mkdir()
+    files = {
+        "good_md": folder / "good.md",
+        "good_txt": folder / "notes.txt",
+        "empty": folder / "empty.txt",
+        "binary": folder / "blob.txt",
+        "latin1": folder / "latin.txt",
+        "truncated_xml": folder / "cut.xml",
+        "unknown": folder / "data.xyz",
+    }
+    files["good_md"].write_text(GOOD_MD, encoding="utf-8")
+    files["good_txt"].write_text("Plain notes\n\nA paragraph of plain text.\n", encoding="utf-8")
+    files["empty"].write_bytes(b"")
+    files["binary"].write_bytes(bytes(range(256)) * 8)
+    files["latin1"].write_bytes("Caf\xe9 notes about r\xe9sum\xe9s.\n".encode("latin-1"))
+    files["truncated_xml"].write_text('<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><Medline', encoding="utf-8")
+    files["unknown"].write_bytes(b"\x89\x01\x02 unknown format")
+    return files
+
+
+def test_one_bad_file_never_stops_the_batch(tmp_path: Path, library_path: Path) -> None:
+    files = _write_batch(tmp_path / "batch")
+    with Library.open(library_path) as lib:
+        summary = ingest_paths(lib, [tmp_path / "batch"])
+        assert summary.added == 2
+        assert summary.failed == 5
+        assert lib.source_count() == 2
+    for key in ("empty", "binary", "latin1", "truncated_xml", "unknown"):
+        lines = [f for f in summary.failures if f.startswith(str(files[key]))]
+        assert len(lines) == 1, f"{key}: {summary.failures}"
+        assert "\n" not in lines[0] and len(lines[0]) > len(str(files[key])) + 5
+
+
+def test_reingest_reports_unchanged(tmp_path: Path, library_path: Path) -> None:
+    doc = tmp_path / "good.md"
+    doc.write_text(GOOD_MD, encoding="utf-8")
+    with Library.open(library_path) as lib:
+        assert ingest_paths(lib, [doc]).added == 1
+        again = ingest_paths(lib, [doc])
+        assert (again.added, again.unchanged, again.failed) == (0, 1, 0)
+        doc.write_text(GOOD_MD.replace("every patient", "each patient"), encoding="utf-8")
+        assert ingest_paths(lib, [doc]).updated == 1
+
+
+def test_missing_path_is_reported(tmp_path: Path, library_path: Path) -> None:
+    with Library.open(library_path) as lib:
+        summary = ingest_paths(lib, [tmp_path / "nope.md"])
+    assert summary.failed == 1 and "nope.md" in summary.failures[0]
+
+
+def test_expand_paths_handles_globs_folders_and_hidden(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.md").write_text("x")
+    (tmp_path / "a" / ".hidden.md").write_text("x")
+    (tmp_path / "a" / "README.md").write_text("x")
+    (tmp_path / "b.txt").write_text("x")
+    found = list(expand_paths([tmp_path / "a", str(tmp_path / "*.txt")]))
+    assert [p.name for p in found] == ["one.md", "b.txt"]
+
+
+def _jsonl_corpus(path: Path, n: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            text = " ".join(f"word{i}_{j} sentence part." for j in range(40))
+            out.write(json.dumps({"_id": f"doc{i}", "title": f"Document {i}", "text": text}) + "\n")
+
+
+def _count(db: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute("SELECT count(*) FROM sources").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def test_killed_ingest_leaves_a_consistent_library(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    _jsonl_corpus(corpus, 20000)
+    db = tmp_path / "lib.db"
+    cmd = [sys.executable, "-m", "curbside", "ingest", "--quiet", "--no-dense", "--library", str(db), str(corpus)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+    deadline = time.monotonic() + 120
+    while _count(db) < 200 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, f"ingest ended before it could be killed: {proc.stderr.read() if proc.stderr else ''}"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    with Library.open(db) as lib:
+        conn = lib.conn
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        stored = lib.source_count()
+        assert 0 < stored < 20000
+        orphans = conn.execute(
+            "SELECT count(*) FROM sources s WHERE NOT EXISTS (SELECT 1 FROM passages p WHERE p.source_id = s.id)"
+        ).fetchone()[0]
+        assert orphans == 0, "a source was left without its passages"
+        assert conn.execute("SELECT count(*) FROM passages_fts").fetchone()[0] == lib.passage_count()
+        assert conn.execute("INSERT INTO passages_fts (passages_fts) VALUES ('integrity-check')") is not None
+
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"{20000 - stored} added" in done.stdout and f"{stored} unchanged" in done.stdout
