@@ -226,3 +226,87 @@ def _initial(conn: sqlite3.Connection) -> None:
         );
         """,
     )
+
+
+@migration(2)
+def _editorial(conn: sqlite3.Connection) -> None:
+    """Accounts, sessions, articles with versions, review comments and the audit log."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE users (
+            id            INTEGER PRIMARY KEY,
+            username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            password_hash TEXT NOT NULL,
+            role          TEXT NOT NULL CHECK (role IN ('reviewer', 'admin')),
+            created_at    TEXT NOT NULL
+        );
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            csrf_token TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE TABLE login_attempts (
+            id       INTEGER PRIMARY KEY,
+            username TEXT NOT NULL COLLATE NOCASE,
+            client   TEXT NOT NULL,
+            at       REAL NOT NULL,
+            ok       INTEGER NOT NULL
+        );
+        CREATE INDEX login_attempts_recent ON login_attempts (username, at);
+
+        CREATE TABLE articles (
+            id               TEXT PRIMARY KEY,
+            question         TEXT NOT NULL,
+            audience         TEXT NOT NULL,
+            status           TEXT NOT NULL CHECK (status IN
+                                 ('submitted', 'under_review', 'changes_requested', 'approved')),
+            current_version  INTEGER NOT NULL,
+            approved_version INTEGER,
+            approved_seq     INTEGER,
+            stale_reason     TEXT,
+            lock_version     INTEGER NOT NULL DEFAULT 1,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT NOT NULL
+        );
+        CREATE INDEX articles_status ON articles (status, updated_at);
+        CREATE TABLE article_versions (
+            article_id          TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            version             INTEGER NOT NULL,
+            answer_json         TEXT NOT NULL,
+            library_fingerprint TEXT NOT NULL,
+            cited_sources       TEXT NOT NULL,
+            author              TEXT NOT NULL,
+            note                TEXT,
+            created_at          TEXT NOT NULL,
+            PRIMARY KEY (article_id, version)
+        );
+        CREATE TABLE review_comments (
+            id         INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            version    INTEGER NOT NULL,
+            author     TEXT NOT NULL,
+            body       TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
+        -- Append-only: the triggers below refuse any change to past entries.
+        CREATE TABLE audit_log (
+            id                  INTEGER PRIMARY KEY,
+            at                  TEXT NOT NULL,
+            actor               TEXT NOT NULL,
+            action              TEXT NOT NULL,
+            article_id          TEXT,
+            detail              TEXT,
+            library_fingerprint TEXT
+        );
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+            SELECT RAISE (ABORT, 'audit log is append-only');
+        END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+            SELECT RAISE (ABORT, 'audit log is append-only');
+        END;
+        """,
+    )

@@ -1,0 +1,1 @@
+"""Editorial review: accounts, the article workflow and its append-only audit log."""

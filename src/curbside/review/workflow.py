@@ -1,0 +1,326 @@
+"""The article workflow: Submitted → Under Review → Approved, or Changes Requested → resubmitted.
+
+An article is a published answer with versions. An edit creates a new version and sends
+the article back for review; the last approved version stays public until a newer one is
+approved. Every change checks the caller's ``lock_version`` (optimistic concurrency: the
+loser of a race gets :class:`ConflictError`) and appends to the audit log in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from curbside.errors import ConflictError, ReviewError
+from curbside.review import audit
+from curbside.review.accounts import User
+from curbside.store import Library
+
+Status = Literal["submitted", "under_review", "changes_requested", "approved"]
+
+#: Allowed moves: (from status, action) → to status.
+TRANSITIONS: dict[tuple[str, str], Status] = {
+    ("submitted", "start_review"): "under_review",
+    ("under_review", "approve"): "approved",
+    ("under_review", "request_changes"): "changes_requested",
+    ("changes_requested", "resubmit"): "submitted",
+}
+STATUS_LABELS = {
+    "submitted": "Submitted",
+    "under_review": "Under Review",
+    "changes_requested": "Changes Requested",
+    "approved": "Approved",
+}
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article's current state (not its content; see :func:`version`)."""
+
+    id: str
+    question: str
+    audience: str
+    status: Status
+    current_version: int
+    approved_version: int | None
+    stale_reason: str | None
+    lock_version: int
+    created_at: str
+    updated_at: str
+
+    @property
+    def public_version(self) -> int:
+        """The version anonymous readers see: the last approved one, else the newest."""
+        return self.approved_version or self.current_version
+
+
+@dataclass(frozen=True)
+class ArticleVersion:
+    """One stored version of an article's answer."""
+
+    article_id: str
+    version: int
+    answer: dict[str, Any]
+    library_fingerprint: str
+    author: str
+    note: str | None
+    created_at: str
+
+
+def _slug(question: str) -> str:
+    words = re.findall(r"[a-z0-9]+", question.lower())[:8]
+    return "-".join(words)[:60] or "article"
+
+
+def _cited_sources(lib: Library, answer: dict[str, Any]) -> str:
+    """The (source id, content hash) pairs an answer cites, to detect later changes."""
+    ids = [ref["source_id"] for ref in answer.get("references", [])]
+    sources = lib.get_sources(ids)
+    return json.dumps(
+        {sid: sources[sid].content_hash if sid in sources else None for sid in ids}, sort_keys=True
+    )
+
+
+def _require_reviewer(actor: User | None) -> User:
+    if actor is None or not actor.can_review:
+        raise ReviewError("only reviewers and admins may do this")
+    return actor
+
+
+def get(lib: Library, article_id: str) -> Article | None:
+    """The article with this id, or None."""
+    row = lib.conn.execute(
+        "SELECT id, question, audience, status, current_version, approved_version, stale_reason,"
+        " lock_version, created_at, updated_at FROM articles WHERE id = ?",
+        (article_id,),
+    ).fetchone()
+    return Article(*row) if row else None
+
+
+def version(lib: Library, article_id: str, number: int) -> ArticleVersion | None:
+    """One version of an article."""
+    row = lib.conn.execute(
+        "SELECT article_id, version, answer_json, library_fingerprint, author, note, created_at"
+        " FROM article_versions WHERE article_id = ? AND version = ?",
+        (article_id, number),
+    ).fetchone()
+    if row is None:
+        return None
+    return ArticleVersion(row[0], row[1], json.loads(row[2]), row[3], row[4], row[5], row[6])
+
+
+def history(lib: Library, article_id: str) -> list[ArticleVersion]:
+    """Every version, oldest first."""
+    numbers = [
+        r[0]
+        for r in lib.conn.execute(
+            "SELECT version FROM article_versions WHERE article_id = ? ORDER BY version",
+            (article_id,),
+        )
+    ]
+    return [v for n in numbers if (v := version(lib, article_id, n)) is not None]
+
+
+def queue(
+    lib: Library, statuses: tuple[str, ...] = ("submitted", "under_review", "changes_requested")
+) -> list[Article]:
+    """Articles awaiting editorial work, oldest update first."""
+    marks = ", ".join("?" * len(statuses))
+    rows = lib.conn.execute(
+        "SELECT id, question, audience, status, current_version, approved_version, stale_reason,"
+        f" lock_version, created_at, updated_at FROM articles WHERE status IN ({marks}) ORDER BY updated_at",
+        statuses,
+    )
+    return [Article(*r) for r in rows]
+
+
+def all_articles(lib: Library, limit: int = 200) -> list[Article]:
+    """Every article, most recently updated first."""
+    rows = lib.conn.execute(
+        "SELECT id, question, audience, status, current_version, approved_version, stale_reason,"
+        " lock_version, created_at, updated_at FROM articles ORDER BY updated_at DESC LIMIT ?",
+        (limit,),
+    )
+    return [Article(*r) for r in rows]
+
+
+def publish(lib: Library, answer: dict[str, Any], *, actor: User | None = None) -> Article:
+    """Create an article (status Submitted) from an answer's JSON form."""
+    if answer.get("abstained"):
+        raise ReviewError("an answer without evidence cannot be published")
+    question = str(answer["question"])
+    author = actor.username if actor else "anonymous"
+    now = audit.now()
+    with lib.transaction() as conn:
+        article_id = _slug(question)
+        while conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+            article_id = f"{_slug(question)[:50]}-{secrets.token_hex(3)}"
+        conn.execute(
+            "INSERT INTO articles (id, question, audience, status, current_version, created_at, updated_at)"
+            " VALUES (?, ?, ?, 'submitted', 1, ?, ?)",
+            (article_id, question, answer.get("audience", "clinician"), now, now),
+        )
+        _insert_version(lib, article_id, 1, answer, author, "first version")
+        audit.record(
+            conn,
+            author,
+            "publish",
+            article_id=article_id,
+            fingerprint=answer.get("library_fingerprint"),
+        )
+    article = get(lib, article_id)
+    assert article is not None
+    return article
+
+
+def _insert_version(
+    lib: Library,
+    article_id: str,
+    number: int,
+    answer: dict[str, Any],
+    author: str,
+    note: str | None,
+) -> None:
+    lib.conn.execute(
+        "INSERT INTO article_versions (article_id, version, answer_json, library_fingerprint,"
+        " cited_sources, author, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            article_id,
+            number,
+            json.dumps(answer, ensure_ascii=False),
+            str(answer.get("library_fingerprint", "")),
+            _cited_sources(lib, answer),
+            author,
+            note,
+            audit.now(),
+        ),
+    )
+
+
+def _bump(
+    lib: Library, article: Article, expected_lock: int, sets: str, args: tuple[object, ...]
+) -> None:
+    """Apply an update only if nobody changed the article since ``expected_lock``."""
+    cur = lib.conn.execute(
+        f"UPDATE articles SET {sets}, lock_version = lock_version + 1, updated_at = ?"
+        " WHERE id = ? AND lock_version = ?",
+        (*args, audit.now(), article.id, expected_lock),
+    )
+    if cur.rowcount != 1:
+        raise ConflictError(
+            f"article {article.id} was changed by someone else (you had revision {expected_lock}); reload and try again"
+        )
+
+
+def transition(
+    lib: Library,
+    article_id: str,
+    action: str,
+    *,
+    actor: User | None,
+    expected_lock: int,
+    comment: str | None = None,
+) -> Article:
+    """Move an article through the workflow (``start_review``, ``approve``, ``request_changes``, ``resubmit``)."""
+    user = _require_reviewer(actor)
+    with lib.transaction() as conn:
+        article = get(lib, article_id)
+        if article is None:
+            raise ReviewError(f"no article {article_id!r}")
+        target = TRANSITIONS.get((article.status, action))
+        if target is None:
+            raise ReviewError(
+                f"cannot {action.replace('_', ' ')} an article that is {STATUS_LABELS[article.status]}"
+            )
+        if action == "request_changes" and not (comment or "").strip():
+            raise ReviewError("say what needs to change")
+        if target == "approved":
+            _bump(
+                lib,
+                article,
+                expected_lock,
+                "status = ?, approved_version = current_version, approved_seq = ?,"
+                " stale_reason = NULL",
+                (target, lib.last_change()),
+            )
+        else:
+            _bump(lib, article, expected_lock, "status = ?", (target,))
+        if comment and comment.strip():
+            conn.execute(
+                "INSERT INTO review_comments (article_id, version, author, body, created_at) VALUES (?, ?, ?, ?, ?)",
+                (article_id, article.current_version, user.username, comment.strip(), audit.now()),
+            )
+        audit.record(
+            conn,
+            user.username,
+            action,
+            article_id=article_id,
+            detail=comment,
+            fingerprint=lib.fingerprint(),
+        )
+    updated = get(lib, article_id)
+    assert updated is not None
+    return updated
+
+
+def edit(
+    lib: Library,
+    article_id: str,
+    answer: dict[str, Any],
+    *,
+    actor: User | None,
+    expected_lock: int,
+    note: str | None = None,
+) -> Article:
+    """Store an edited answer as a new version; the article goes back to Submitted."""
+    user = _require_reviewer(actor)
+    with lib.transaction() as conn:
+        article = get(lib, article_id)
+        if article is None:
+            raise ReviewError(f"no article {article_id!r}")
+        number = article.current_version + 1
+        _bump(lib, article, expected_lock, "current_version = ?, status = 'submitted'", (number,))
+        _insert_version(lib, article_id, number, answer, user.username, note)
+        audit.record(
+            conn,
+            user.username,
+            "edit",
+            article_id=article_id,
+            detail=note,
+            fingerprint=lib.fingerprint(),
+        )
+    updated = get(lib, article_id)
+    assert updated is not None
+    return updated
+
+
+def comments(lib: Library, article_id: str) -> list[dict[str, Any]]:
+    """Reviewer comments on an article, oldest first."""
+    rows = lib.conn.execute(
+        "SELECT version, author, body, created_at FROM review_comments WHERE article_id = ? ORDER BY id",
+        (article_id,),
+    )
+    return [dict(r) for r in rows]
+
+
+def flag_stale(lib: Library, article_id: str, reason: str) -> None:
+    """Mark an approved article as needing review again (it stays public meanwhile)."""
+    with lib.transaction() as conn:
+        cur = conn.execute(
+            "UPDATE articles SET status = 'submitted', stale_reason = ?, lock_version = lock_version + 1,"
+            " updated_at = ? WHERE id = ? AND status = 'approved'",
+            (reason, audit.now(), article_id),
+        )
+        if cur.rowcount:
+            audit.record(
+                conn,
+                "system",
+                "flag_stale",
+                article_id=article_id,
+                detail=reason,
+                fingerprint=lib.fingerprint(),
+            )
