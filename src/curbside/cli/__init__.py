@@ -11,7 +11,7 @@ import importlib
 from curbside.cli.app import app, bench_app, eval_app
 
 # Optional command modules: (module, registration function signature kind).
-_COMMAND_MODULES = ("ask", "bench_retrieval", "serve")
+_COMMAND_MODULES = ("ask", "bench_retrieval", "serve", "users")
 
 
 def _register_commands() -> None:

@@ -116,8 +116,9 @@ def reader_for(path: Path, head: bytes | None = None) -> Reader:
     raise IngestError(str(path), f"unsupported file type {suffix or '(no suffix)'}")
 
 
-def check_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
-    """Refuse files that are missing, empty, oversized or plainly binary."""
+def check_file(path: Path, max_bytes: int | None = None) -> None:
+    """Refuse files that are missing, empty or larger than ``max_bytes`` (default :data:`MAX_FILE_BYTES`)."""
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     name = str(path)
     if not path.is_file():
         raise IngestError(name, "not a file")
@@ -156,7 +157,7 @@ def decode_text(path: Path, data: bytes) -> str:
         ) from err
 
 
-def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+def read_text(path: Path, max_bytes: int | None = None) -> str:
     """Read and decode a text file, refusing empty, huge, binary or non-UTF-8 input."""
     check_file(path, max_bytes)
     data = path.read_bytes()

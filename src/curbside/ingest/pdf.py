@@ -1,0 +1,230 @@
+"""PDF reader: the text layer, page by page, with pdfium (``pypdfium2``).
+
+Each page becomes one or more :class:`~curbside.models.Section` objects with ``page``
+set (1-based), split where a line looks like a section heading ("Methods",
+"2.1 Study design"); a heading carries over to the following pages until the next
+one, so every passage can show both its section and its page. Password-protected,
+corrupt, truncated, page-less and image-only (scanned, no text layer) PDFs are refused
+with a one-line reason: curbside does no OCR. A PDF encrypted with only an owner
+password (print/copy permissions) opens without one and is read like any other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+
+from curbside.errors import IngestError
+from curbside.ingest import base
+from curbside.ingest.base import check_file, clean, register
+from curbside.models import Document, Section
+
+#: pdfium's error code for a missing or wrong password (FPDF_ERR_PASSWORD).
+_ERR_PASSWORD = 4
+
+# A PDF's header may sit anywhere in the first kilobyte (PDF 32000-1, annex H.3).
+_HEADER_WINDOW = 1024
+# The end-of-file marker must be near the end; its absence means the file was cut.
+_TAIL_WINDOW = 4096
+
+_KNOWN_HEADINGS = frozenset(
+    {
+        "abstract",
+        "summary",
+        "background",
+        "introduction",
+        "objective",
+        "objectives",
+        "purpose",
+        "methods",
+        "method",
+        "materials and methods",
+        "patients and methods",
+        "results",
+        "findings",
+        "discussion",
+        "conclusion",
+        "conclusions",
+        "limitations",
+        "case report",
+        "case presentation",
+        "recommendations",
+        "acknowledgements",
+        "acknowledgments",
+        "references",
+    }
+)
+# "2 Methods", "3.1. Study design": a number, then a short capitalised phrase.
+_NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-Z][^.!?;:]{1,80}$")
+# Placeholder titles that authoring tools write into the metadata.
+_JUNK_TITLE = re.compile(
+    r"^(?:untitled|microsoft (?:word|powerpoint)|document\d*$|\S+\.(?:docx?|pdf|tex|dvi|indd|rtf)$)",
+    re.IGNORECASE,
+)
+_DOI_ON_PAGE = re.compile(r"(?:\bdoi:?\s*|doi\.org/)(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+
+
+def _is_heading(line: str) -> bool:
+    """True for a line that names a section rather than continuing the text."""
+    if len(line) > 90:
+        return False
+    bare = line.rstrip(":").strip().lower()
+    if bare in _KNOWN_HEADINGS:
+        return True
+    return bool(_NUMBERED_HEADING.match(line)) and len(line.split()) <= 9
+
+
+def _page_lines(raw: str) -> list[str]:
+    """Clean pdfium's page text into non-empty lines."""
+    text = _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    return [line for line in (clean(part) for part in text.split("\n")) if line]
+
+
+def _split_page(lines: list[str], page: int, heading: str) -> tuple[list[Section], str]:
+    """Cut one page's lines at headings; return its sections and the heading in force."""
+    sections: list[Section] = []
+    body: list[str] = []
+    for line in lines:
+        if _is_heading(line):
+            if body:
+                sections.append(Section(heading=heading, text="\n".join(body), page=page))
+                body = []
+            heading = line.rstrip(":").strip()
+        else:
+            body.append(line)
+    if body:
+        sections.append(Section(heading=heading, text="\n".join(body), page=page))
+    return sections, heading
+
+
+def _prominent_line(page: Any, textpage: Any) -> str:
+    """The text set in the largest font on a page, when it stands out from the body."""
+    sized: list[tuple[float, str]] = []
+    for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_TEXT], textpage=textpage):
+        try:
+            text = clean(obj.extract())
+            matrix = obj.get_matrix()
+            # Many PDFs draw text at size 1 and scale it with the text matrix.
+            scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
+            size = float(obj.get_font_size()) * scale
+        except (pdfium.PdfiumError, RuntimeError):
+            continue
+        if text:
+            sized.append((size, text))
+    if len(sized) < 2:
+        return ""
+    sizes = sorted(size for size, _ in sized)
+    median = sizes[len(sizes) // 2]
+    largest = sizes[-1]
+    if largest < median * 1.15:
+        return ""
+    parts = [text for size, text in sized if size >= largest - 0.5]
+    return clean(" ".join(parts))[:300]
+
+
+def _metadata(pdf: Any) -> dict[str, str]:
+    try:
+        meta = pdf.get_metadata_dict(skip_empty=True)
+    except pdfium.PdfiumError:
+        return {}
+    return {str(k): clean(str(v)) for k, v in meta.items() if clean(str(v))}
+
+
+def _first_doi(lines: list[str]) -> str | None:
+    """The DOI a first page states with a ``doi:``/``doi.org`` label, if exactly one."""
+    found = {m.group(1).rstrip(".,;)]") for m in _DOI_ON_PAGE.finditer(" ".join(lines))}
+    return found.pop() if len(found) == 1 else None
+
+
+class PdfReader:
+    """Reads the text layer of a PDF, one section per page or heading."""
+
+    format = "pdf"
+    suffixes: tuple[str, ...] = (".pdf",)
+
+    def sniff(self, head: bytes) -> bool:
+        """A PDF header ``%PDF-`` within the first kilobyte."""
+        return b"%PDF-" in head[:_HEADER_WINDOW]
+
+    def read(self, path: Path) -> Iterator[Document]:
+        """Yield the one document in ``path``."""
+        yield self._read(path)
+
+    def _read(self, path: Path) -> Document:
+        name = str(path)
+        # The limit is looked up at call time so settings (and tests) can lower it.
+        check_file(path, base.MAX_FILE_BYTES)
+        with path.open("rb") as fh:
+            head = fh.read(_HEADER_WINDOW)
+            size = fh.seek(0, 2)
+            fh.seek(max(0, size - _TAIL_WINDOW))
+            tail = fh.read()
+        if not self.sniff(head):
+            raise IngestError(name, "not a PDF (no %PDF- header)")
+        if b"%%EOF" not in tail:
+            raise IngestError(name, "truncated PDF (no %%EOF marker at the end)")
+        try:
+            pdf = pdfium.PdfDocument(name)
+        except pdfium.PdfiumError as err:
+            if getattr(err, "err_code", None) == _ERR_PASSWORD:
+                raise IngestError(name, "encrypted PDF: a password is needed") from err
+            raise IngestError(name, f"corrupt or unreadable PDF ({clean(str(err))})") from err
+        try:
+            return self._document(pdf, path)
+        finally:
+            pdf.close()
+
+    def _document(self, pdf: Any, path: Path) -> Document:
+        name = str(path)
+        if len(pdf) == 0:
+            raise IngestError(name, "PDF has no pages")
+        sections: list[Section] = []
+        heading = ""
+        prominent = ""
+        first_lines: list[str] = []
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                textpage = page.get_textpage()
+                lines = _page_lines(textpage.get_text_bounded())
+                if index == 0 or (not first_lines and lines):
+                    first_lines = lines
+                    prominent = _prominent_line(page, textpage)
+                textpage.close()
+            except pdfium.PdfiumError as err:
+                raise IngestError(name, f"page {index + 1} cannot be read ({err})") from err
+            finally:
+                page.close()
+            page_sections, heading = _split_page(lines, index + 1, heading)
+            sections.extend(page_sections)
+        if not sections:
+            raise IngestError(name, "no text layer (an image-only or scanned PDF; OCR it first)")
+        meta = _metadata(pdf)
+        title = meta.get("Title", "")
+        if not title or _JUNK_TITLE.match(title) or len(title) < 3:
+            title = prominent or next((ln for ln in first_lines if len(ln) <= 200), "")
+        authors = tuple(a.strip() for a in meta.get("Author", "").split(";") if a.strip())
+        keywords = tuple(
+            k.strip() for k in re.split(r"[;,]", meta.get("Keywords", "")) if k.strip()
+        )
+        extra: dict[str, Any] = {"pages": len(pdf)}
+        if meta.get("Subject"):
+            extra["subject"] = meta["Subject"]
+        return Document(
+            title=title or path.stem,
+            sections=tuple(sections),
+            format=self.format,
+            origin=name,
+            authors=authors,
+            keywords=keywords,
+            doi=_first_doi(first_lines),
+            extra=extra,
+        )
+
+
+register(PdfReader())
