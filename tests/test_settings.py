@@ -24,7 +24,11 @@ def test_layers_override_in_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert load_settings().library == Path("/from/file.db")
     monkeypatch.setenv("CURBSIDE_LIBRARY", "/from/env.db")
     settings = load_settings()
-    assert (settings.library, settings.dense, settings.audience) == (Path("/from/env.db"), False, "nurse")
+    assert (settings.library, settings.dense, settings.audience) == (
+        Path("/from/env.db"),
+        False,
+        "nurse",
+    )
     assert load_settings(library=Path("/from/flag.db")).library == Path("/from/flag.db")
 
 

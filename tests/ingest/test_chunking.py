@@ -52,5 +52,7 @@ def test_unbroken_text_is_hard_split() -> None:
 
 
 def test_page_numbers_carry_through() -> None:
-    text, spans = layout(_doc(Section("", "Page one text.", page=1), Section("", "Page two.", page=2)))
+    text, spans = layout(
+        _doc(Section("", "Page one text.", page=1), Section("", "Page two.", page=2))
+    )
     assert [c.page for c in chunk(text, spans)] == [1, 2]

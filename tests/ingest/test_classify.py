@@ -9,7 +9,9 @@ from curbside.models import Document, Section
 
 
 def _doc(title: str = "A study", text: str = "Some text.", **kw: object) -> Document:
-    return Document(title=title, sections=(Section("", text),), format=str(kw.pop("format", "pubmed-xml")), **kw)  # type: ignore[arg-type]
+    return Document(
+        title=title, sections=(Section("", text),), format=str(kw.pop("format", "pubmed-xml")), **kw
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,9 @@ def _write_batch(folder: Path) -> dict[str, Path]:
     files["empty"].write_bytes(b"")
     files["binary"].write_bytes(bytes(range(256)) * 8)
     files["latin1"].write_bytes("Caf\xe9 notes about r\xe9sum\xe9s.\n".encode("latin-1"))
-    files["truncated_xml"].write_text('<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><Medline', encoding="utf-8")
+    files["truncated_xml"].write_text(
+        '<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><Medline', encoding="utf-8"
+    )
     files["unknown"].write_bytes(b"\x89\x01\x02 unknown format")
     return files
 
@@ -111,12 +113,26 @@ def test_killed_ingest_leaves_a_consistent_library(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
     _jsonl_corpus(corpus, 20000)
     db = tmp_path / "lib.db"
-    cmd = [sys.executable, "-m", "curbside", "ingest", "--quiet", "--no-dense", "--library", str(db), str(corpus)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+    cmd = [
+        sys.executable,
+        "-m",
+        "curbside",
+        "ingest",
+        "--quiet",
+        "--no-dense",
+        "--library",
+        str(db),
+        str(corpus),
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ}
+    )
     deadline = time.monotonic() + 120
     while _count(db) < 200 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
-    assert proc.poll() is None, f"ingest ended before it could be killed: {proc.stderr.read() if proc.stderr else ''}"
+    assert proc.poll() is None, (
+        f"ingest ended before it could be killed: {proc.stderr.read() if proc.stderr else ''}"
+    )
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
 
@@ -130,8 +146,13 @@ def test_killed_ingest_leaves_a_consistent_library(tmp_path: Path) -> None:
             "SELECT count(*) FROM sources s WHERE NOT EXISTS (SELECT 1 FROM passages p WHERE p.source_id = s.id)"
         ).fetchone()[0]
         assert orphans == 0, "a source was left without its passages"
-        assert conn.execute("SELECT count(*) FROM passages_fts").fetchone()[0] == lib.passage_count()
-        assert conn.execute("INSERT INTO passages_fts (passages_fts) VALUES ('integrity-check')") is not None
+        assert (
+            conn.execute("SELECT count(*) FROM passages_fts").fetchone()[0] == lib.passage_count()
+        )
+        assert (
+            conn.execute("INSERT INTO passages_fts (passages_fts) VALUES ('integrity-check')")
+            is not None
+        )
 
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -18,7 +18,9 @@ def _doc(**changes: object) -> Document:
     base = Document(
         title="Hepatic arterial embolization for liver metastases",
         sections=(
-            Section("Background", "Liver metastases are common.\nThey are fed by the hepatic artery."),
+            Section(
+                "Background", "Liver metastases are common.\nThey are fed by the hepatic artery."
+            ),
             Section("Results", "Symptoms improved after embolization in most patients."),
         ),
         format="text",
@@ -75,7 +77,9 @@ def test_new_version_replaces_atomically_and_keeps_history(library_path: Path) -
         assert [p.text for p in lib.passages_of(first.source_id)] == ["A revised result sentence."]
         old = lib.conn.execute("SELECT version, text FROM source_versions").fetchall()
         assert [(r[0], "Liver metastases are common." in r[1]) for r in old] == [(1, True)]
-        fts = lib.conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH 'metastases'").fetchone()
+        fts = lib.conn.execute(
+            "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH 'metastases'"
+        ).fetchone()
         assert fts[0] == 0, "full-text index still holds the retired version"
 
 
@@ -119,9 +123,22 @@ def test_reference_lists_link_to_stored_sources_both_ways(library_path: Path) ->
         assert lib.cited_by(later.source_id) == [citing.source_id]
 
 
-def test_document_without_text_is_refused(library_path: Path) -> None:
-    with Library.open(library_path) as lib, pytest.raises(LibraryError, match="no text"):
-        lib.add_document(_doc(sections=(Section("Empty", "   "),)))
+def test_title_only_record_is_stored_with_its_title_as_passage(library_path: Path) -> None:
+    with Library.open(library_path) as lib:
+        sid = lib.add_document(_doc(sections=(Section("Empty", "   "),))).source_id
+        [passage] = lib.passages_of(sid)
+        assert (passage.section, passage.text) == (
+            "Title",
+            "Hepatic arterial embolization for liver metastases",
+        )
+
+
+def test_document_without_title_or_text_is_refused(library_path: Path) -> None:
+    with (
+        Library.open(library_path) as lib,
+        pytest.raises(LibraryError, match="no title and no text"),
+    ):
+        lib.add_document(_doc(title=" ", sections=(Section("Empty", "   "),)))
     with Library.open(library_path) as lib:
         assert lib.source_count() == 0
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from curbside.errors import LibraryError
-from curbside.ingest.chunking import chunk, layout
+from curbside.ingest.chunking import Chunk, chunk, layout
 from curbside.ingest.classify import detect_design, detect_tier
 from curbside.models import Document, Passage, Reference, Source
 from curbside.store.migrations import migrate
@@ -140,7 +140,12 @@ class Library:
         text, spans = layout(doc)
         chunks = chunk(text, spans)
         if not chunks:
-            raise LibraryError(f"{origin or doc.origin or doc.title}: document has no text")
+            # A bibliographic record without an abstract is still citable: its title
+            # (the first line of the stored text) becomes its only passage.
+            title = doc.title.strip()
+            if not title:
+                raise LibraryError(f"{origin or doc.origin}: document has no title and no text")
+            chunks = [Chunk("Title", 0, len(title), None)]
         sid = source_id_for(doc)
         meta = self._metadata(doc)
         content_hash = _sha256(
