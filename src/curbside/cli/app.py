@@ -185,11 +185,9 @@ def reindex(
     library: Path | None = LIBRARY_OPTION,
     no_dense: bool = typer.Option(False, "--no-dense", help="Skip embedding passages."),
 ) -> None:
-    """Rebuild every derived index (full-text, lexical, embeddings) from the SQLite library."""
+    """Rebuild every derived index (lexical, embeddings) from the SQLite library."""
     lib = open_library(library)
     try:
-        with lib.transaction() as conn:
-            conn.execute("INSERT INTO passages_fts (passages_fts) VALUES ('rebuild')")
         sync_indexes(lib, dense=not no_dense, rebuild=True)
         console.print(f"reindexed {lib.source_count()} sources, {lib.passage_count()} passages")
     finally:

@@ -106,17 +106,13 @@ def _prepare(doc: Document) -> Document:
     return extract_references(doc)
 
 
-def _learn_abbreviations(lib: Library, sid: str) -> None:
-    """Store the abbreviation pairs a source defines, for query expansion."""
+def _abbreviation_finder() -> Callable[[str], list[tuple[str, str]]] | None:
+    """The Schwartz–Hearst finder query expansion learns from, when retrieval is installed."""
     try:
         from curbside.retrieve.abbrev import find_abbreviations
     except ModuleNotFoundError:  # pragma: no cover - retrieval ships with curbside
-        return
-    source = lib.get_source(sid)
-    if source is not None:
-        pairs = find_abbreviations(source.text)
-        if pairs:
-            lib.add_abbreviations(sid, pairs)
+        return None
+    return find_abbreviations
 
 
 def ingest_paths(
@@ -124,6 +120,7 @@ def ingest_paths(
 ) -> IngestSummary:
     """Ingest every file under ``paths`` into ``lib``; never raises for bad input."""
     summary = IngestSummary()
+    finder = _abbreviation_finder()
     for path in expand_paths(paths):
         summary.files += 1
         try:
@@ -136,16 +133,22 @@ def ingest_paths(
             summary.warnings.extend(warnings)
             summary.failed += len(warnings)
             for doc in docs:
-                _store(lib, path, doc, summary)
+                _store(lib, path, doc, summary, finder)
         if on_file is not None:
             on_file(path)
     return summary
 
 
-def _store(lib: Library, path: Path, doc: Document, summary: IngestSummary) -> None:
+def _store(
+    lib: Library,
+    path: Path,
+    doc: Document,
+    summary: IngestSummary,
+    finder: Callable[[str], list[tuple[str, str]]] | None,
+) -> None:
     """Store one document and count the outcome."""
     try:
-        outcome = lib.add_document(_prepare(doc), origin=str(path))
+        outcome = lib.add_document(_prepare(doc), origin=str(path), abbreviations=finder)
     except CurbsideError as err:
         summary.fail(f"{path}: {err}")
         return
@@ -156,5 +159,3 @@ def _store(lib: Library, path: Path, doc: Document, summary: IngestSummary) -> N
     else:
         summary.unchanged += 1
     summary.source_ids.append(outcome.source_id)
-    if outcome.status != "unchanged":
-        _learn_abbreviations(lib, outcome.source_id)

@@ -20,10 +20,10 @@ class SourceFilter:
     text: str | None = None
 
 
-def _fts_query(text: str) -> str:
-    """An FTS5 query that ANDs the words of ``text`` (quoted, so no syntax leaks in)."""
-    words = re.findall(r"\w+", text)
-    return " ".join(f'"{w}"' for w in words)
+def _like(word: str) -> str:
+    """A LIKE pattern matching ``word`` anywhere, with LIKE's wildcards escaped."""
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def list_sources(
@@ -44,13 +44,11 @@ def list_sources(
     if flt.year_to is not None:
         where.append("s.year <= ?")
         args.append(flt.year_to)
-    if flt.text and _fts_query(flt.text):
-        where.append(
-            "(s.title LIKE ? ESCAPE '\\' OR s.id IN (SELECT p.source_id FROM passages p"
-            " WHERE p.rowid IN (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?)))"
-        )
-        like = flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        args.extend([f"%{like}%", _fts_query(flt.text)])
+    # Every word must appear in the title or the text. A scan, but browsing filters a
+    # library of thousands of sources in milliseconds; ranked search is the retriever's job.
+    for word in re.findall(r"\w+", flt.text or ""):
+        where.append("(lower(s.title) LIKE ? ESCAPE '\\' OR lower(s.text) LIKE ? ESCAPE '\\')")
+        args.extend([_like(word), _like(word)])
     sql = (
         "SELECT s.id, s.tier, s.design, s.year, s.title, s.organization, s.journal, s.doi, s.pmid,"
         " s.review_status FROM sources s"

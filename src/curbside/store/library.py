@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -133,8 +133,18 @@ class Library:
 
     # -- writing -----------------------------------------------------------------
 
-    def add_document(self, doc: Document, origin: str = "") -> IngestOutcome:
-        """Store ``doc`` as a new source, a new version of one, or nothing if unchanged."""
+    def add_document(
+        self,
+        doc: Document,
+        origin: str = "",
+        *,
+        abbreviations: Callable[[str], Iterable[tuple[str, str]]] | None = None,
+    ) -> IngestOutcome:
+        """Store ``doc`` as a new source, a new version of one, or nothing if unchanged.
+
+        ``abbreviations``, given the stored text, returns (short form, long form) pairs to
+        record with the source in the same transaction (query expansion learns from them).
+        """
         design = detect_design(doc)
         tier = detect_tier(doc, design)
         text, spans = layout(doc)
@@ -197,7 +207,12 @@ class Library:
                     for i, c in enumerate(chunks)
                 ],
             )
-            self._store_references(sid, doc.references)
+            self._store_references(sid, doc.references, doc.pmid, doc.doi)
+            if abbreviations is not None:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO abbreviations (short, long, source_id) VALUES (?, ?, ?)",
+                    [(short, long, sid) for short, long in abbreviations(text)],
+                )
             conn.execute(
                 "INSERT INTO changes (source_id, op, at) VALUES (?, 'upsert', ?)", (sid, _now())
             )
@@ -235,16 +250,18 @@ class Library:
 
     def _find_existing(self, sid: str, doc: Document) -> tuple[str, str, int] | None:
         """The stored source this document is a version of: same id, PMID, DOI or set id."""
-        queries: list[tuple[str, tuple[object, ...]]] = [("id = ?", (sid,))]
+        # Separate probes, each answered by its own index (an OR across columns would
+        # make SQLite scan the table once per ingested document).
+        probes: list[tuple[str, str]] = [("id = ?", sid)]
         if doc.pmid:
-            queries.append(("pmid = ?", (doc.pmid,)))
+            probes.append(("pmid = ?", doc.pmid))
         if doc.doi:
-            queries.append(("lower(doi) = lower(?)", (doc.doi,)))
+            probes.append(("lower(doi) = lower(?)", doc.doi))
         if doc.set_id:
-            queries.append(("set_id = ?", (doc.set_id,)))
-        for where, args in queries:
+            probes.append(("set_id = ?", doc.set_id))
+        for where, value in probes:
             row = self.conn.execute(
-                f"SELECT id, content_hash, version FROM sources WHERE {where} LIMIT 1", args
+                f"SELECT id, content_hash, version FROM sources WHERE {where} LIMIT 1", (value,)
             ).fetchone()
             if row is not None:
                 return row["id"], row["content_hash"], row["version"]
@@ -264,7 +281,9 @@ class Library:
         )
         self.conn.execute("DELETE FROM sources WHERE id = ?", (sid,))
 
-    def _store_references(self, sid: str, refs: Sequence[Reference]) -> None:
+    def _store_references(
+        self, sid: str, refs: Sequence[Reference], pmid: str | None, doi: str | None
+    ) -> None:
         """Save a source's reference list, linking entries to sources already stored."""
         rows = []
         for i, ref in enumerate(refs, start=1):
@@ -290,12 +309,18 @@ class Library:
             rows,
         )
         # Earlier references that point at this new source by identifier now link to it.
-        self.conn.execute(
-            "UPDATE source_references SET linked_source_id = ?1 WHERE linked_source_id IS NULL"
-            " AND source_id != ?1 AND ((pmid IS NOT NULL AND pmid = (SELECT pmid FROM sources WHERE id = ?1))"
-            " OR (doi IS NOT NULL AND lower(doi) = (SELECT lower(doi) FROM sources WHERE id = ?1)))",
-            (sid,),
-        )
+        if pmid:
+            self.conn.execute(
+                "UPDATE source_references SET linked_source_id = ? WHERE pmid = ?"
+                " AND linked_source_id IS NULL AND source_id != ?",
+                (sid, pmid, sid),
+            )
+        if doi:
+            self.conn.execute(
+                "UPDATE source_references SET linked_source_id = ? WHERE lower(doi) = lower(?)"
+                " AND linked_source_id IS NULL AND source_id != ?",
+                (sid, doi, sid),
+            )
 
     def _match_reference(self, ref: Reference, citing: str) -> str | None:
         """The id of a stored source that ``ref`` points to (by PMID, DOI, then title)."""

@@ -310,3 +310,20 @@ def _editorial(conn: sqlite3.Connection) -> None:
         END;
         """,
     )
+
+
+@migration(3)
+def _drop_fts(conn: sqlite3.Connection) -> None:
+    """Retire the FTS5 passage index: the tantivy index derived from SQLite replaces it.
+
+    Keeping FTS5 in step inside every ingest transaction cost about 30% of ingest
+    throughput while the lexical retriever no longer read it (docs/decisions.md).
+    """
+    run_script(
+        conn,
+        """
+        DROP TRIGGER IF EXISTS passages_ai;
+        DROP TRIGGER IF EXISTS passages_ad;
+        DROP TABLE IF EXISTS passages_fts;
+        """,
+    )
