@@ -88,6 +88,6 @@ def register(app: typer.Typer) -> None:
         lib = open_library(library)
         try:
             for user in list_users(lib):
-                console.print(f"{user.username}\t{user.role}")
+                typer.echo(f"{user.username}\t{user.role}")
         finally:
             lib.close()

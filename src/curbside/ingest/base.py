@@ -146,9 +146,13 @@ def decode_text(path: Path, data: bytes) -> str:
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as err:
             raise IngestError(str(path), f"invalid UTF-16 text: {err.reason}") from err
+        if "\x00" in text:
+            # Real UTF-16 text has no NUL characters; binary data behind a BOM does.
+            raise IngestError(str(path), "binary content behind a UTF-16 byte-order mark")
+        return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:

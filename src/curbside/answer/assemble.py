@@ -1,0 +1,183 @@
+"""Turn a generator's statements into a structured :class:`~curbside.models.Answer`.
+
+Statements are checked (every citation must point at the exact stored text),
+grouped by evidence tier and then by topic, numbered in order of first use, and
+completed with key numbers, disagreements, references and follow-up questions.
+Wording for the audience is applied here, in reading order, so each term is
+explained the first time the reader meets it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from curbside.answer.audience import Explainer, disclaimer
+from curbside.answer.compose import citation_for
+from curbside.answer.conflicts import find as find_conflicts
+from curbside.answer.followups import follow_ups
+from curbside.answer.glossary import Glossary
+from curbside.answer.numbers import figures
+from curbside.answer.question import QuestionPlan
+from curbside.answer.select import Candidate
+from curbside.answer.sentences import split_passage
+from curbside.answer.text import squash
+from curbside.answer.topics import DEFAULT_TOPIC, classify
+from curbside.models import (
+    TIERS,
+    Answer,
+    AnswerSection,
+    Audience,
+    Block,
+    Citation,
+    Conflict,
+    Evidence,
+    KeyNumber,
+    ReferenceEntry,
+    Source,
+    Statement,
+)
+
+SECTION_TITLES = {
+    "guideline": "From the Guidelines",
+    "label": "From the FDA Drug Label",
+    "research": "From the Research",
+}
+KEY_NUMBER_LIMIT = {"clinician": 10, "nurse": 8, "student": 8, "patient": 5}
+
+
+@dataclass
+class _Numbering:
+    """Citation numbers by source, in order of first use."""
+
+    by_source: dict[str, int] = field(default_factory=dict)
+
+    def number(self, source_id: str) -> int:
+        if source_id not in self.by_source:
+            self.by_source[source_id] = len(self.by_source) + 1
+        return self.by_source[source_id]
+
+
+def valid_citation(citation: Citation, sources: dict[str, Source]) -> bool:
+    """True when the citation's quote is exactly the stored text at its span."""
+    source = sources.get(citation.source_id)
+    return (
+        source is not None
+        and 0 <= citation.start < citation.end <= len(source.text)
+        and source.text[citation.start : citation.end] == citation.quote
+    )
+
+
+def _topic_of(statement: Statement, evidence_by_passage: dict[str, Evidence]) -> str:
+    citation = statement.citations[0]
+    ev = evidence_by_passage.get(citation.passage_id)
+    heading = ev.hit.passage.section if ev else ""
+    if ev is not None:
+        for sentence in split_passage(ev.hit.passage):
+            if sentence.start == citation.start:
+                heading = sentence.heading
+                break
+    return classify(citation.quote, heading)
+
+
+def _blocks(
+    statements: list[Statement], plan: QuestionPlan, by_passage: dict[str, Evidence]
+) -> list[tuple[str, list[Statement]]]:
+    lead, rest = statements[0], statements[1:]
+    groups: dict[str, list[Statement]] = {}
+    for statement in rest:
+        groups.setdefault(_topic_of(statement, by_passage), []).append(statement)
+    order = [t for t in plan.topics if t in groups]
+    order += [t for t in groups if t not in order and t != DEFAULT_TOPIC]
+    if DEFAULT_TOPIC in groups:
+        order.append(DEFAULT_TOPIC)
+    return [("", [lead])] + [(t, groups[t]) for t in order]
+
+
+def _renumber(statement: Statement, numbering: _Numbering, explainer: Explainer) -> Statement:
+    cites = tuple(
+        Citation(numbering.number(c.source_id), c.source_id, c.passage_id, c.start, c.end, c.quote)
+        for c in statement.citations
+    )
+    return Statement(explainer.explain(statement.text), cites)
+
+
+def assemble(
+    question: str,
+    audience: Audience,
+    statements: Sequence[Statement],
+    evidence: Sequence[Evidence],
+    *,
+    plan: QuestionPlan,
+    pool: Sequence[Candidate],
+    glossary: Glossary,
+    fingerprint: str,
+    learned: dict[str, str] | None = None,
+) -> Answer:
+    """Build the answer; statements whose citations do not verify are dropped."""
+    sources = {ev.source.id: ev.source for ev in evidence}
+    by_passage = {ev.hit.passage.id: ev for ev in evidence}
+    by_tier: dict[str, list[Statement]] = {}
+    for statement in statements:
+        if not statement.citations or not all(
+            valid_citation(c, sources) for c in statement.citations
+        ):
+            continue  # no span, no statement
+        tier = sources[statement.citations[0].source_id].tier
+        by_tier.setdefault(tier, []).append(statement)
+
+    numbering = _Numbering()
+    explainer = Explainer(audience, glossary, learned or {})
+    sections: list[AnswerSection] = []
+    for tier in TIERS:
+        if tier not in by_tier:
+            continue
+        blocks = tuple(
+            Block(heading, tuple(_renumber(s, numbering, explainer) for s in group))
+            for heading, group in _blocks(by_tier[tier], plan, by_passage)
+        )
+        sections.append(AnswerSection(tier, SECTION_TITLES[tier], blocks))
+
+    key_numbers: list[KeyNumber] = []
+    seen_numbers: set[tuple[str, str]] = set()
+    for section in sections:
+        for block in section.blocks:
+            for statement in block.statements:
+                for citation in statement.citations:
+                    for fig in figures(citation.quote):
+                        if (fig.value, fig.measure) in seen_numbers:
+                            continue
+                        seen_numbers.add((fig.value, fig.measure))
+                        key_numbers.append(
+                            KeyNumber(fig.value, fig.measure, citation.n, fig.comparator)
+                        )
+    key_numbers = key_numbers[: KEY_NUMBER_LIMIT[audience]]
+
+    conflicts: list[Conflict] = []
+    for found in find_conflicts(pool, glossary, plan.entities):
+        conflict_statements = []
+        for cand in found.members:
+            base = citation_for(cand)
+            if not valid_citation(base, sources):
+                continue
+            conflict_statements.append(
+                _renumber(Statement(squash(cand.sentence.text), (base,)), numbering, explainer)
+            )
+        if conflict_statements:
+            conflicts.append(Conflict(found.topic, tuple(conflict_statements)))
+
+    references = tuple(
+        ReferenceEntry(n, sources[sid])
+        for sid, n in sorted(numbering.by_source.items(), key=lambda x: x[1])
+    )
+    return Answer(
+        question=question,
+        audience=audience,
+        sections=tuple(sections),
+        references=references,
+        disclaimer=disclaimer(audience),
+        library_fingerprint=fingerprint,
+        key_numbers=tuple(key_numbers),
+        conflicts=tuple(conflicts),
+        follow_ups=tuple(follow_ups(plan, pool, glossary, audience)),
+    )

@@ -1,0 +1,128 @@
+"""Audience-specific wording: explanations of jargon, disclaimers, the urgent-care line.
+
+The clinician view is left dense (verbatim sentences, numbers first). Nurses and
+students get abbreviations spelled out on first use. Patients get jargon explained
+in plain words from the project's glossary, shorter sentences, and a fixed safety
+message about symptoms that need urgent care. None of this text makes a clinical
+claim, so none of it needs a citation; everything clinical stays a quoted sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from curbside.answer.glossary import Glossary, load_glossary
+from curbside.models import Audience
+
+#: The fixed safety message shown to patients (general red flags, not a clinical claim).
+URGENT_CARE = (
+    "Get help now: call your care team or emergency services right away if you have chest "
+    "pain, trouble breathing, fainting, new confusion, severe or quickly worsening pain, "
+    "vomiting blood or black stools, a high fever with shaking chills, or swelling of the "
+    "face or throat."
+)
+
+#: Explanations added to one sentence at most, so it stays readable.
+MAX_NOTES = 3
+_PAREN = re.compile(r"\s?\([^()]{1,80}\)")
+
+DISCLAIMERS: dict[str, str] = {
+    "clinician": (
+        "For healthcare professionals. Every statement is quoted from the cited sources in "
+        "this library; verify against the full text and current practice before applying it "
+        "to a patient. It supports, and does not replace, clinical judgement."
+    ),
+    "nurse": (
+        "For nursing professionals. Every statement is quoted from the cited sources in this "
+        "library; follow prescriber orders and your institution's protocols, and check the "
+        "full source before acting on it."
+    ),
+    "student": (
+        "For learning only. Every statement is quoted from the cited sources in this library; "
+        "read the full sources and discuss with your supervisors before applying any of it "
+        "in practice."
+    ),
+    "patient": (
+        "This is general information drawn from medical sources, not advice about your own "
+        "care. Talk with your care team before starting, stopping or changing any treatment. "
+        + URGENT_CARE
+    ),
+}
+
+#: Heading of the follow-up list, which for patients is a list of questions to bring.
+FOLLOW_UP_TITLES: dict[str, str] = {
+    "clinician": "Follow-up questions",
+    "nurse": "Follow-up questions",
+    "student": "Questions to explore next",
+    "patient": "Questions to ask your care team",
+}
+
+#: Sentence-length preference (characters) per audience; longer sentences score lower.
+PREFERRED_LENGTH: dict[str, int] = {"clinician": 400, "nurse": 300, "student": 320, "patient": 200}
+
+#: How many statements each tier may contribute, per audience.
+BUDGETS: dict[str, dict[str, int]] = {
+    "clinician": {"guideline": 7, "label": 5, "research": 8},
+    "nurse": {"guideline": 6, "label": 6, "research": 5},
+    "student": {"guideline": 6, "label": 4, "research": 7},
+    "patient": {"guideline": 4, "label": 3, "research": 4},
+}
+
+
+def disclaimer(audience: Audience) -> str:
+    """The disclaimer that fits ``audience``."""
+    return DISCLAIMERS[audience]
+
+
+@dataclass
+class Explainer:
+    """Adds explanations to statement text, each term explained once per answer."""
+
+    audience: Audience
+    glossary: Glossary = field(default_factory=load_glossary)
+    #: Abbreviations learned from the library (short → long), used when the glossary lacks one.
+    learned: dict[str, str] = field(default_factory=dict)
+    _seen: set[str] = field(default_factory=set)
+
+    def explain(self, text: str) -> str:
+        """``text`` with first-use explanations inserted for this audience."""
+        if self.audience == "clinician":
+            return text
+        out: list[str] = []
+        pos = 0
+        added = 0
+        for mention in self.glossary.mentions(text):
+            if added >= MAX_NOTES:
+                break  # the rest are explained where they next appear
+            entry = mention.entry
+            note = self._note(entry.term, entry.long, entry.plain, mention.surface)
+            if note is None or entry.term in self._seen:
+                continue
+            self._seen.add(entry.term)
+            end = mention.end
+            paren = _PAREN.match(text, end)
+            if paren or text[max(0, mention.start - 1) : mention.start] == "(":
+                # The source spells it out already ("chemoembolization (TACE)"): only
+                # patients still need the plain meaning, placed after the parenthesis.
+                if self.audience != "patient" or not paren:
+                    continue
+                end = paren.end()
+                note = entry.plain
+            out.append(text[pos:end])
+            out.append(f" ({note})")
+            pos = end
+            added += 1
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _note(self, term: str, long: str | None, plain: str, surface: str) -> str | None:
+        if self.audience == "patient":
+            if long and long.lower() != surface.lower():
+                return f"{long}: {plain}"
+            return plain if plain.lower() != surface.lower() else None
+        # Nurses and students: spell out abbreviations only.
+        long = long or self.learned.get(surface)
+        if long and long.lower() != surface.lower() and surface != surface.lower():
+            return long
+        return None

@@ -1,0 +1,28 @@
+"""The generator contract: how an answer's statements are produced from evidence.
+
+The extractive composer (:class:`curbside.answer.compose.ExtractiveComposer`) is the
+default implementation; an LLM-backed generator can plug in behind the same method,
+and the engine verifies that every citation it returns points at stored text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from curbside.models import Evidence, Statement
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """Produces grounded statements for a question from ranked evidence."""
+
+    def generate(self, question: str, evidence: Sequence[Evidence]) -> list[Statement]:
+        """Statements answering ``question``, each citing exact spans of ``evidence``.
+
+        Order matters: statements come strongest tier first, and the first statement
+        drawn from each tier is that tier's lead statement. Citation numbers may be
+        provisional (the engine renumbers them in order of first use); ``start``,
+        ``end`` and ``quote`` must satisfy ``source.text[start:end] == quote``.
+        """
+        ...

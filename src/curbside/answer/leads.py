@@ -1,0 +1,97 @@
+"""Lead statements: a grounded sentence introduced by who says it, from metadata.
+
+The prefix is composed only from the source's stored metadata (organization, year,
+title, label section, design) and, for studies, a participant count read verbatim
+from the source text; the clinical content after the colon is the quoted sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from curbside.models import Audience, Evidence
+
+_SIZE = re.compile(
+    r"\b(?:n\s?=\s?(\d[\d,]*)|(\d[\d,]*)\s(?:patients|participants|subjects|adults|people))\b",
+    re.IGNORECASE,
+)
+_ARTICLE = {"a", "e", "i", "o", "u"}
+_PRIMARY = frozenset(
+    {"randomized controlled trial", "cohort", "case series", "meta-analysis", "systematic review"}
+)
+
+
+def _short_title(title: str, limit: int = 90) -> str:
+    title = re.sub(r"\s+", " ", title).strip().rstrip(".")
+    if len(title) <= limit:
+        return title
+    cut = title[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def drug_name(title: str) -> str:
+    """The drug named by a label title ("LANREOTIDE injection, for …" → "Lanreotide")."""
+    head = re.split(r"[,;(]| - | – ", title, maxsplit=1)[0].strip()
+    head = re.sub(
+        r"\b(injection|tablets?|capsules?|for (subcutaneous|intravenous|oral) use|"
+        r"kit|solution|suspension|prescribing information|label)\b.*$",
+        "",
+        head,
+        flags=re.IGNORECASE,
+    ).strip()
+    head = head or title
+    return head.title() if head.isupper() else head
+
+
+def study_size(text: str) -> str | None:
+    """The first participant count stated in the opening of a source's text."""
+    match = _SIZE.search(text[:3000])
+    if not match:
+        return None
+    return match.group(1) or match.group(2)
+
+
+def _surname(author: str) -> str:
+    """ "Do Minh D" → "Do Minh"; "Smith, John" → "Smith"; "Criss CR" → "Criss"."""
+    if "," in author:
+        return author.split(",", 1)[0].strip()
+    parts = author.split()
+    if (
+        len(parts) > 1
+        and parts[-1].replace(".", "").isupper()
+        and len(parts[-1].replace(".", "")) <= 3
+    ):
+        parts = parts[:-1]
+    return " ".join(parts)
+
+
+def _with_article(phrase: str) -> str:
+    return ("An " if phrase[:1].lower() in _ARTICLE else "A ") + phrase
+
+
+def lead_prefix(evidence: Evidence, section: str, audience: Audience) -> str:
+    """Who is speaking, composed from metadata, e.g. "ACR Appropriateness Criteria (2022):"."""
+    source = evidence.source
+    year = f"{source.year}" if source.year else None
+    if source.tier == "guideline":
+        org = source.organization or source.publisher
+        title = _short_title(source.title)
+        bits = ", ".join(b for b in (org, year) if b)
+        if audience == "patient":
+            return f"A guideline ({bits}) says:" if bits else "A guideline says:"
+        return f"{title} ({bits}):" if bits else f"{title}:"
+    if source.tier == "label":
+        drug = drug_name(source.title)
+        where = section.strip() or "label"
+        if audience == "patient":
+            return f"The FDA drug label for {drug} says:"
+        return f"FDA label for {drug}, “{where}”:"
+    design = source.design if source.design and source.design not in ("other",) else "study"
+    # A count is only meaningful for a study that enrolled or pooled patients itself.
+    size = study_size(source.text) if design in _PRIMARY else None
+    who = f"{_surname(source.authors[0])} et al." if source.authors else None
+    place = ", ".join(b for b in (who, source.journal, year) if b)
+    described = f"{design} of {size} patients" if size else design
+    if audience == "patient":
+        return f"{_with_article(described)} found:"
+    return f"{_with_article(described)} ({place}):" if place else f"{_with_article(described)}:"

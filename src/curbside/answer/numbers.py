@@ -1,0 +1,180 @@
+"""Pull key figures (value, what it measures, comparator) out of cited sentences.
+
+Values and comparators are always verbatim slices of the sentence, so a number in
+the *Key numbers* table can be found character for character in the source. Only
+figures with a unit or a ratio name are taken (a bare "2022" or "grade 2" is not a
+result), and only when the words before them name what they measure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from curbside.answer.text import words_of as _words
+
+_VAL = r"(?:[≥≤<>~≈]\s?)?\d+(?:[.,]\d+)?(?:\s?(?:–|-|to)\s?\d+(?:\.\d+)?)?"
+_UNIT = (
+    r"(?:\s?%|\s?percent\b|\s(?:months?|mo|years?|yrs?|weeks?|wks?|days?|hours?|h)\b|"
+    r"\s?(?:mg/m2|mg/m²|mg/kg|mg|mcg|µg|GBq|mCi|MBq|mL)\b)"
+)
+_QUAL = r"(?:\s(?:in|among|for|with)(?:\s[A-Za-z][\w\-]*){1,2})?"
+_PAIR = re.compile(
+    rf"(?P<a>{_VAL}(?:{_UNIT})?{_QUAL})\s*(?:,\s*)?(?:vs\.?|versus|compared (?:with|to))\s*"
+    rf"(?P<b>{_VAL}{_UNIT}{_QUAL})"
+)
+_BETWEEN = re.compile(rf"between\s+(?P<a>{_VAL}{_UNIT}?\s+and\s+{_VAL}{_UNIT})")
+_SINGLE = re.compile(rf"(?P<a>{_VAL}{_UNIT})")
+_RATIO = re.compile(
+    r"(?P<a>\b(?:HR|OR|RR|hazard ratio|odds ratio)\b[,:]?\s*(?:of|was|=)?\s*\d+\.\d+"
+    r"(?:\s*\(95%\s*CI[,:]?\s*\d+\.\d+\s?(?:–|-|to)\s?\d+\.\d+\))?)"
+)
+# Words that end the backwards walk for a measure: verbs and joints between clauses.
+_BOUNDARY = _words(
+    """is are was were be been has have had and or with associated showed shows show
+    demonstrated demonstrates reported reports achieved achieves observed noted found
+    that which while whereas who when but than after before for by from at in on
+    ranging ranged range varied varies remained reached yielded led resulted compared
+    vs versus across among within beyond over every per gave give gives offered received
+    the a an this these summarizes summarized notes states stated describes described
+    lists listed suggests suggested concludes concluded"""
+)
+# Words skipped right before a value ("survival *of* 50%", "PFS *was* 12 months").
+_LINK = _words(
+    """of was were is are at to by reached reaching approximately about around nearly up
+    between from ranging in with a an the = : median mean overall"""
+)
+_KEEP_LINK = frozenset({"median", "mean", "overall"})
+_SOFT = frozenset(
+    {"for", "in", "after", "at", "on", "by", "from", "the", "a", "an", "with", "among"}
+)
+# A figure right after these words qualifies another one ("every 4 weeks", "beyond 5 years").
+_QUALIFIER = re.compile(
+    r"(?:every|per|beyond|over|within|after|for|than|q|vs\.?|versus|compared (?:with|to))\s*$",
+    re.IGNORECASE,
+)
+# A time figure used as a modifier ("5 year OS") is not a result itself.
+_MODIFIER = re.compile(r"^\s?([A-Za-z]+)")
+_TIME = re.compile(r"(?:year|month|week|day)s?$|\bmo$", re.IGNORECASE)
+#: What a key figure may measure; others (counts, ages in passing) stay out of the table.
+MEASURE_CUES = re.compile(
+    r"surviv|\bPFS\b|\bOS\b|respon|rate|dos(e|age)|mortality|incidence|reduction|risk|"
+    r"control|remission|recurrence|progression|ratio|toxicit|adverse|complication|"
+    r"\bmedian\b|\bmean\b|improve|benefit|uptake|frequency|prevalence|decrease|increase",
+    re.IGNORECASE,
+)
+_DOSE_UNIT = re.compile(r"(?:mg|mcg|µg|GBq|mCi|MBq)\b")
+_DOSE_WORDS = re.compile(r"dos(e|age|ing)", re.IGNORECASE)
+_NUMERIC_WORD = re.compile(
+    r"^(?:\d+(?!\d*-(?:year|month))|mg|mcg|µg|months?|years?|weeks?|days?|%)", re.IGNORECASE
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-/]*|\d+-year|\d+-month|\d+(?:\.\d+)?%?")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure found in a sentence; ``value`` and ``comparator`` are verbatim slices."""
+
+    value: str
+    measure: str
+    comparator: str | None
+    start: int
+
+
+def _measure(before: str) -> str:
+    words = _WORD.findall(before[-120:])
+    picked: list[str] = []
+    kept_link: list[str] = []
+    i = len(words) - 1
+    while i >= 0 and words[i].lower() in _LINK:
+        if words[i].lower() in _KEEP_LINK:
+            kept_link.insert(0, words[i])
+        i -= 1
+    while i >= 0 and len(picked) < 8:
+        word = words[i]
+        lowered = word.lower()
+        if _NUMERIC_WORD.match(word):
+            break
+        # A preposition or article ends the phrase once it names a measure;
+        # before that, walk on ("improvement after TACE for NELM in …").
+        if lowered in _BOUNDARY and (lowered not in _SOFT or MEASURE_CUES.search(" ".join(picked))):
+            break
+        picked.insert(0, word)
+        i -= 1
+    while picked and (picked[0].lower() in _LINK or picked[0].lower() in _SOFT):
+        picked.pop(0)
+    phrase = " ".join([*picked, *kept_link]) if picked else " ".join(kept_link)
+    return phrase if any(ch.isalpha() for ch in phrase) else ""
+
+
+def _dose_measure(before: str) -> str:
+    """ "recommended dosage of X for Y is" → "recommended dosage of X for Y" (same clause)."""
+    clause = re.split(r"[;:]|\.\s", before)[-1]
+    words = _WORD.findall(clause)
+    positions = [i for i, w in enumerate(words) if _DOSE_WORDS.search(w)]
+    if not positions:
+        return ""
+    i = positions[-1]
+    start = i
+    while start > 0 and i - start < 2 and words[start - 1].lower() not in _BOUNDARY:
+        start -= 1
+    picked = words[start:]
+    while picked and picked[-1].lower() in _LINK:
+        picked.pop()
+    return " ".join(picked[:9])
+
+
+def _after(sentence: str, end: int) -> str:
+    """A short description after the value, used when nothing precedes it."""
+    words = _WORD.findall(sentence[end : end + 80])
+    picked: list[str] = []
+    for word in words:
+        if word.lower() in _BOUNDARY or len(picked) >= 5:
+            break
+        picked.append(word)
+    return " ".join(picked)
+
+
+def figures(sentence: str) -> list[Figure]:
+    """Figures in ``sentence``, left to right, each with its measure when one is named."""
+    found: list[Figure] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    for rx in (_RATIO, _PAIR, _BETWEEN, _SINGLE):
+        for m in rx.finditer(sentence):
+            start, end = m.span()
+            if not free(start, end) or _QUALIFIER.search(sentence[:start]):
+                continue
+            nxt = _MODIFIER.match(sentence[end:])
+            if (
+                rx is _SINGLE
+                and nxt
+                and _TIME.search(m.group("a"))
+                and nxt.group(1).lower() not in _BOUNDARY
+            ):
+                continue
+            value = m.group("a").strip()
+            comparator = m.groupdict().get("b")
+            measure = _measure(sentence[: m.start("a")]) or _after(sentence, end)
+            if _DOSE_UNIT.search(value) and not _DOSE_WORDS.search(measure):
+                # A dose is a key number only where the sentence says it is a dose.
+                measure = _dose_measure(sentence[: m.start("a")]) or _after(sentence, end)
+                if not _DOSE_WORDS.search(measure):
+                    continue
+            unit_is_dose = bool(re.search(r"mg|mcg|µg|GBq|mCi|MBq", value))
+            if rx is _RATIO:
+                measure = measure or "ratio"
+            elif not measure or not (MEASURE_CUES.search(measure) or unit_is_dose):
+                continue
+            taken.append((start, end))
+            found.append(Figure(value, measure, comparator.strip() if comparator else None, start))
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def has_figure(sentence: str) -> bool:
+    """True when the sentence states at least one figure with a unit."""
+    return bool(_SINGLE.search(sentence) or _RATIO.search(sentence))

@@ -1,0 +1,240 @@
+"""Commands ``ask``, ``chat``, ``eval answers`` and ``bench answers``.
+
+Everything heavy (the engine, retrieval, Rich tables, YAML) is imported inside the
+command bodies so that ``curbside --help`` and a cold ``curbside ask`` stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from curbside.cli.common import LIBRARY_OPTION, console, err_console, fail, open_library
+
+if TYPE_CHECKING:
+    from curbside.models import Answer
+
+_FORMATS = ("terminal", "markdown", "json", "html")
+_AUDIENCES = ("clinician", "nurse", "student", "patient")
+
+AUDIENCE_OPTION = typer.Option(
+    None,
+    "--audience",
+    "-a",
+    help="clinician, nurse, student or patient (default: the 'audience' setting).",
+)
+NO_DENSE_OPTION = typer.Option(
+    False, "--no-dense", help="Lexical retrieval only (no embedding model)."
+)
+
+
+def _settings(library: Path | None, no_dense: bool, audience: str | None) -> tuple[Any, str]:
+    from curbside.settings import load_settings
+
+    settings = load_settings(library=library, dense=False if no_dense else None)
+    chosen = audience or settings.audience
+    if chosen not in _AUDIENCES:
+        raise fail(f"unknown audience {chosen!r}; use one of {', '.join(_AUDIENCES)}", 2)
+    return settings, chosen
+
+
+def _engine(settings: Any) -> Any:
+    from curbside.answer.engine import Engine
+
+    lib = open_library(settings.library, bootstrap=True)
+    return Engine(lib, dense=settings.dense)
+
+
+def emit(answer: Answer, fmt: str) -> None:
+    """Print ``answer`` in one of the output formats."""
+    if fmt == "json":
+        from curbside.render.jsonout import render_json
+
+        typer.echo(render_json(answer))
+    elif fmt == "markdown":
+        from curbside.render.markdown import render_markdown
+
+        typer.echo(render_markdown(answer))
+    elif fmt == "html":
+        from curbside.render.html import render_html
+
+        typer.echo(render_html(answer), nl=False)
+    else:
+        from curbside.render.terminal import print_answer
+
+        print_answer(answer, console)
+
+
+def _print_trace(trace: dict[str, Any]) -> None:
+    err_console.print_json(json.dumps(trace, ensure_ascii=False))
+
+
+def ask(
+    question: str = typer.Argument(..., help="The clinical question, in quotes."),
+    audience: str | None = AUDIENCE_OPTION,
+    fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, markdown, json or html."),
+    thread: str | None = typer.Option(
+        None, "--thread", "-t", help="Thread id: keep context across questions."
+    ),
+    explain: bool = typer.Option(
+        False, "--explain", help="Also print how the answer was found (to stderr)."
+    ),
+    library: Path | None = LIBRARY_OPTION,
+    no_dense: bool = NO_DENSE_OPTION,
+) -> None:
+    """Answer a question from the library, with exact citations."""
+    if fmt not in _FORMATS:
+        raise fail(f"unknown format {fmt!r}; use one of {', '.join(_FORMATS)}", 2)
+    if not question.strip():
+        raise fail("the question is empty", 2)
+    settings, chosen = _settings(library, no_dense, audience)
+    engine = _engine(settings)
+    try:
+        answer = engine.ask(question, audience=chosen, thread_id=thread, explain=explain)
+        emit(answer, fmt)
+        if explain:
+            _print_trace(engine.last_trace)
+    finally:
+        engine.library.close()
+
+
+def chat(
+    audience: str | None = AUDIENCE_OPTION,
+    thread: str | None = typer.Option(
+        None, "--thread", "-t", help="Continue this thread (default: a new one)."
+    ),
+    fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, markdown, json or html."),
+    library: Path | None = LIBRARY_OPTION,
+    no_dense: bool = NO_DENSE_OPTION,
+) -> None:
+    """Ask follow-up questions in one thread; an empty line or 'exit' ends it."""
+    from curbside.answer.threads import new_thread_id
+
+    if fmt not in _FORMATS:
+        raise fail(f"unknown format {fmt!r}; use one of {', '.join(_FORMATS)}", 2)
+    settings, chosen = _settings(library, no_dense, audience)
+    engine = _engine(settings)
+    thread_id = thread or new_thread_id()
+    err_console.print(f"thread {thread_id} — ask a question; an empty line ends the chat.")
+    try:
+        while True:
+            try:
+                line = input("? ")
+            except EOFError:
+                break
+            if not line.strip() or line.strip().lower() in ("exit", "quit"):
+                break
+            emit(engine.ask(line, audience=chosen, thread_id=thread_id), fmt)
+    finally:
+        engine.library.close()
+    err_console.print(
+        f"thread {thread_id} saved; continue with: curbside chat --thread {thread_id}"
+    )
+
+
+def eval_answers(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Question set (YAML)."),
+    library: Path | None = LIBRARY_OPTION,
+    no_dense: bool = NO_DENSE_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="List every question, not only failures."
+    ),
+) -> None:
+    """Key-point coverage, citation validity, tiers, abstention and latency for a question set."""
+    from dataclasses import asdict
+
+    from curbside.answer.evaluate import evaluate, load_questions
+    from curbside.errors import CurbsideError
+
+    try:
+        questions = load_questions(file)
+    except CurbsideError as err:
+        raise fail(str(err), 2) from err
+    settings, _ = _settings(library, no_dense, None)
+    engine = _engine(settings)
+    try:
+        report = evaluate(engine, questions)
+    finally:
+        engine.library.close()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"summary": report.summary(), "results": [asdict(r) for r in report.results]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{file.name}: {len(report.results)} questions", title_justify="left")
+    for column in ("id", "points", "citations", "abstain", "tiers missing", "ms"):
+        table.add_column(column)
+    for r in report.results:
+        failed = r.missed or r.invalid or not r.abstention_ok or r.tiers_missing
+        if failed or verbose:
+            table.add_row(
+                r.id,
+                f"{r.points_hit}/{r.points_total}",
+                f"{r.citations_valid}/{r.citations_total}",
+                ("ok" if r.abstention_ok else "WRONG") + (" (abstained)" if r.abstained else ""),
+                ", ".join(r.tiers_missing) or "—",
+                f"{r.latency_ms:.0f}",
+            )
+            for miss in r.missed:
+                table.add_row("", f"missed: {miss}", "", "", "", "")
+    console.print(table)
+    for key, value in report.summary().items():
+        console.print(f"{key:>22}: {value}")
+
+
+def bench_answers(
+    library: Path | None = LIBRARY_OPTION,
+    questions_file: Path | None = typer.Option(
+        None, "--questions", help="Question set (default: eval/questions.yaml)."
+    ),
+    runs: int = typer.Option(3, help="Warm passes over the questions."),
+    cold_runs: int = typer.Option(3, "--cold-runs", help="Fresh-process `curbside ask` runs."),
+    no_dense: bool = NO_DENSE_OPTION,
+) -> None:
+    """Warm ask latency (p50/p95) and cold CLI time on a library."""
+    from curbside.answer.evaluate import load_questions
+    from curbside.bench.answers import cold, import_time, warm
+
+    path = questions_file or Path("eval/questions.yaml")
+    if not path.is_file():
+        raise fail(f"{path}: question set not found (use --questions FILE)", 2)
+    items = load_questions(path)
+    settings, _ = _settings(library, no_dense, None)
+    engine = _engine(settings)
+    try:
+        first, warm_figures = warm(engine, [(q.question, q.audience) for q in items], runs=runs)
+    finally:
+        engine.library.close()
+    cold_figures = cold(settings.library, items[0].question, runs=cold_runs, dense=settings.dense)
+    console.print(
+        f"library: {settings.library} (dense={'on' if settings.dense else 'off'}), {len(items)} questions"
+    )
+    console.print(
+        f"first pass  p50 {first.p50:7.1f} ms   p95 {first.p95:7.1f} ms   max {first.max:7.1f} ms"
+    )
+    console.print(
+        f"warm ask    p50 {warm_figures.p50:7.1f} ms   p95 {warm_figures.p95:7.1f} ms   "
+        f"({warm_figures.count} asks)"
+    )
+    console.print(
+        f"cold CLI    p50 {cold_figures.p50:7.1f} ms   max {cold_figures.max:7.1f} ms   ({cold_runs} runs)"
+    )
+    console.print(f"import curbside.cli: {import_time():.0f} ms")
+
+
+def register(app: typer.Typer, eval_app: typer.Typer, bench_app: typer.Typer) -> None:
+    """Add this module's commands to the CLI apps."""
+    app.command("ask")(ask)
+    app.command("chat")(chat)
+    eval_app.command("answers")(eval_answers)
+    bench_app.command("answers")(bench_answers)

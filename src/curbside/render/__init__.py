@@ -1,0 +1,5 @@
+"""Answer renderers: terminal (Rich), Markdown, standalone HTML and JSON."""
+
+from __future__ import annotations
+
+FORMATS = ("terminal", "markdown", "json", "html")

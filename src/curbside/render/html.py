@@ -1,0 +1,114 @@
+"""A standalone HTML page for an answer. Every piece of text is escaped, so source text
+containing markup (even ``<script>``) renders as inert text."""
+
+from __future__ import annotations
+
+from html import escape
+
+from curbside.models import Answer, Statement
+from curbside.render.common import (
+    badges,
+    cited_numbers,
+    follow_up_title,
+    identifiers,
+    numbers_first,
+    reference_text,
+    split_disclaimer,
+)
+
+_CSS = """
+body{font:16px/1.55 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}
+h1{font-size:1.45rem;line-height:1.3}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d8dee4;padding-bottom:.2rem}
+h3{font-size:1rem;margin:1.1rem 0 .3rem}.meta{color:#57606a;font-size:.9rem}
+sup a{text-decoration:none;color:#0550ae;font-weight:600}.lead{margin:.4rem 0}
+table{border-collapse:collapse;width:100%;font-size:.93rem}td,th{border:1px solid #d8dee4;padding:.3rem .5rem;text-align:left;vertical-align:top}
+.badge{display:inline-block;border:1px solid #afb8c1;border-radius:.7rem;padding:0 .45rem;margin-right:.25rem;font-size:.78rem;color:#424a53}
+.urgent{border-left:4px solid #cf222e;background:#fff5f5;padding:.6rem .9rem}.notice{border-left:4px solid #9a6700;background:#fff8c5;padding:.6rem .9rem}
+.disclaimer{color:#57606a;font-size:.88rem;border-top:1px solid #d8dee4;margin-top:2rem;padding-top:.8rem}
+"""
+
+
+def _statement(statement: Statement) -> str:
+    refs = []
+    for n in cited_numbers(statement):
+        quotes = " … ".join(c.quote for c in statement.citations if c.n == n)
+        refs.append(f'<a href="#ref-{n}" title="{escape(quotes)}">{n}</a>')
+    return f"{escape(statement.text)}<sup>{','.join(refs)}</sup>"
+
+
+def _key_numbers(answer: Answer) -> list[str]:
+    if not answer.key_numbers:
+        return []
+    rows = "".join(
+        f"<tr><td>{escape(k.value)}</td><td>{escape(k.measure)}</td>"
+        f'<td>{escape(k.comparator or "—")}</td><td><a href="#ref-{k.n}">{k.n}</a></td></tr>'
+        for k in answer.key_numbers
+    )
+    return [
+        "<h2>Key numbers</h2>",
+        "<table><thead><tr><th>Value</th><th>What it measures</th><th>Comparator</th>"
+        f"<th>Source</th></tr></thead><tbody>{rows}</tbody></table>",
+    ]
+
+
+def render_html(answer: Answer) -> str:
+    """The answer as a complete, self-contained HTML document (no scripts, no remote assets)."""
+    body: list[str] = [f"<h1>{escape(answer.question)}</h1>"]
+    body.append(
+        f'<p class="meta">{escape(answer.status.replace("_", " ").title())} · last updated '
+        f"{escape(answer.last_updated or '—')} · for {escape(answer.audience)}s</p>"
+    )
+    urgent, rest = split_disclaimer(answer)
+    if answer.abstained:
+        body.append(
+            f'<p class="notice">{escape(answer.message or "No relevant evidence in the library.")}</p>'
+        )
+    if urgent:
+        body.append(f'<p class="urgent"><strong>{escape(urgent)}</strong></p>')
+    if numbers_first(answer):
+        body += _key_numbers(answer)
+    for section in answer.sections:
+        body.append(
+            f'<section class="tier-{escape(section.tier)}"><h2>{escape(section.title)}</h2>'
+        )
+        for block in section.blocks:
+            if block.heading:
+                items = "".join(f"<li>{_statement(s)}</li>" for s in block.statements)
+                body.append(f"<h3>{escape(block.heading)}</h3><ul>{items}</ul>")
+            else:
+                body.append(
+                    f'<p class="lead">{" ".join(_statement(s) for s in block.statements)}</p>'
+                )
+        body.append("</section>")
+    if not numbers_first(answer):
+        body += _key_numbers(answer)
+    if answer.conflicts:
+        body.append("<h2>Where sources disagree</h2>")
+        for conflict in answer.conflicts:
+            items = "".join(f"<li>{_statement(s)}</li>" for s in conflict.statements)
+            body.append(f"<h3>{escape(conflict.topic)}</h3><ul>{items}</ul>")
+    if answer.references:
+        entries: list[str] = []
+        for ref in answer.references:
+            ids = "; ".join(
+                f'{escape(label)} <a href="{escape(link)}">{escape(value)}</a>'
+                if link
+                else f"{escape(label)} {escape(value)}"
+                for label, value, link in identifiers(ref.source)
+            )
+            tags = "".join(f'<span class="badge">{escape(b)}</span>' for b in badges(ref.source))
+            entries.append(
+                f'<li id="ref-{ref.n}" value="{ref.n}">{escape(reference_text(ref.source))}'
+                f"{' ' + ids + '.' if ids else ''} {tags}</li>"
+            )
+        body.append(f"<h2>References</h2><ol>{''.join(entries)}</ol>")
+    if answer.follow_ups:
+        items_html = "".join(f"<li>{escape(q)}</li>" for q in answer.follow_ups)
+        body.append(f"<h2>{escape(follow_up_title(answer))}</h2><ul>{items_html}</ul>")
+    body.append(f'<p class="disclaimer">{escape(rest)}</p>')
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(answer.question)}</title><style>{_CSS}</style></head>"
+        f"<body>{''.join(body)}</body></html>\n"
+    )

@@ -1,0 +1,42 @@
+"""Key figures are verbatim, named and paired with their comparator."""
+
+from __future__ import annotations
+
+from curbside.answer.numbers import figures, has_figure
+
+
+def test_pair_with_comparator_is_verbatim() -> None:
+    sentence = "The trial demonstrated significant improvement in PFS (28.4 vs. 8.5 months)."
+    (fig,) = figures(sentence)
+    assert fig.value == "28.4" and fig.comparator == "8.5 months"
+    assert fig.measure == "PFS"
+    assert fig.value in sentence and fig.comparator in sentence
+
+
+def test_ranges_and_between() -> None:
+    sentence = (
+        "TACE has been associated with symptomatic response rates of 60-95% and a 5-year "
+        "survival of between 50% and 65%."
+    )
+    found = [(f.value, f.measure) for f in figures(sentence)]
+    assert found == [("60-95%", "symptomatic response rates"), ("50% and 65%", "5-year survival")]
+
+
+def test_dose_needs_a_dose_word() -> None:
+    dose = figures("The recommended dosage of the drug is 120 mg administered every 4 weeks.")
+    assert [(f.value, f.measure) for f in dose] == [("120 mg", "recommended dosage of the drug")]
+    assert figures("The study offered the drug 120 mg to patients with stable disease.") == []
+
+
+def test_years_grades_and_qualifiers_are_not_key_numbers() -> None:
+    assert figures("The 2022 update covers grade 2 tumors in detail.") == []
+    assert not has_figure("The 2022 update covers grade 2 tumors in detail.")
+    assert all(
+        f.value != "4 weeks"
+        for f in figures("Median survival was 30 months with doses every 4 weeks.")
+    )
+
+
+def test_ratio() -> None:
+    (fig,) = figures("Treatment lowered the risk, HR 0.47 (95% CI 0.30-0.73), over placebo.")
+    assert fig.value.startswith("HR 0.47")
