@@ -59,6 +59,8 @@ bench: $(DEV_STAMP)
 	$(BIN)/curbside bench ingest
 	$(BIN)/curbside bench retrieval ../shared/data/beir/bioasq-dev
 	$(BIN)/curbside bench retrieval ../shared/data/beir/pubmedqa-dev
+	$(BIN)/curbside bench answers
+	$(BIN)/curbside bench load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

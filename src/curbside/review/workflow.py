@@ -231,6 +231,11 @@ def transition(
         article = get(lib, article_id)
         if article is None:
             raise ReviewError(f"no article {article_id!r}")
+        if article.lock_version != expected_lock:
+            # A stale caller learns of the conflict before anything about the status.
+            raise ConflictError(
+                f"article {article_id} was changed by someone else (you had revision {expected_lock}); reload and try again"
+            )
         target = TRANSITIONS.get((article.status, action))
         if target is None:
             raise ReviewError(

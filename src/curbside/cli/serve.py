@@ -1,0 +1,106 @@
+"""``curbside serve`` (the web app) and ``curbside bench load`` (its load benchmark)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from curbside.cli.common import LIBRARY_OPTION, console, fail, open_library
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def allowed_hosts_for(host: str) -> list[str] | None:
+    """Host headers to accept: loopback names for a loopback server (blocks DNS rebinding)."""
+    if host in LOOPBACK:
+        return ["127.0.0.1", "localhost", "[::1]"]
+    return None
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to ``app`` and ``load`` to its ``bench`` group."""
+    from curbside.cli.app import bench_app
+
+    @app.command()
+    def serve(
+        host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
+        port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
+        library: Path | None = LIBRARY_OPTION,
+        workers: int = typer.Option(1, min=1, max=64, help="Server processes (one engine each)."),
+        secure_cookies: bool | None = typer.Option(
+            None,
+            "--secure-cookies/--no-secure-cookies",
+            help="Force the cookies' Secure flag on or off (default: on only over HTTPS).",
+        ),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="Log warnings only."),
+    ) -> None:
+        """Serve the web app: ask, read, browse the library, review articles."""
+        import uvicorn
+
+        from curbside.cli.common import sync_indexes
+        from curbside.settings import load_settings
+        from curbside.web.app import ENV_DENSE, ENV_HOSTS, ENV_LIBRARY, ENV_SECURE, ENV_WARM
+
+        settings = load_settings(library=library)
+        lib = open_library(settings.library, bootstrap=True)
+        try:
+            # Index what was ingested since the last sync, before the first question.
+            sync_indexes(lib, dense=settings.dense)
+        finally:
+            lib.close()
+        hosts = allowed_hosts_for(host)
+        os.environ[ENV_LIBRARY] = str(settings.library)
+        os.environ[ENV_DENSE] = "1" if settings.dense else "0"
+        os.environ[ENV_SECURE] = "" if secure_cookies is None else str(int(secure_cookies))
+        os.environ[ENV_HOSTS] = ",".join(hosts or [])
+        os.environ[ENV_WARM] = "1"
+        if not quiet:
+            shown = f"[{host}]" if ":" in host else host
+            console.print(f"curbside at http://{shown}:{port}/  (library {settings.library})")
+        uvicorn.run(
+            "curbside.web.app:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning" if quiet else "info",
+            access_log=not quiet,
+            server_header=False,
+        )
+
+    @bench_app.command("load")
+    def bench_load(
+        library: Path | None = LIBRARY_OPTION,
+        clients: int = typer.Option(8, min=1, max=256, help="Concurrent clients."),
+        requests: int = typer.Option(400, min=1, help="At most this many requests per phase."),
+        seconds: float = typer.Option(20.0, min=1.0, help="At most this long per phase."),
+        workers: int = typer.Option(1, min=1, max=64, help="Server processes."),
+        questions: Path | None = typer.Option(
+            None, exists=True, dir_okay=False, help="Questions to ask, one per line."
+        ),
+    ) -> None:
+        """Requests/s and latency of /api/ask and an article page under concurrent clients."""
+        from curbside.bench.load import DEFAULT_QUESTIONS, run_load_benchmark
+        from curbside.settings import load_settings
+
+        asked = DEFAULT_QUESTIONS
+        if questions is not None:
+            lines = questions.read_text(encoding="utf-8").splitlines()
+            asked = tuple(q.strip() for q in lines if q.strip())
+            if not asked:
+                raise fail(f"{questions}: no questions in the file")
+        path = load_settings(library=library).library
+        try:
+            report = run_load_benchmark(
+                path,
+                clients=clients,
+                max_requests=requests,
+                seconds=seconds,
+                workers=workers,
+                questions=asked,
+            )
+        except (FileNotFoundError, RuntimeError) as err:
+            raise fail(str(err)) from err
+        console.print(report.as_markdown())

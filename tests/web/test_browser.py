@@ -1,0 +1,186 @@
+"""End-to-end tests in real headless Chromium (Debian's /usr/bin/chromium via Playwright).
+
+The app runs under uvicorn in a background thread on a free loopback port. Nothing is
+downloaded: Playwright drives the system browser through ``executable_path``.
+Screenshots of the ask page, an answer page and the review queue go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from curbside.web import create_app
+from tests.web.helpers import HOSTILE_ID, PASSWORD, QUESTION, serve_in_thread
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def base_url(template_library: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    target = tmp_path_factory.mktemp("browser") / "library.db"
+    with sqlite3.connect(template_library) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    with serve_in_thread(create_app(target)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page with its console errors, uncaught errors and dialogs recorded."""
+
+    def __init__(self, browser: Any, base_url: str) -> None:
+        self.context = browser.new_context(
+            base_url=base_url, viewport={"width": 1200, "height": 900}
+        )
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on(
+            "console",
+            lambda m: self.problems.append(m.text) if m.type == "error" else None,
+        )
+        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
+
+        def dialog(d: Any) -> None:
+            self.dialogs.append(d.message)
+            d.dismiss()
+
+        self.page.on("dialog", dialog)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visitor(browser: Any, base_url: str) -> Iterator[Watched]:
+    w = Watched(browser, base_url)
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def reviewer_page(browser: Any, base_url: str) -> Iterator[Watched]:
+    w = Watched(browser, base_url)
+    page = w.page
+    page.goto("/login")
+    page.fill("input[name=username]", "rita")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url("**/review")
+    yield w
+    w.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def _ask(page: Any, question: str) -> None:
+    page.goto("/")
+    page.fill("#question", question)
+    page.check("input[name=audience][value=clinician]")
+    page.click("form.ask button[type=submit]")
+    page.wait_for_url("**/threads/**")
+
+
+def test_ask_cite_publish_review_and_approve(visitor: Watched, reviewer_page: Watched) -> None:
+    page = visitor.page
+    page.goto("/")
+    _shot(page, "ask.png")
+    _ask(page, QUESTION)
+    assert page.locator("article.turn h1").first.inner_text() == QUESTION
+    _shot(page, "answer.png")
+
+    cite = page.locator("button.cite").first
+    cite.click()
+    popover = page.locator(".pop:popover-open")
+    popover.wait_for()
+    quote = popover.locator(".quote").first.inner_text()
+    assert "reading lamp" in quote and popover.locator(".badge").count() >= 2
+    page.keyboard.press("Escape")
+
+    page.click("form.publish button")
+    page.wait_for_url("**/articles/**")
+    article_url = page.url
+    assert "pending review" in page.locator(".banner.pending").inner_text()
+    assert page.locator("button[value=approve], button[value=start_review]").count() == 0
+    token = page.locator("meta[name=csrf-token]").get_attribute("content")
+    article_id = article_url.rsplit("/", 1)[1].split("?")[0]
+    api = page.request.post(
+        f"/api/articles/{article_id}/transition",
+        data={"action": "approve", "lock_version": 1},
+        headers={"X-CSRF-Token": token},
+    )
+    assert api.status in (401, 403)
+
+    review = reviewer_page.page
+    review.goto("/review")
+    _shot(review, "review-queue.png")
+    review.click(f"a[href^='/articles/{article_id}']")
+    review.click("button[value=start_review]")
+    review.wait_for_selector("button[value=approve]")
+    review.click("button[value=approve]")
+    review.wait_for_selector(".approved-badge")
+
+    page.reload()
+    assert "Approved" in page.locator(".approved-badge").inner_text()
+    assert page.locator(".banner.pending").count() == 0
+    assert "rita" in page.locator(".banner.approved").inner_text()
+    _shot(page, "article-approved.png")
+    assert visitor.problems == [] and reviewer_page.problems == []
+
+
+def test_script_in_a_library_document_never_runs(visitor: Watched) -> None:
+    page = visitor.page
+    page.goto(f"/sources/{HOSTILE_ID}")
+    assert "<script>" in page.locator("h1").inner_text()
+    _ask(page, "What do placeholder surveys say about warm reading lamps?")
+    for button in page.locator("button.cite").all():
+        button.click()
+        page.keyboard.press("Escape")
+    page.goto("/sources?q=survey")
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert visitor.dialogs == [] and visitor.problems == []
+
+
+def test_follow_up_is_appended_in_place_by_htmx(visitor: Watched) -> None:
+    page = visitor.page
+    _ask(page, QUESTION)
+    url = page.url
+    page.fill("#follow-q", "Which one causes less glare?")
+    page.click("#follow-up button[type=submit]")
+    page.wait_for_selector("#turn-2")
+    assert page.url == url  # appended without a page load
+    assert page.locator("#follow-q").input_value() == ""
+    assert page.locator("#personalize-q").get_attribute("value") == "Which one causes less glare?"
+    assert visitor.problems == []

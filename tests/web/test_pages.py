@@ -1,0 +1,274 @@
+"""Server-rendered pages: ask, thread, article, review via forms, library, policy, audit."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from curbside.review import workflow
+from curbside.store import Library
+from tests.web.helpers import QUESTION, csrf, form_token, move, publish
+
+
+def _ask_form(client: TestClient, question: str = QUESTION, **fields: str) -> str:
+    """Submit the ask form like a browser; returns the thread page's URL."""
+    tok = form_token(client.get("/").text)
+    r = client.post(
+        "/ask",
+        data={"question": question, "audience": "clinician", "csrf_token": tok, **fields},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return str(r.headers["location"])
+
+
+def test_ask_page_offers_the_audience_choice(client: TestClient) -> None:
+    html = client.get("/").text
+    assert "Which best describes you?" in html
+    for audience in ("clinician", "nurse", "student", "patient"):
+        assert f'name="audience" value="{audience}"' in html
+
+
+def test_answer_page_has_tiers_citations_quotes_and_actions(client: TestClient) -> None:
+    location = _ask_form(client)
+    assert re.fullmatch(r"/threads/\w+#turn-1", location)
+    html = client.get(location.split("#")[0]).text
+    assert "From the Guidelines" in html and "From the Research" in html
+    assert "From the FDA Drug Label" in html
+    assert "Educational purpose only" in html and "Publish for review" in html
+    # A citation button opens a popover holding the exact quoted span and its badges.
+    pop = re.search(r'popovertarget="([^"]+)"', html)
+    assert pop is not None
+    body = html[html.index(f'<span popover id="{pop.group(1)}"') :]
+    quote = re.search(r'<span class="quote">(.*?)</span>', body, re.S)
+    assert quote is not None and "reading lamp" in quote.group(1)
+    assert 'class="badge tier-guideline"' in body[:2000]
+    assert "?start=" in body[:3000] and "#span" in body[:3000]
+    assert "Have a follow-up question?" in html and "References" in html
+
+
+def test_follow_up_by_htmx_returns_only_the_new_turn(client: TestClient) -> None:
+    location = _ask_form(client)
+    thread_id = location.split("/")[2].split("#")[0]
+    page = client.get(f"/threads/{thread_id}").text
+    r = client.post(
+        "/ask",
+        headers={"HX-Request": "true"},
+        data={
+            "question": "And which one causes less glare?",
+            "audience": "clinician",
+            "thread_id": thread_id,
+            "csrf_token": form_token(page),
+        },
+    )
+    assert r.status_code == 200 and "<html" not in r.text
+    assert 'id="turn-2"' in r.text and 'hx-swap-oob="true"' in r.text
+    assert client.get(f"/threads/{thread_id}").text.count('class="answer turn"') == 2
+
+
+def test_personalize_re_asks_for_another_reader(client: TestClient) -> None:
+    location = _ask_form(client)
+    thread_id = location.split("/")[2].split("#")[0]
+    page = client.get(f"/threads/{thread_id}").text
+    r = client.post(
+        "/ask",
+        data={
+            "question": QUESTION,
+            "audience": "patient",
+            "thread_id": thread_id,
+            "csrf_token": form_token(page),
+        },
+    )
+    assert r.status_code == 200 and "for patients" in r.text
+    assert '<aside class="urgent"' in r.text  # the patients' urgent-care callout
+
+
+def test_empty_question_is_refused_on_the_page(client: TestClient) -> None:
+    tok = form_token(client.get("/").text)
+    r = client.post("/ask", data={"question": "  ", "audience": "clinician", "csrf_token": tok})
+    assert r.status_code == 400 and "type a question first" in r.text
+
+
+def test_abstention_page_has_no_publish_button(client: TestClient) -> None:
+    location = _ask_form(client, "What is the treatment for a broken leg?")
+    html = client.get(location.split("#")[0]).text
+    assert "No grounded answer in this library" in html and "Publish for review" not in html
+
+
+def test_publish_and_review_through_the_forms(client: TestClient, reviewer: TestClient) -> None:
+    location = _ask_form(client)
+    thread_id = location.split("/")[2].split("#")[0]
+    page = client.get(f"/threads/{thread_id}").text
+    r = client.post(
+        f"/threads/{thread_id}/publish",
+        data={"ordinal": "1", "csrf_token": form_token(page)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    url = r.headers["location"].split("?")[0]
+    html = client.get(url).text
+    assert "Educational purpose only — pending review" in html
+    assert 'class="step current"' in html and "not yet reviewed" in html
+    for action in ("start_review", "approve"):
+        page = reviewer.get(url).text
+        lock = re.search(r'name="lock_version" value="(\d+)"', page)
+        assert lock is not None
+        done = reviewer.post(
+            f"{url}/transition",
+            data={"action": action, "lock_version": lock.group(1), "csrf_token": form_token(page)},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303, done.text
+    html = client.get(url).text
+    assert "✓ Approved" in html and "pending review" not in html
+    assert "Reviewed by <strong>rita</strong>" in html
+    assert html.count('class="step done"') == 3
+
+
+def test_edit_form_saves_a_new_version(client: TestClient, reviewer: TestClient) -> None:
+    article = publish(client)
+    url = f"/articles/{article['id']}"
+    form = reviewer.get(f"{url}/edit").text
+    ids = re.findall(r'name="keep" value="([^"]+)"', form)
+    assert len(ids) >= 2
+    r = reviewer.post(
+        f"{url}/edit",
+        data={
+            "lock_version": str(article["lock_version"]),
+            "keep": ids[1:],
+            "heading_id": ["b0-0"],
+            "heading": ["Reviewer heading"],
+            "note": "dropped the first statement",
+            "csrf_token": form_token(form),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    html = reviewer.get(url).text
+    assert "version 2 of 2" in html and "dropped the first statement" in html
+    assert "+0 / −1 statements" in html
+
+
+def test_edit_form_refuses_an_empty_article(client: TestClient, reviewer: TestClient) -> None:
+    article = publish(client)
+    url = f"/articles/{article['id']}"
+    form = reviewer.get(f"{url}/edit").text
+    r = reviewer.post(
+        f"{url}/edit",
+        data={"lock_version": str(article["lock_version"]), "csrf_token": form_token(form)},
+    )
+    assert r.status_code == 400 and "at least one statement" in r.text
+
+
+def test_regenerate_replaces_the_answer_from_the_library(
+    client: TestClient, reviewer: TestClient
+) -> None:
+    article = publish(client)
+    form = reviewer.get(f"/articles/{article['id']}/edit").text
+    r = reviewer.post(
+        f"/articles/{article['id']}/edit",
+        data={
+            "lock_version": str(article["lock_version"]),
+            "regenerate": "1",
+            "csrf_token": form_token(form),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    v2 = client.get(f"/api/articles/{article['id']}?version=2").json()["answer"]
+    assert v2["question"] == QUESTION and v2["sections"]
+
+
+def test_follow_up_from_an_article_starts_a_seeded_conversation(client: TestClient) -> None:
+    article = publish(client)
+    page = client.get(f"/articles/{article['id']}").text
+    assert "Have a follow-up question?" in page and "Which best describes you?" in page
+    r = client.post(
+        f"/articles/{article['id']}/follow-up",
+        data={"question": "And which one causes less glare?", "csrf_token": form_token(page)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("#turn-2")
+    thread_id = r.headers["location"].split("/")[2].split("#")[0]
+    html = client.get(f"/threads/{thread_id}").text
+    assert f'From the article <a href="/articles/{article["id"]}/v/1">' in html
+    assert html.count("Publish for review") == 1  # only the new answer can be published
+    seeded = client.post(
+        "/api/articles", json={"thread_id": thread_id, "turn": 1}, headers=csrf(client)
+    )
+    assert seeded.status_code == 400 and "already an article" in seeded.json()["detail"]
+    again = client.post(
+        f"/articles/{article['id']}/follow-up",
+        data={"question": "", "audience": "patient", "csrf_token": form_token(page)},
+        follow_redirects=False,
+    )
+    thread_id = again.headers["location"].split("/")[2].split("#")[0]
+    turns = client.get(f"/api/threads/{thread_id}").json()["turns"]
+    assert turns[1]["question"] == QUESTION and turns[1]["answer"]["audience"] == "patient"
+
+
+def test_stale_article_shows_the_new_evidence_banner(
+    client: TestClient, reviewer: TestClient, library_file: Path
+) -> None:
+    article = publish(client)
+    article = move(reviewer, article, "start_review").json()
+    move(reviewer, article, "approve")
+    lib = Library.open(library_file)
+    try:
+        workflow.flag_stale(lib, article["id"], "new evidence since approval: placeholder-x")
+    finally:
+        lib.close()
+    html = client.get(f"/articles/{article['id']}").text
+    assert "New evidence since approval." in html and "✓ Approved" in html
+    queue = reviewer.get("/review").text
+    assert article["question"] in queue and "placeholder-x" in queue
+
+
+def test_key_numbers_table_and_chart_from_a_stored_answer(
+    client: TestClient, library_file: Path, fixtures_dir: Path
+) -> None:
+    answer = json.loads((fixtures_dir / "web" / "answer_sample.json").read_text(encoding="utf-8"))
+    lib = Library.open(library_file)
+    try:
+        article = workflow.publish(lib, answer)
+    finally:
+        lib.close()
+    html = client.get(f"/articles/{article.id}").text
+    assert html.count('<rect class="bar value"') == 2
+    assert html.count('<rect class="bar comparator"') == 2
+    assert "placeholder inequality, never drawn" in html  # in the table, not the chart
+    assert "Where the sources differ" in html and "Lamp lifetimes" in html
+    assert "grade placeholder grade" in html
+
+
+def test_library_browser_filters_and_fragments(client: TestClient) -> None:
+    html = client.get("/sources?tier=label").text
+    assert "Placeholder label for Example Lamp Polish" in html
+    assert "A placeholder trial of warm and cool reading lamps" not in html
+    fragment = client.get("/sources?q=trial", headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment and "A placeholder trial" in fragment
+    assert client.get("/sources?year_from=abc").status_code == 422
+
+
+def test_source_page_highlights_the_cited_span(client: TestClient) -> None:
+    detail = client.get("/api/sources/placeholder-reading-lamp-trial").json()
+    passage = detail["passages"][0]
+    start, end = passage["start"] + 3, passage["start"] + 20
+    html = client.get(f"/sources/placeholder-reading-lamp-trial?start={start}&end={end}").text
+    mark = re.search(r'<mark id="span">(.*?)</mark>', html)
+    assert mark is not None and mark.group(1) == passage["text"][3:20]
+
+
+def test_info_pages(client: TestClient, reviewer: TestClient) -> None:
+    policy = client.get("/policy").text
+    for topic in ("Grounding", "Review", "Versions and edits", "Staleness"):
+        assert topic in policy
+    publish(client)
+    audit = reviewer.get("/audit").text
+    assert "publish" in audit and "login" in audit
+    assert client.get("/articles").status_code == 200
+    missing = client.get("/articles/no-such-article")
+    assert missing.status_code == 404 and "no article" in missing.text

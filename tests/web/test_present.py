@@ -1,0 +1,156 @@
+"""View helpers: answer dicts to page models, charts, grounded edits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from curbside.errors import ReviewError
+from curbside.web.charts import build_charts, parse_figure
+from curbside.web.edits import apply_edit, statement_ids
+from curbside.web.present import answer_view, identifier_links, nice_date, source_href
+
+
+@pytest.fixture
+def sample(fixtures_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (fixtures_dir / "web" / "answer_sample.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14 months", (14.0, "months")),
+        ("14.5 mo with warm lamps", (14.5, "months")),
+        ("61%", (61.0, "%")),
+        ("2 years", (2.0, "years")),
+        ("60-95%", None),
+        ("50 to 65%", None),
+        ("≥ 5%", None),
+        ("120 mg", None),
+        ("hazard ratio 0.34", None),
+        ("", None),
+    ],
+)
+def test_parse_figure_takes_only_single_outcome_figures(
+    text: str, expected: tuple[float, str] | None
+) -> None:
+    assert parse_figure(text) == expected
+
+
+def test_charts_need_two_comparable_figures() -> None:
+    assert build_charts([{"value": "14 months", "measure": "m", "n": 1}]) == []
+    pair = build_charts([{"value": "14 months", "comparator": "9 months", "measure": "m", "n": 1}])
+    assert len(pair) == 1 and [b.kind for b in pair[0].rows[0].bars] == ["value", "comparator"]
+    mixed = build_charts(
+        [
+            {"value": "14 months", "comparator": "30%", "measure": "m", "n": 1},
+            {"value": "40%", "measure": "r", "n": 2},
+        ]
+    )
+    assert mixed == []  # a comparator in another unit is not drawn beside the value
+
+
+def test_chart_bars_share_one_scale_from_zero() -> None:
+    (chart,) = build_charts(
+        [
+            {"value": "30 months", "comparator": "15 months", "measure": "a", "n": 1},
+            {"value": "5 months", "measure": "b", "n": 2},
+        ]
+    )
+    widths = [bar.width for row in chart.rows for bar in row.bars]
+    assert widths[0] == 2 * widths[1] == 6 * widths[2]
+    assert chart.height > max(bar.y for row in chart.rows for bar in row.bars)
+
+
+def test_answer_view_groups_citations_and_reads_references(sample: dict[str, Any]) -> None:
+    view = answer_view(sample, prefix="x")
+    first = view.sections[0].blocks[0].statements[0]
+    assert first.id == "s0-0-0" and first.cites[0].pop_id == "x-s0-0-0-c1"
+    assert first.cites[0].quotes[0].href.endswith("?start=0&end=10#span")
+    assert first.cites[0].ref is not None and first.cites[0].ref.badges[0].kind == "tier-guideline"
+    assert [r.n for r in view.references] == [1, 2, 3]
+    assert view.numbers_first and len(view.charts) == 1 and view.conflicts[0].statements
+
+
+def test_answer_view_tolerates_a_minimal_dict() -> None:
+    view = answer_view(
+        {
+            "question": "Q?",
+            "sections": [{"tier": "research", "blocks": [{"statements": [{"text": "A."}]}]}],
+            "references": [{"n": 1, "source_id": "src-a"}],
+        }
+    )
+    assert view.sections[0].title == "From the Research"
+    assert view.sections[0].blocks[0].statements[0].cites == []
+    assert view.references[0].title == "src-a" and not view.abstained
+
+
+def test_patient_disclaimer_splits_off_the_urgent_line() -> None:
+    view = answer_view(
+        {"audience": "patient", "disclaimer": "General words. Get help now: call someone."}
+    )
+    assert view.urgent == "Get help now: call someone." and view.disclaimer == "General words."
+
+
+def test_identifier_links_come_only_from_stated_identifiers() -> None:
+    links = identifier_links({"doi": "10.1000/a b", "pmid": "123", "url": "javascript:alert(1)"})
+    assert [(x.label, x.href) for x in links] == [
+        ("DOI", "https://doi.org/10.1000/a%20b"),
+        ("PMID", "https://pubmed.ncbi.nlm.nih.gov/123/"),
+        ("URL", None),
+    ]
+    assert identifier_links({"pmid": "not-a-number"})[0].href is None
+    assert identifier_links({}) == []
+
+
+def test_source_href_quotes_ids() -> None:
+    assert source_href("doi:10.1/x?y#z") == "/sources/doi:10.1%2Fx%3Fy%23z"
+    assert source_href("a", 1, 5) == "/sources/a?start=1&end=5#span"
+
+
+def test_nice_date() -> None:
+    assert nice_date("2026-11-02T10:00:00Z") == "November 2, 2026"
+    assert nice_date("2025-03-07") == "March 7, 2025"
+    assert nice_date("not a date") == "not a date" and nice_date(None) == ""
+
+
+def test_apply_edit_drops_renumbers_and_prunes(sample: dict[str, Any]) -> None:
+    assert statement_ids(sample) == ["s0-0-0", "s1-0-0", "s1-0-1"]
+    edited = apply_edit(sample, drop={"s0-0-0"}, headings={"b1-0": "  New   heading "})
+    assert [r["source_id"] for r in edited["references"]] == [
+        "placeholder-reading-lamp-trial",
+        "placeholder-reading-lamp-review",
+    ]
+    assert [r["n"] for r in edited["references"]] == [1, 2]
+    block = edited["sections"][0]["blocks"][0]
+    assert block["heading"] == "New heading"
+    assert [c["n"] for st in block["statements"] for c in st["citations"]] == [1, 2]
+    assert [k["n"] for k in edited["key_numbers"]] == [1, 2, 2]
+    assert edited["conflicts"][0]["statements"][0]["citations"][0]["n"] == 1
+    assert sample["references"][0]["n"] == 1  # the original is untouched
+
+
+def test_apply_edit_drops_what_nothing_cites_any_more(sample: dict[str, Any]) -> None:
+    edited = apply_edit(sample, drop={"s1-0-0"})
+    assert [r["source_id"] for r in edited["references"]] == [
+        "placeholder-reading-lamps-guideline",
+        "placeholder-reading-lamp-review",
+    ]
+    assert edited["conflicts"] == []  # it cited only the dropped source
+    assert [k["measure"] for k in edited["key_numbers"]] == [
+        "placeholder shade lifetime",
+        "placeholder inequality, never drawn",
+    ]
+
+
+def test_apply_edit_refusals(sample: dict[str, Any]) -> None:
+    with pytest.raises(ReviewError, match="no statement"):
+        apply_edit(sample, drop={"s9-9-9"})
+    with pytest.raises(ReviewError, match="at least one statement"):
+        apply_edit(sample, drop=set(statement_ids(sample)))
