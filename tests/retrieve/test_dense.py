@@ -1,0 +1,74 @@
+"""The dense encoder: pinned weights, ONNX graph built without torch, numpy agreement."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from curbside.retrieve import dense, minilm
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec(minilm.PACKAGE) is None, reason="weights package not installed"
+)
+
+SENTENCES = [
+    "The cat sat on the warm windowsill.",
+    "A kitten was resting on the sunny window ledge.",
+    "Quarterly revenue figures were published on Monday.",
+]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("model-cache")
+
+
+def test_installed_weights_match_pinned_hash() -> None:
+    files = minilm.locate_model()
+    assert minilm.sha256_file(files.weights) == minilm.WEIGHTS_SHA256
+    minilm.verify(files)  # does not raise
+
+
+def test_tampered_weights_refused(tmp_path: Path) -> None:
+    fake = minilm.ModelFiles(tmp_path / "model.safetensors", tmp_path / "tokenizer.json")
+    fake.weights.write_bytes(b"not the model")
+    fake.tokenizer.write_bytes(b"{}")
+    with pytest.raises(minilm.DenseUnavailable, match="does not match"):
+        minilm.verify(fake)
+
+
+def test_missing_package_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(minilm, "PACKAGE", "no_such_weights_package_here")
+    with pytest.raises(minilm.DenseUnavailable, match="not installed"):
+        minilm.locate_model()
+    assert dense.dense_status() is not None
+
+
+@pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
+def test_onnx_agrees_with_numpy(
+    backend: dense.Backend, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CURBSIDE_CACHE_DIR", str(cache))
+    reference = dense.Encoder("numpy").encode(SENTENCES)
+    encoder = dense.Encoder(backend)
+    assert encoder.backend == backend
+    vectors = encoder.encode(SENTENCES)
+    cosines = (reference * vectors).sum(axis=1)
+    floor = 0.999 if backend == "onnx" else 0.97  # int8 weights trade a little precision
+    assert cosines.min() > floor
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert any(p.name.endswith(".onnx") for p in (cache / "models").iterdir())
+
+
+def test_embeddings_capture_meaning(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CURBSIDE_CACHE_DIR", str(cache))
+    v = dense.Encoder("onnx").encode(SENTENCES)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+    assert dense.Encoder("onnx").encode([]).shape == (0, minilm.HIDDEN)
+
+
+def test_get_encoder_is_shared() -> None:
+    assert dense.get_encoder() is dense.get_encoder()
