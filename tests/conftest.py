@@ -7,6 +7,7 @@ tests that need it skip cleanly when it is absent, as on a bare clone.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,16 @@ def fixtures_dir() -> Path:
 def library_path(tmp_path: Path) -> Path:
     """A path for a fresh, empty library database."""
     return tmp_path / "library.db"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep model and vocabulary caches built by tests out of the user's home."""
+    path = tmp_path_factory.mktemp("curbside-cache")
+    old = os.environ.get("CURBSIDE_CACHE_DIR")
+    os.environ["CURBSIDE_CACHE_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("CURBSIDE_CACHE_DIR", None)
+    else:
+        os.environ["CURBSIDE_CACHE_DIR"] = old

@@ -38,6 +38,8 @@ class Settings:
     audience: str = "clinician"
     #: Folder of the bundled evidence library used to build an empty library.
     bundled_library: Path | None = None
+    #: Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).
+    vocab: tuple[Path, ...] = ()
 
     @staticmethod
     def help() -> dict[str, str]:
@@ -48,6 +50,7 @@ class Settings:
             "max_file_bytes": "Files larger than this many bytes are refused at ingest.",
             "audience": "Default audience for answers: clinician, nurse, student or patient.",
             "bundled_library": "Folder of the bundled evidence library used to build an empty library.",
+            "vocab": "Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).",
         }
 
 
@@ -55,6 +58,9 @@ def _coerce(name: str, value: Any) -> Any:
     """Convert a raw value from TOML or the environment to the field's type."""
     if name in {"library", "bundled_library"}:
         return Path(str(value)).expanduser()
+    if name == "vocab":
+        items = value if isinstance(value, list | tuple) else str(value).split(os.pathsep)
+        return tuple(Path(str(v)).expanduser() for v in items if str(v).strip())
     if name == "dense":
         if isinstance(value, bool):
             return value

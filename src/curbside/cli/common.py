@@ -65,12 +65,16 @@ def sync_indexes(lib: Library, *, dense: bool, rebuild: bool = False) -> None:
     With ``rebuild``, drop them and build them again from SQLite (``curbside reindex``).
     """
     from curbside.retrieve import Retriever
+    from curbside.settings import load_settings
 
-    retriever = Retriever(lib, dense=dense)
-    if rebuild:
-        retriever.rebuild()
-    else:
-        retriever.sync()
+    retriever = Retriever(lib, dense=dense, vocab_files=load_settings().vocab)
+    report = retriever.rebuild() if rebuild else retriever.sync()
+    if retriever.notice:
+        err_console.print(retriever.notice)
+    if report.indexed or report.embedded:
+        err_console.print(
+            f"indexed {report.indexed} passages, embedded {report.embedded} in {report.seconds:.1f} s"
+        )
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
