@@ -148,7 +148,7 @@ def test_killed_ingest_leaves_a_consistent_library(tmp_path: Path) -> None:
         assert orphans == 0, "a source was left without its passages"
         bad_spans = conn.execute(
             "SELECT count(*) FROM passages p JOIN sources s ON s.id = p.source_id"
-            " WHERE substr(s.text, p.start + 1, p.\"end\" - p.start) != p.text"
+            ' WHERE substr(s.text, p.start + 1, p."end" - p.start) != p.text'
         ).fetchone()[0]
         assert bad_spans == 0, "a passage no longer quotes its source exactly"
 

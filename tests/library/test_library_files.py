@@ -103,7 +103,9 @@ def test_values_are_in_the_allowed_sets(rel: str) -> None:
     year = front.get("year")
     if year is None:
         if not str(front.get("year_note") or "").strip():
-            problems.append("year is missing: give it, or a year_note saying the source prints none")
+            problems.append(
+                "year is missing: give it, or a year_note saying the source prints none"
+            )
     elif isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100:
         problems.append(f"year must be a four-digit integer, got {year!r}")
     if "audience" in front and front["audience"] not in AUDIENCES:
