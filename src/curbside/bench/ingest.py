@@ -128,8 +128,8 @@ class IngestBenchmark:
         full = self.full_seconds + self.index_seconds
         rows = [
             ("parse only", self.parse_seconds),
-            ("parse + store + FTS5 (one transaction per article)", self.full_seconds),
-            ("parse + store + FTS5 + derived lexical index sync", full),
+            ("parse + store (one transaction per article)", self.full_seconds),
+            ("parse + store + lexical index (tantivy sync)", full),
         ]
         lines = [
             f"Machine: {self.machine}",

@@ -95,6 +95,16 @@ class LexicalIndex:
         """Analyse and add passages; returns how many were added."""
         writer = self._w()
         n = 0
+        # Passages of one source share its title and often a heading ("Results"), so
+        # each distinct string is analysed once per batch.
+        seen: dict[str, str] = {}
+
+        def analysed(text: str) -> str:
+            terms = seen.get(text)
+            if terms is None:
+                terms = seen[text] = " ".join(analyze(text))
+            return terms
+
         for p in passages:
             writer.add_document(
                 tantivy.Document(
@@ -102,11 +112,13 @@ class LexicalIndex:
                     sid=p.sid,
                     tier=p.tier,
                     body=" ".join(analyze(p.text)),
-                    title=" ".join(analyze(p.title)),
-                    heading=" ".join(analyze(p.heading)),
+                    title=analysed(p.title),
+                    heading=analysed(p.heading),
                 )
             )
             n += 1
+            if len(seen) > 10_000:
+                seen.clear()
         return n
 
     def commit(self) -> None:
