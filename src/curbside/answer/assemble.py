@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from curbside.answer.audience import Explainer, disclaimer
 from curbside.answer.compose import citation_for
 from curbside.answer.conflicts import find as find_conflicts
+from curbside.answer.facets import home_facet
 from curbside.answer.followups import follow_ups
 from curbside.answer.glossary import Glossary
 from curbside.answer.numbers import figures
@@ -68,27 +69,54 @@ def valid_citation(citation: Citation, sources: dict[str, Source]) -> bool:
     )
 
 
-def _topic_of(statement: Statement, evidence_by_passage: dict[str, Evidence]) -> str:
-    citation = statement.citations[0]
+def _heading_of(citation: Citation, evidence_by_passage: dict[str, Evidence]) -> str:
     ev = evidence_by_passage.get(citation.passage_id)
-    heading = ev.hit.passage.section if ev else ""
-    if ev is not None:
-        for sentence in split_passage(ev.hit.passage):
-            if sentence.start == citation.start:
-                heading = sentence.heading
-                break
+    if ev is None:
+        return ""
+    for sentence in split_passage(ev.hit.passage):
+        if sentence.start == citation.start:
+            return sentence.heading
+    return ev.hit.passage.section
+
+
+def _group_of(
+    statement: Statement,
+    plan: QuestionPlan,
+    by_passage: dict[str, Evidence],
+    label_groups: dict[str, str],
+) -> str:
+    """The block a statement belongs to: its drug (label), facet (broad) or topic."""
+    citation = statement.citations[0]
+    if citation.source_id in label_groups:
+        return label_groups[citation.source_id]
+    heading = _heading_of(citation, by_passage)
+    if plan.intent.facets:
+        return home_facet(plan.intent.facets, citation.quote, heading) or DEFAULT_TOPIC
     return classify(citation.quote, heading)
 
 
 def _blocks(
-    statements: list[Statement], plan: QuestionPlan, by_passage: dict[str, Evidence]
+    statements: list[Statement],
+    plan: QuestionPlan,
+    by_passage: dict[str, Evidence],
+    label_groups: dict[str, str],
 ) -> list[tuple[str, list[Statement]]]:
     lead, rest = statements[0], statements[1:]
     groups: dict[str, list[Statement]] = {}
     for statement in rest:
-        groups.setdefault(_topic_of(statement, by_passage), []).append(statement)
-    order = [t for t in plan.topics if t in groups]
-    order += [t for t in groups if t not in order and t != DEFAULT_TOPIC]
+        groups.setdefault(_group_of(statement, plan, by_passage, label_groups), []).append(
+            statement
+        )
+    if plan.intent.facets or any(s.citations[0].source_id in label_groups for s in statements):
+        # The composer already put facets (and drugs) in reading order.
+        order = [t for t in groups if t != DEFAULT_TOPIC]
+        lead_group = _group_of(lead, plan, by_passage, label_groups)
+        if lead_group in order and lead_group in label_groups.values():
+            order.remove(lead_group)
+            order.insert(0, lead_group)
+    else:
+        order = [t for t in plan.topics if t in groups]
+        order += [t for t in groups if t not in order and t != DEFAULT_TOPIC]
     if DEFAULT_TOPIC in groups:
         order.append(DEFAULT_TOPIC)
     return [("", [lead])] + [(t, groups[t]) for t in order]
@@ -113,8 +141,14 @@ def assemble(
     glossary: Glossary,
     fingerprint: str,
     learned: dict[str, str] | None = None,
+    label_groups: dict[str, str] | None = None,
 ) -> Answer:
-    """Build the answer; statements whose citations do not verify are dropped."""
+    """Build the answer; statements whose citations do not verify are dropped.
+
+    ``label_groups`` maps label source ids to the drug their statements are grouped
+    under (a management answer lists each drug's indication and dose together).
+    """
+    label_groups = label_groups or {}
     sources = {ev.source.id: ev.source for ev in evidence}
     by_passage = {ev.hit.passage.id: ev for ev in evidence}
     by_tier: dict[str, list[Statement]] = {}
@@ -134,7 +168,7 @@ def assemble(
             continue
         blocks = tuple(
             Block(heading, tuple(_renumber(s, numbering, explainer) for s in group))
-            for heading, group in _blocks(by_tier[tier], plan, by_passage)
+            for heading, group in _blocks(by_tier[tier], plan, by_passage, label_groups)
         )
         sections.append(AnswerSection(tier, SECTION_TITLES[tier], blocks))
 

@@ -70,6 +70,27 @@ BUDGETS: dict[str, dict[str, int]] = {
 }
 
 
+#: Budgets for broad questions (management, a procedure's purpose, comparisons), whose
+#: answers cover several facets; the label budget applies to management answers, which
+#: list each named drug's labeled indication and dose.
+BROAD_BUDGETS: dict[str, dict[str, int]] = {
+    "clinician": {"guideline": 10, "label": 12, "research": 10},
+    "nurse": {"guideline": 8, "label": 8, "research": 7},
+    "student": {"guideline": 8, "label": 6, "research": 8},
+    "patient": {"guideline": 6, "label": 4, "research": 6},
+}
+
+
+def budgets_for(audience: Audience, intent: str) -> dict[str, int]:
+    """Statements per tier for ``audience`` and a question of kind ``intent``."""
+    if intent == "general":
+        return BUDGETS[audience]
+    broad = dict(BROAD_BUDGETS[audience])
+    if intent != "management":
+        broad["label"] = BUDGETS[audience]["label"]
+    return broad
+
+
 def disclaimer(audience: Audience) -> str:
     """The disclaimer that fits ``audience``."""
     return DISCLAIMERS[audience]

@@ -1,19 +1,22 @@
 """The extractive composer: the default :class:`~curbside.answer.base.Generator`.
 
 It answers only with sentences quoted from the evidence. Per tier (guidelines, FDA
-labels, research) it picks the most relevant, least redundant sentences and puts
-first a lead statement — the best sentence introduced by who says it.
+labels, research) it picks the most relevant, least redundant sentences — covering
+the facets a broad question expects (:mod:`curbside.answer.coverage`) — and puts
+first a lead statement: the best finding or recommendation, introduced by who says it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from curbside.answer.audience import BUDGETS
+from curbside.answer.audience import budgets_for
+from curbside.answer.coverage import facet_select, pick_lead
 from curbside.answer.glossary import Glossary, load_glossary
+from curbside.answer.labels import LabelExpander
 from curbside.answer.leads import lead_prefix
 from curbside.answer.question import QuestionPlan, analyse
-from curbside.answer.select import Candidate, candidates, mmr
+from curbside.answer.select import Candidate, candidates, coverable, mmr
 from curbside.answer.text import squash
 from curbside.models import TIERS, Audience, Citation, Evidence, Statement
 
@@ -38,12 +41,21 @@ def statement_for(cand: Candidate, prefix: str = "") -> Statement:
     return Statement(f"{prefix} {text}" if prefix else text, (citation_for(cand),))
 
 
+def _lead_first(picked: list[Candidate]) -> list[Candidate]:
+    """The first finding or recommendation leads; the rest keep their order."""
+    lead = pick_lead(picked)
+    if lead is None or lead is picked[0]:
+        return picked
+    return [lead, *(c for c in picked if c is not lead)]
+
+
 class ExtractiveComposer:
     """Selects quoted sentences; implements :class:`~curbside.answer.base.Generator`.
 
     ``plan`` and ``pool`` may be passed in when the caller has already analysed the
     question and scored the candidates (the engine does, to reuse them for
-    conflicts and follow-ups).
+    conflicts and follow-ups). ``labels`` pulls FDA-label statements for the drugs
+    a broad answer's guideline and research statements name.
     """
 
     def __init__(
@@ -53,24 +65,54 @@ class ExtractiveComposer:
         glossary: Glossary | None = None,
         plan: QuestionPlan | None = None,
         pool: Sequence[Candidate] | None = None,
+        labels: LabelExpander | None = None,
     ) -> None:
         self.audience: Audience = audience
         self.glossary = glossary or load_glossary()
         self.plan = plan
         self.pool = list(pool) if pool is not None else None
+        self.labels = labels
 
     def select(self, question: str, evidence: Sequence[Evidence]) -> dict[str, list[Candidate]]:
-        """The chosen candidates per tier, best first."""
+        """The chosen candidates per tier, each tier's lead first."""
         plan = self.plan or analyse(question, self.glossary)
         pool = self.pool if self.pool is not None else candidates(plan, evidence, self.audience)
-        budgets = BUDGETS[self.audience]
+        intent = plan.intent
+        budgets = budgets_for(self.audience, intent.name)
         chosen: dict[str, list[Candidate]] = {}
-        for tier in TIERS:
+        for tier in ("guideline", "research"):
             tier_pool = [c for c in pool if c.evidence.source.tier == tier]
-            picked = mmr(tier_pool, budgets[tier])
+            if intent.broad:
+                picked = facet_select(tier_pool, intent.facets, budgets[tier])
+            else:
+                picked = _lead_first(mmr(tier_pool, budgets[tier]))
             if picked:
                 chosen[tier] = picked
-        return chosen
+        label_pool = [c for c in pool if c.evidence.source.tier == "label"]
+        label = self._labels(plan, evidence, chosen, label_pool, budgets["label"])
+        if label:
+            chosen["label"] = label
+        return {tier: chosen[tier] for tier in TIERS if tier in chosen}
+
+    def _labels(
+        self,
+        plan: QuestionPlan,
+        evidence: Sequence[Evidence],
+        chosen: dict[str, list[Candidate]],
+        label_pool: list[Candidate],
+        budget: int,
+    ) -> list[Candidate]:
+        """Label statements: for the drugs the answer names, else the closest sentences."""
+        intent = plan.intent
+        if not (intent.label_topics and self.labels is not None):
+            return _lead_first(mmr(label_pool, budget))
+        named = chosen.get("guideline", []) + chosen.get("research", [])
+        picks = self.labels.expand(coverable(plan, evidence), named, intent.label_topics, budget)
+        picked = [p.candidate for p in picks]
+        if "Dosage" in intent.label_topics and picked:
+            # A management answer's label section is the named drugs' labels, drug by drug.
+            return picked
+        return picked + mmr(label_pool, budget - len(picked), seed=picked)
 
     def generate(self, question: str, evidence: Sequence[Evidence]) -> list[Statement]:
         """Quoted statements, tier by tier, each tier's lead statement first."""

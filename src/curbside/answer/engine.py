@@ -20,12 +20,15 @@ from curbside.answer.audience import disclaimer
 from curbside.answer.base import Generator
 from curbside.answer.compose import ExtractiveComposer
 from curbside.answer.context import resolve
+from curbside.answer.drugs import DrugIndex
 from curbside.answer.gate import GateResult, abstention_message, assess
 from curbside.answer.glossary import load_glossary
-from curbside.answer.question import analyse
+from curbside.answer.labels import LabelExpander
+from curbside.answer.question import QuestionPlan, analyse
 from curbside.answer.select import candidates
 from curbside.answer.stats import LibraryStats
 from curbside.answer.topics import question_topics, topic
+from curbside.answer.widen import facet_hits, more_of_sources
 from curbside.models import AUDIENCES, TIERS, Answer, Audience, Evidence, Hit
 
 #: Passages retrieved per question.
@@ -56,6 +59,14 @@ def _expansions(retriever: Any, query: str) -> Mapping[str, Sequence[str]]:
     plan = expand(query)
     raw = getattr(plan, "expansions", None)
     out: dict[str, list[str]] = {}
+    expanded = getattr(plan, "expanded", None)
+    if raw is None and isinstance(expanded, Sequence):
+        # curbside.retrieve's QueryPlan: Expansion(trigger, name, weight, origin, terms).
+        for item in expanded:
+            trigger, name = getattr(item, "trigger", None), getattr(item, "name", None)
+            if trigger and name:
+                out.setdefault(str(trigger).lower(), []).append(str(name))
+        return out
     if isinstance(raw, Mapping):
         for word, names in raw.items():
             out[str(word).lower()] = [str(n) for n in names]
@@ -79,11 +90,17 @@ class Engine:
     ) -> None:
         self.library = library
         self.retriever = retriever if retriever is not None else _make_retriever(library, dense)
+        # Facet queries are keyword lists ("hospital stay length discharge"): lexical search
+        # serves them as well as dense search, at a fraction of the cost.
+        self.facet_retriever = (
+            retriever if retriever is not None else _make_retriever(library, dense=False)
+        )
         self.generator = generator
         self.glossary = load_glossary()
         self.stats = LibraryStats(library)
         #: Diagnostics of the last ``ask(..., explain=True)`` call.
         self.last_trace: dict[str, Any] = {}
+        self._drugs: tuple[str, DrugIndex] | None = None
 
     def _retrieve(self, query: str) -> list[Hit]:
         hits: list[Hit] = list(self.retriever.search(query, k=SEARCH_K, mode="answer"))
@@ -121,6 +138,33 @@ class Engine:
                 if passage.id not in have and topic_info.heading.search(passage.section):
                     out.append(Hit(passage, score * 0.9, {"sibling": 1.0}))
         return out
+
+    def _widen(self, plan: QuestionPlan, evidence: Sequence[Evidence]) -> list[Evidence]:
+        """Evidence for a broad question's facets that the main search left out."""
+        hits = facet_hits(self.facet_retriever, plan, evidence)
+        have = {ev.hit.passage.id for ev in evidence} | {h.passage.id for h in hits}
+        return self._evidence(hits + more_of_sources(self.library, evidence, have))
+
+    def _drug_index(self, fingerprint: str) -> DrugIndex:
+        """The library's drug index, rebuilt when the library changes."""
+        if self._drugs is None or self._drugs[0] != fingerprint:
+            classes = {
+                e.term: (e.term, *e.aliases, *([e.long] if e.long else []))
+                for e in self.glossary.entries
+                if e.kind == "drug"
+            }
+            self._drugs = (fingerprint, DrugIndex.from_library(self.library, classes))
+        return self._drugs[1]
+
+    @staticmethod
+    def _label_groups(index: DrugIndex, evidence: Sequence[Evidence]) -> dict[str, str]:
+        groups: dict[str, str] = {}
+        for ev in evidence:
+            if ev.source.tier == "label":
+                drug = index.drug_of(ev.source.id)
+                if drug is not None:
+                    groups[ev.source.id] = drug.display
+        return groups
 
     def _tiers_of(self, hits: Sequence[Hit]) -> list[str]:
         ids = {h.passage.source_id for h in hits}
@@ -173,11 +217,26 @@ class Engine:
         if not gate.passed:
             answer = self._abstain(question, audience, fingerprint, gate)
         else:
+            if plan.intent.broad:
+                # Only once the gate has passed: facets widen an answer, never justify one.
+                facet_mark = time.perf_counter()
+                evidence += self._widen(plan, evidence)
+                timings["retrieve_facets"] = (time.perf_counter() - facet_mark) * 1000
             pool = candidates(plan, evidence, audience)
+            labels = (
+                LabelExpander(self.library, self._drug_index(fingerprint))
+                if plan.intent.label_topics and self.generator is None
+                else None
+            )
             generator = self.generator or ExtractiveComposer(
-                audience, glossary=self.glossary, plan=plan, pool=pool
+                audience, glossary=self.glossary, plan=plan, pool=pool, labels=labels
             )
             statements = generator.generate(query, evidence)
+            label_groups: dict[str, str] = {}
+            if labels is not None:
+                have = {ev.hit.passage.id for ev in evidence}
+                evidence += [ev for ev in labels.evidence if ev.hit.passage.id not in have]
+                label_groups = self._label_groups(labels.index, evidence)
             answer = assemble(
                 question,
                 audience,
@@ -188,6 +247,7 @@ class Engine:
                 glossary=self.glossary,
                 fingerprint=fingerprint,
                 learned=self.stats.learned_abbreviations(),
+                label_groups=label_groups,
             )
             if not answer.sections:
                 gate = GateResult(
@@ -212,6 +272,7 @@ class Engine:
                 "resolved_query": query,
                 "concepts": [(c.word, round(c.weight, 2)) for c in plan.concepts],
                 "topics": list(plan.topics),
+                "intent": plan.intent.name,
                 "gate": {
                     "passed": gate.passed,
                     "coverage": round(gate.coverage, 3),

@@ -9,16 +9,42 @@ than covering "cancer"; a concept the library never mentions weighs the most.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from curbside.answer.glossary import Glossary
-from curbside.answer.text import FRAME_WORDS, STOPWORDS, key_set, tokens
+from curbside.answer.intent import GENERAL, Intent, classify_intent
+from curbside.answer.text import FRAME_WORDS, STOPWORDS, key_set, stem, tokens
 from curbside.answer.topics import question_topics
+
+#: Combining prefixes that make a procedure a member of a wider family
+#: ("chemoembolization" and "radioembolization" are embolizations).
+_COMBINING = re.compile(r"^(chemo|radio|thermo|cryo|immuno|electro|photo|micro|trans)(?=\w{6})")
+#: A named disease: a modifier and a disease noun ("breast cancer", "brain metastases").
+_DISEASE = re.compile(
+    r"\b([A-Za-z][\w-]{2,}) (cancers?|carcinomas?|lymphomas?|leuk[a]?emias?|sarcomas?|"
+    r"melanomas?|myelomas?|gliomas?|glioblastomas?|metastas[ie]s|disease)\b",
+    re.IGNORECASE,
+)
+#: Head words too general to define a family of procedures.
+_GENERIC_HEADS = frozenset(
+    {"therapy", "treatment", "surgery", "procedure", "test", "injection", "frequency"}
+)
+
+
+@lru_cache(maxsize=16384)
+def _ordered(keys: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(keys))
 
 
 def _has_prefix(keys: frozenset[str], prefix: str) -> bool:
-    return any(k.startswith(prefix) for k in keys)
+    """True when some key starts with ``prefix`` (a binary search over the sorted keys)."""
+    ordered = _ordered(keys)
+    i = bisect_left(ordered, prefix)
+    return i < len(ordered) and ordered[i].startswith(prefix)
 
 
 @dataclass(frozen=True)
@@ -29,6 +55,20 @@ class Concept:
     alternatives: tuple[frozenset[str], ...]
     weight: float
     entity_kind: str | None = None
+    #: Words of the wider procedure family ("embolization" for chemoembolization).
+    family: re.Pattern[str] | None = field(default=None, compare=False)
+
+    def share(self, keys: frozenset[str]) -> float:
+        """How much of this concept ``keys`` mention: 1 when covered, else the largest
+        fraction of one name's keys present ("neuroendocrine tumors" has two of the three
+        keys of "pancreatic neuroendocrine tumors")."""
+        if self.covered_by(keys):
+            return 1.0
+        return max((len(alt & keys) / len(alt) for alt in self.alternatives if alt), default=0.0)
+
+    def in_family(self, text: str) -> bool:
+        """True when ``text`` names this procedure's wider family."""
+        return self.family is not None and self.family.search(text) is not None
 
     def covered_by(self, keys: frozenset[str]) -> bool:
         """True when any alternative's keys all occur in ``keys``.
@@ -53,18 +93,32 @@ class QuestionPlan:
     concepts: tuple[Concept, ...]
     topics: tuple[str, ...]
     entities: tuple[str, ...]
+    intent: Intent = GENERAL
+
+    @property
+    def anchors(self) -> tuple[Concept, ...]:
+        """Concepts that name a drug or procedure: a statement must be about one of them."""
+        return tuple(c for c in self.concepts if c.entity_kind in ("drug", "procedure"))
 
     @property
     def total_weight(self) -> float:
         """Sum of concept weights (0 for a question with no topical words)."""
         return sum(c.weight for c in self.concepts)
 
-    def coverage(self, keys: frozenset[str]) -> float:
-        """Weighted share of the question's concepts that ``keys`` mention."""
+    def coverage(self, keys: frozenset[str], *, partial: float = 1.0) -> float:
+        """Weighted share of the question's concepts that ``keys`` mention.
+
+        With ``partial`` below 1, a concept mentioned in part (at least that share of
+        one of its names' keys) counts by that share.
+        """
         total = self.total_weight
         if total <= 0:
             return 0.0
-        return sum(c.weight for c in self.concepts if c.covered_by(keys)) / total
+        if partial >= 1.0:
+            return sum(c.weight for c in self.concepts if c.covered_by(keys)) / total
+        shares = (c.share(keys) for c in self.concepts)
+        weights = (c.weight for c in self.concepts)
+        return sum(w * s for w, s in zip(weights, shares, strict=True) if s >= partial) / total
 
     def matched(self, keys: frozenset[str]) -> tuple[Concept, ...]:
         """Concepts that ``keys`` mention."""
@@ -118,7 +172,22 @@ def analyse(
             ),
             default=1.0,
         )
-        concepts.append(Concept(mention.surface, alternatives, weight, entry.kind))
+        family = _family(names) if entry.kind == "procedure" else None
+        concepts.append(Concept(mention.surface, alternatives, weight, entry.kind, family))
+
+    # A disease the glossary does not know ("breast cancer", "brain metastases") is still
+    # one condition: evidence must name it as a whole, not just share "cancer".
+    for match in _DISEASE.finditer(question):
+        start, end = match.span()
+        modifier = match.group(1).lower()
+        if modifier in STOPWORDS or modifier in FRAME_WORDS:
+            continue
+        if any(s < end and start < e for s, e in covered_spans):
+            continue
+        covered_spans.append((start, end))
+        phrase = match.group(0)
+        weight = max((weigh(w) for w in tokens(phrase)), default=1.0)
+        concepts.append(Concept(phrase, (key_set(phrase),), weight, "condition"))
 
     offset = 0
     for word in tokens(question):
@@ -135,4 +204,36 @@ def analyse(
         if alternatives:
             concepts.append(Concept(word, alternatives, weigh(word)))
 
-    return QuestionPlan(question, tuple(concepts), question_topics(question), tuple(entities))
+    return QuestionPlan(
+        question,
+        tuple(concepts),
+        question_topics(question),
+        tuple(entities),
+        classify_intent(question, glossary),
+    )
+
+
+def _family(names: Sequence[str]) -> re.Pattern[str] | None:
+    """A pattern for the procedure family of ``names``.
+
+    The family is named by the head word ("chemoembolization" → embolization) and by
+    any word built on a combining prefix ("transarterial" → arterial), each matched by
+    its stem: so "hepatic artery embolization" and "transarterial therapies" belong to
+    the family of transarterial chemoembolization.
+    """
+    stems: set[str] = set()
+    for name in names:
+        words = tokens(name)
+        for i, word in enumerate(words):
+            head = _COMBINING.sub("", word)
+            if i != len(words) - 1 and head == word:
+                continue  # a plain modifier ("hepatic", "liver") names no family
+            if head in _GENERIC_HEADS or len(head) < 6:
+                continue
+            root = stem(head)
+            if len(root) >= 5:
+                stems.add(root)
+    if not stems:
+        return None
+    alternatives = "|".join(sorted(map(re.escape, stems)))
+    return re.compile(rf"\b\w*(?:{alternatives})", re.IGNORECASE)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from curbside.answer.audience import PREFERRED_LENGTH
+from curbside.answer.facets import home_facet
 from curbside.answer.numbers import has_figure
 from curbside.answer.question import QuestionPlan
 from curbside.answer.sentences import Sentence, split_passage
@@ -23,6 +24,10 @@ from curbside.models import DESIGNS, Audience, Evidence
 
 #: Below this relevance a sentence is not considered at all.
 MIN_RELEVANCE = 0.25
+#: The bar for a sentence that speaks to a facet of a broad question.
+FACET_RELEVANCE = 0.15
+#: Share of a condition's name a statement must contain to count as speaking of it.
+PART_OF_CONDITION = 0.6
 #: Near-duplicates (by key Jaccard) of an already selected sentence are dropped.
 DUPLICATE_SIMILARITY = 0.6
 #: Topics narrow enough that off-topic sentences are pushed down when a question asks them.
@@ -43,6 +48,10 @@ class Candidate:
     relevance: float
     score: float
     has_number: bool
+    #: The facet of a broad question the sentence speaks to ("" for none or a narrow question).
+    facet: str = ""
+    #: How squarely it speaks to that facet (cue hits in the sentence and its heading).
+    facet_strength: float = 0.0
 
     @property
     def source_id(self) -> str:
@@ -79,9 +88,12 @@ _METHODS = re.compile(
     r"method|study design|design|patients and|materials|rationale|protocol", re.IGNORECASE
 )
 _METHOD_CUES = re.compile(
-    r"\b(retrospectively (reviewed|analy[sz]ed|compared)|were (enrolled|randomi[sz]ed|included)|"
-    r"performed an? [\w\s-]{0,40}(study|review|analysis) of|we (reviewed|enrolled|analy[sz]ed)|"
-    r"(compared|reviewed|enrolled|recruited|included|followed|evaluated)\b.{0,200}\b\d+ patients\b)",
+    r"\b((retrospectively|prospectively) (reviewed|analy[sz]ed|compared|evaluated|assessed|studied)|"
+    r"were (enrolled|randomi[sz]ed|included)|"
+    r"(performed|conducted|undertook) an? [\w\s,-]{0,60}(study|review|analysis|trial) of|"
+    r"we (reviewed|enrolled|analy[sz]ed)|\b(series|cohort) of \d[\d,]* |\bdraws on\b|"
+    r"(compared|reviewed|enrolled|recruited|included|followed|evaluated|assessed|abstracted)\b"
+    r".{0,200}\b\d[\d,]* ([\w-]+ ){0,3}(patients|participants)\b)",
     re.IGNORECASE,
 )
 
@@ -89,6 +101,14 @@ _METHOD_CUES = re.compile(
 _FINDING_CUES = re.compile(
     r"\b(showed|shows|demonstrated|found|associated with|improved|prolonged|effective|"
     r"reduced|lowered|increased|favou?red|recommend(s|ed)?|concluded?|suggests?|remains?)\b",
+    re.IGNORECASE,
+)
+
+
+#: Sentences that describe a figure or an illustration rather than state a finding.
+_CAPTION = re.compile(
+    r"\billustrat\w*|\bfigures?\b|\bfig\.|\bpictured\b|\bdepict\w*|\bphotograph|"
+    r"\bimages? (show|of)\b|\bshown (here|above|below)\b",
     re.IGNORECASE,
 )
 
@@ -120,20 +140,71 @@ def coverable(plan: QuestionPlan, evidence: Sequence[Evidence]) -> QuestionPlan:
         key_set(ev.hit.passage.text) | key_set(f"{ev.source.title} {ev.hit.passage.section}")
         for ev in evidence
     ]
-    kept = tuple(c for c in plan.concepts if sum(c.covered_by(k) for k in passage_keys) >= 2)
+    # A named condition, drug or procedure is never a mere detail: it stays even when
+    # rare, so that evidence about something else cannot stand in for it.
+    kept = tuple(
+        c
+        for c in plan.concepts
+        if c.entity_kind is not None or sum(c.covered_by(k) for k in passage_keys) >= 2
+    )
     return replace(plan, concepts=kept) if kept else plan
+
+
+def _anchored(plan: QuestionPlan, context: frozenset[str]) -> bool:
+    anchors = plan.anchors
+    return not anchors or any(a.covered_by(context) for a in anchors)
+
+
+def _on_condition(plan: QuestionPlan, context: frozenset[str]) -> bool:
+    """True when the question names no condition or ``context`` mentions one of them.
+
+    Mostly is enough: a guideline on "neuroendocrine tumors" speaks to a question
+    about pancreatic ones; one that only shares "cancer" with "breast cancer" does not.
+    """
+    conditions = [c for c in plan.concepts if c.entity_kind == "condition"]
+    return not conditions or any(c.share(context) >= PART_OF_CONDITION for c in conditions)
+
+
+def _facet_admits(
+    plan: QuestionPlan, facet: str, keys: frozenset[str], context_text: str
+) -> tuple[bool, float]:
+    """Whether a facet statement that does not name the question's anchor still belongs.
+
+    A "family" facet (aftercare, repeat sessions …) accepts the wider procedure family
+    ("hepatic artery embolization" for a chemoembolization question); a "none" facet
+    (why it works, radionuclide therapy …) accepts any statement about the question's
+    condition. Returns (admitted, penalty).
+    """
+    rule = next((f.anchor for f in plan.intent.facets if f.name == facet), None)
+    if rule is None:
+        return False, 0.0
+    anchors = plan.anchors
+    if rule == "family":
+        if any(a.in_family(context_text) for a in anchors):
+            return True, 0.05
+        return False, 0.0
+    conditions = [c for c in plan.concepts if c.entity_kind == "condition"]
+    if conditions and all(c.covered_by(keys) for c in conditions):
+        return True, 0.1
+    return False, 0.0
 
 
 def candidates(
     plan: QuestionPlan, evidence: Sequence[Evidence], audience: Audience
 ) -> list[Candidate]:
-    """All sentences of ``evidence`` that clear :data:`MIN_RELEVANCE`, scored."""
+    """All sentences of ``evidence`` that clear :data:`MIN_RELEVANCE`, scored.
+
+    For broad intents (management, a procedure's purpose) a sentence that speaks to
+    one of the intent's facets clears a lower bar, so that, say, a guideline's
+    follow-up schedule for the disease counts although it does not repeat every
+    word of the question.
+    """
     out: list[Candidate] = []
     preferred = PREFERRED_LENGTH[audience]
     total = max(1, len(evidence))
+    facets = plan.intent.facets
     # When the question names a drug or procedure, a sentence must be about one of them
     # (in itself, or through its source title and section, e.g. a label's dosage section).
-    anchors = [c for c in plan.concepts if c.entity_kind in ("drug", "procedure")]
     specific_focus = bool(plan.topics) and plan.topics[0] in _SPECIFIC_TOPICS
     plan = coverable(plan, evidence)
     for rank, ev in enumerate(evidence):
@@ -144,14 +215,36 @@ def candidates(
             priors += 0.15 if audience == "patient" else -0.1
         for sentence in split_passage(ev.hit.passage):
             keys = key_set(sentence.text)
-            own = plan.coverage(keys)
-            if own <= 0:
-                continue
             context = keys | _context_keys(ev, sentence)
-            if anchors and not any(a.covered_by(context) for a in anchors):
-                continue
+            facet, strength = (
+                home_facet(facets, sentence.text, sentence.heading, strength=True)
+                if facets
+                else ("", 0.0)
+            )
+            own = plan.coverage(keys)
             relevance = 0.75 * own + 0.25 * plan.coverage(context)
-            if relevance < MIN_RELEVANCE:
+            if facet:
+                # A facet statement may name the condition more broadly than the question
+                # ("neuroendocrine tumors" for "pancreatic neuroendocrine tumors").
+                own = max(own, plan.coverage(keys, partial=PART_OF_CONDITION))
+                relevance = max(
+                    relevance,
+                    0.75 * own + 0.25 * plan.coverage(context, partial=PART_OF_CONDITION),
+                )
+            penalty = 0.0
+            if facets and not _on_condition(plan, context):
+                continue  # a broad answer is about this condition, not the procedure elsewhere
+            if not _anchored(plan, context):
+                if not facet:
+                    continue
+                context_text = f"{sentence.text} {sentence.heading} {ev.source.title}"
+                admitted, penalty = _facet_admits(plan, facet, context, context_text)
+                if not admitted:
+                    continue
+                relevance = max(relevance, FACET_RELEVANCE)
+            if own <= 0 and not facet:
+                continue
+            if relevance < (FACET_RELEVANCE if facet else MIN_RELEVANCE):
                 continue
             topic = classify(sentence.text, sentence.heading)
             focus = 0.0
@@ -162,8 +255,16 @@ def candidates(
                     focus = 0.2
                 elif specific_focus:
                     focus = -0.15
+            if facets:
+                # Broad answers are organised by facet, not by the question's topic words.
+                focus = 0.1 if facet else -0.1
+                if _METHOD_CUES.search(sentence.text):
+                    focus -= 0.1  # a facet wants what was found, not how it was studied
             number = has_figure(sentence.text)
             score = relevance + focus + priors + _section_prior(sentence.heading, sentence.text)
+            score -= penalty
+            if _CAPTION.search(sentence.text):
+                score -= 0.15
             if number and audience in ("clinician", "nurse"):
                 score += 0.06
             length = len(sentence.text)
@@ -171,17 +272,49 @@ def candidates(
                 score -= 0.1 * min(2.0, (length - preferred) / preferred)
             if length < 50:
                 score -= 0.05
-            out.append(Candidate(ev, rank, sentence, keys, topic, relevance, score, number))
+            out.append(
+                Candidate(
+                    ev, rank, sentence, keys, topic, relevance, score, number, facet, strength
+                )
+            )
     out.sort(key=lambda c: -c.score)
     return out
 
 
-def mmr(pool: Sequence[Candidate], budget: int, *, per_source: int = 4) -> list[Candidate]:
-    """Pick up to ``budget`` candidates balancing score against redundancy."""
-    chosen: list[Candidate] = []
-    remaining = list(pool)
+def describes_method(cand: Candidate) -> bool:
+    """True when the sentence itself says how a study was run or what a figure shows."""
+    text = cand.sentence.text
+    return bool(_CAPTION.search(text) or _METHOD_CUES.search(text))
+
+
+def lead_worthy(cand: Candidate) -> bool:
+    """True for a finding or recommendation, not a method or a figure description."""
+    if describes_method(cand):
+        return False
+    text, heading = cand.sentence.text, cand.sentence.heading
+    return not (_METHODS.search(heading) and not _FINDING_CUES.search(text))
+
+
+def mmr(
+    pool: Sequence[Candidate],
+    budget: int,
+    *,
+    per_source: int = 4,
+    seed: Sequence[Candidate] = (),
+) -> list[Candidate]:
+    """Pick up to ``budget`` candidates balancing score against redundancy.
+
+    ``seed`` holds candidates already chosen: new picks must not repeat them and
+    share their per-source allowance.
+    """
+    chosen: list[Candidate] = list(seed)
+    taken = {id(c) for c in chosen}
+    remaining = [c for c in pool if id(c) not in taken]
     per: dict[str, int] = {}
-    while remaining and len(chosen) < budget:
+    for cand in chosen:
+        per[cand.source_id] = per.get(cand.source_id, 0) + 1
+    picked: list[Candidate] = []
+    while remaining and len(picked) < budget:
         best: Candidate | None = None
         best_value = float("-inf")
         for cand in remaining:
@@ -196,6 +329,7 @@ def mmr(pool: Sequence[Candidate], budget: int, *, per_source: int = 4) -> list[
         if best is None:
             break
         chosen.append(best)
+        picked.append(best)
         per[best.source_id] = per.get(best.source_id, 0) + 1
         remaining.remove(best)
-    return chosen
+    return picked

@@ -74,6 +74,11 @@ def tokens(text: str) -> list[str]:
     return [m.group(0).lower() for m in _TOKEN.finditer(text)]
 
 
+def stem(word: str) -> str:
+    """The Snowball stem of one lower-cased word (uncut)."""
+    return str(_stemmer().stemWord(word))  # type: ignore[attr-defined]
+
+
 @lru_cache(maxsize=65536)
 def key(word: str) -> str:
     """The comparable key of one lower-cased word (stem, cut to seven characters)."""
@@ -102,6 +107,7 @@ def keys(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=32768)
 def key_set(text: str) -> frozenset[str]:
     """The set of keys of ``text``."""
     return frozenset(keys(text))
