@@ -16,6 +16,7 @@ import pytest
 from curbside.answer.engine import Engine
 from curbside.ingest.pipeline import ingest_paths
 from curbside.models import Answer
+from curbside.retrieve import Retriever
 from curbside.store import Library
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,7 +95,7 @@ POINTS_002: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("octreotide LAR dosing", ("label", "research"), (r"octreotide", r"30 mg")),
     ("liver-directed: resection", GUIDE_OR_RESEARCH, (r"resect",)),
     ("liver-directed: ablation", GUIDE_OR_RESEARCH, (r"ablation|RFA",)),
-    ("liver-directed: embolization", GUIDE_OR_RESEARCH, (r"emboli",)),
+    ("liver-directed: embolization", GUIDE_OR_RESEARCH, (r"emboli|\bTA(C)?E\b|\bTARE\b",)),
     (
         "PRRT when SSTR-positive",
         ("guideline",),
@@ -111,6 +112,7 @@ def bundled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     lib = Library.open(tmp_path_factory.mktemp("bundled") / "library.db")
     summary = ingest_paths(lib, [REPO / "library"])
     assert summary.failed == 0, summary.failures
+    Retriever(lib, dense=True).sync()  # embed the passages, as `curbside ingest` does
     yield Engine(lib, dense=True)
     lib.close()
 

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from curbside.cli.common import LIBRARY_OPTION, console, fail, open_library
+
+if TYPE_CHECKING:
+    from curbside.store import Library
+
+
+def _run(library: Path | None, action: Callable[[Library], object]) -> None:
+    """Run ``action`` on the library; an editorial error becomes a one-line exit 1."""
+    from curbside.errors import ReviewError
+
+    lib = open_library(library)
+    try:
+        action(lib)
+    except ReviewError as err:
+        raise fail(str(err)) from err
+    finally:
+        lib.close()
 
 
 def register(app: typer.Typer) -> None:
@@ -28,31 +46,17 @@ def register(app: typer.Typer) -> None:
         library: Path | None = LIBRARY_OPTION,
     ) -> None:
         """Create an account."""
-        from curbside.errors import ReviewError
         from curbside.review.accounts import add_user
 
-        lib = open_library(library)
-        try:
-            user = add_user(lib, username, password, role)  # type: ignore[arg-type]
-        except ReviewError as err:
-            raise fail(str(err)) from err
-        finally:
-            lib.close()
-        console.print(f"added {user.username} ({user.role})")
+        _run(library, lambda lib: add_user(lib, username, password, role))  # type: ignore[arg-type]
+        console.print(f"added {username} ({role})")
 
     @users.command("remove")
     def remove(username: str = typer.Argument(...), library: Path | None = LIBRARY_OPTION) -> None:
         """Delete an account and end its sessions."""
-        from curbside.errors import ReviewError
         from curbside.review.accounts import remove_user
 
-        lib = open_library(library)
-        try:
-            remove_user(lib, username)
-        except ReviewError as err:
-            raise fail(str(err)) from err
-        finally:
-            lib.close()
+        _run(library, lambda lib: remove_user(lib, username))
         console.print(f"removed {username}")
 
     @users.command("passwd")
@@ -68,16 +72,9 @@ def register(app: typer.Typer) -> None:
         library: Path | None = LIBRARY_OPTION,
     ) -> None:
         """Change a password (ends the user's sessions)."""
-        from curbside.errors import ReviewError
         from curbside.review.accounts import set_password
 
-        lib = open_library(library)
-        try:
-            set_password(lib, username, password)
-        except ReviewError as err:
-            raise fail(str(err)) from err
-        finally:
-            lib.close()
+        _run(library, lambda lib: set_password(lib, username, password))
         console.print(f"password changed for {username}")
 
     @users.command("list")

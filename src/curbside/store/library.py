@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,8 +20,9 @@ from typing import Literal
 from curbside.errors import LibraryError
 from curbside.ingest.chunking import Chunk, chunk, layout
 from curbside.ingest.classify import detect_design, detect_tier
-from curbside.models import Document, Passage, Reference, Source
+from curbside.models import Document, Passage, Source
 from curbside.store.migrations import migrate
+from curbside.store.references import store_references
 from curbside.store.rows import (
     PASSAGE_COLUMNS,
     SOURCE_COLUMNS,
@@ -48,6 +49,18 @@ class Change:
     seq: int
     source_id: str
     op: Literal["upsert", "delete"]
+
+
+#: Ids per ``IN (...)`` query, well under SQLite's bound-parameter limit.
+_BATCH = 500
+
+
+def _select_in(conn: sqlite3.Connection, sql: str, ids: Iterable[str]) -> Iterator[sqlite3.Row]:
+    """Rows of ``sql`` (which holds ``{marks}`` inside ``IN (...)``) for every id, in batches."""
+    wanted = list(dict.fromkeys(ids))
+    for i in range(0, len(wanted), _BATCH):
+        batch = wanted[i : i + _BATCH]
+        yield from conn.execute(sql.format(marks=", ".join("?" * len(batch))), batch)
 
 
 def _now() -> str:
@@ -207,7 +220,7 @@ class Library:
                     for i, c in enumerate(chunks)
                 ],
             )
-            self._store_references(sid, doc.references, doc.pmid, doc.doi)
+            store_references(conn, sid, doc.references, doc.pmid, doc.doi)
             if abbreviations is not None:
                 conn.executemany(
                     "INSERT OR IGNORE INTO abbreviations (short, long, source_id) VALUES (?, ?, ?)",
@@ -281,64 +294,6 @@ class Library:
         )
         self.conn.execute("DELETE FROM sources WHERE id = ?", (sid,))
 
-    def _store_references(
-        self, sid: str, refs: Sequence[Reference], pmid: str | None, doi: str | None
-    ) -> None:
-        """Save a source's reference list, linking entries to sources already stored."""
-        rows = []
-        for i, ref in enumerate(refs, start=1):
-            rows.append(
-                (
-                    sid,
-                    i,
-                    ref.raw,
-                    json.dumps(list(ref.authors), ensure_ascii=False),
-                    ref.title,
-                    ref.journal,
-                    ref.year,
-                    ref.volume,
-                    ref.pages,
-                    ref.doi,
-                    ref.pmid,
-                    self._match_reference(ref, sid),
-                )
-            )
-        self.conn.executemany(
-            "INSERT INTO source_references (source_id, ordinal, raw, authors, title, journal, year,"
-            " volume, pages, doi, pmid, linked_source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        # Earlier references that point at this new source by identifier now link to it.
-        if pmid:
-            self.conn.execute(
-                "UPDATE source_references SET linked_source_id = ? WHERE pmid = ?"
-                " AND linked_source_id IS NULL AND source_id != ?",
-                (sid, pmid, sid),
-            )
-        if doi:
-            self.conn.execute(
-                "UPDATE source_references SET linked_source_id = ? WHERE lower(doi) = lower(?)"
-                " AND linked_source_id IS NULL AND source_id != ?",
-                (sid, doi, sid),
-            )
-
-    def _match_reference(self, ref: Reference, citing: str) -> str | None:
-        """The id of a stored source that ``ref`` points to (by PMID, DOI, then title)."""
-        probes: list[tuple[str, object]] = []
-        if ref.pmid:
-            probes.append(("pmid = ?", ref.pmid))
-        if ref.doi:
-            probes.append(("lower(doi) = lower(?)", ref.doi))
-        if ref.title and len(ref.title) > 20:
-            probes.append(("lower(title) = lower(?)", ref.title.strip().rstrip(".")))
-        for where, value in probes:
-            row = self.conn.execute(
-                f"SELECT id FROM sources WHERE {where} AND id != ? LIMIT 1", (value, citing)
-            ).fetchone()
-            if row is not None:
-                return str(row["id"])
-        return None
-
     def delete_source(self, sid: str) -> bool:
         """Remove a source and everything hanging off it; True if it existed."""
         with self.transaction() as conn:
@@ -372,16 +327,8 @@ class Library:
 
     def get_sources(self, ids: Iterable[str]) -> dict[str, Source]:
         """Sources by id (missing ids are absent from the result)."""
-        wanted = list(dict.fromkeys(ids))
-        found: dict[str, Source] = {}
-        for i in range(0, len(wanted), 500):
-            batch = wanted[i : i + 500]
-            marks = ", ".join("?" * len(batch))
-            for row in self.conn.execute(
-                f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id IN ({marks})", batch
-            ):
-                found[row["id"]] = source_from_row(row)
-        return found
+        sql = f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id IN ({{marks}})"
+        return {row["id"]: source_from_row(row) for row in _select_in(self.conn, sql, ids)}
 
     def get_passage(self, pid: str) -> Passage | None:
         """The passage with id ``pid``, or None."""
@@ -392,34 +339,22 @@ class Library:
 
     def get_passages(self, ids: Iterable[str]) -> dict[str, Passage]:
         """Passages by id (missing ids are absent from the result)."""
-        wanted = list(dict.fromkeys(ids))
-        found: dict[str, Passage] = {}
-        for i in range(0, len(wanted), 500):
-            batch = wanted[i : i + 500]
-            marks = ", ".join("?" * len(batch))
-            for row in self.conn.execute(
-                f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", batch
-            ):
-                found[row["id"]] = passage_from_row(row)
-        return found
+        sql = f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE id IN ({{marks}})"
+        return {row["id"]: passage_from_row(row) for row in _select_in(self.conn, sql, ids)}
 
     def iter_passages(self, source_ids: Iterable[str] | None = None) -> Iterator[Passage]:
         """Passages in source/ordinal order, optionally only those of ``source_ids``."""
         if source_ids is None:
-            cur = self.conn.execute(
+            rows: Iterable[sqlite3.Row] = self.conn.execute(
                 f"SELECT {PASSAGE_COLUMNS} FROM passages ORDER BY source_id, ordinal"
             )
-            yield from (passage_from_row(r) for r in cur)
-            return
-        ids = list(source_ids)
-        for i in range(0, len(ids), 500):
-            batch = ids[i : i + 500]
-            marks = ", ".join("?" * len(batch))
-            cur = self.conn.execute(
-                f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE source_id IN ({marks}) ORDER BY source_id, ordinal",
-                batch,
+        else:
+            sql = (
+                f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE source_id IN ({{marks}})"
+                " ORDER BY source_id, ordinal"
             )
-            yield from (passage_from_row(r) for r in cur)
+            rows = _select_in(self.conn, sql, source_ids)
+        yield from (passage_from_row(r) for r in rows)
 
     def passages_of(self, sid: str) -> list[Passage]:
         """All passages of one source, in order."""

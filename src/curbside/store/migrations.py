@@ -327,3 +327,9 @@ def _drop_fts(conn: sqlite3.Connection) -> None:
         DROP TABLE IF EXISTS passages_fts;
         """,
     )
+
+
+@migration(4)
+def _title_index(conn: sqlite3.Connection) -> None:
+    """Index titles case-insensitively: reference lists are matched to sources by title."""
+    conn.execute("CREATE INDEX sources_title ON sources (lower(title))")
