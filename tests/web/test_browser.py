@@ -184,3 +184,37 @@ def test_follow_up_is_appended_in_place_by_htmx(visitor: Watched) -> None:
     assert page.locator("#follow-q").input_value() == ""
     assert page.locator("#personalize-q").get_attribute("value") == "Which one causes less glare?"
     assert visitor.problems == []
+
+
+def test_phone_reader_gets_no_sideways_scroll_and_a_popover_on_screen(
+    browser: Any, base_url: str
+) -> None:
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    try:
+        _ask(page, QUESTION)
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1]  # tables and charts scroll inside themselves
+        for cite in page.locator("article.turn button.cite").all():
+            cite.click()
+            box = page.locator(".pop:popover-open").bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 + 0.5
+            # On a phone the popover is a sheet along the bottom edge, whatever the anchor.
+            assert box["y"] >= 0 and abs(box["y"] + box["height"] - 844) < 1
+            page.keyboard.press("Escape")
+        # The jump bar stays on screen and a jump lands its heading below it, not under it.
+        page.locator("nav.jump a[href$='-refs']").click()
+        page.wait_for_function("location.hash.endsWith('-refs')")
+        bar = page.locator("nav.jump").bounding_box()
+        heading = page.locator("section.refs h2").bounding_box()
+        assert bar is not None and heading is not None
+        assert abs(bar["y"]) < 1 and heading["y"] >= bar["y"] + bar["height"] - 1
+        assert problems == []
+    finally:
+        context.close()

@@ -60,12 +60,55 @@ def test_chart_bars_share_one_scale_from_zero() -> None:
     (chart,) = build_charts(
         [
             {"value": "30 months", "comparator": "15 months", "measure": "a", "n": 1},
-            {"value": "5 months", "measure": "b", "n": 2},
+            {"value": "5 months", "comparator": "10 months", "measure": "b", "n": 2},
         ]
     )
     widths = [bar.width for row in chart.rows for bar in row.bars]
     assert widths[0] == 2 * widths[1] == 6 * widths[2]
     assert chart.height > max(bar.y for row in chart.rows for bar in row.bars)
+
+
+def test_charts_never_set_unrelated_measures_side_by_side() -> None:
+    unrelated = [
+        {"value": "96%", "measure": "biochemical response rate", "n": 1},
+        {"value": "61%", "measure": "5-year survival", "n": 1},
+        {"value": "63%", "measure": "local recurrence", "n": 2},
+    ]
+    assert build_charts(unrelated) == []
+    same = build_charts([*unrelated, {"value": "40%", "measure": "5-Year  survival", "n": 3}])
+    assert len(same) == 1 and [r.n for r in same[0].rows] == [1, 3]
+
+
+def test_chart_labels_fit_left_of_the_axis() -> None:
+    (chart,) = build_charts(
+        [{"value": "5%", "comparator": "9%", "measure": "patients with a long " * 5, "n": 12}]
+    )
+    assert len(chart.rows[0].label) <= 30 and chart.rows[0].label.endswith("…")
+
+
+def test_key_numbers_split_doses_from_outcomes() -> None:
+    numbers = [
+        {"value": "61%", "measure": "5-year survival", "n": 1},
+        {"value": "120 mg", "measure": "recommended dosage", "n": 2},
+        {"value": "7.4 GBq", "measure": "per administration", "n": 3},
+        {"value": "2 to 4 years", "measure": "survival", "n": 1},
+    ]
+    view = answer_view({"question": "q", "key_numbers": numbers})
+    assert [k.value for k in view.outcome_numbers] == ["61%", "2 to 4 years"]
+    assert [k.value for k in view.dose_numbers] == ["120 mg", "7.4 GBq"]
+    assert not view.has_comparators
+
+
+def test_abstention_message_keeps_maintainer_advice_apart() -> None:
+    message = "Nothing covers this. To answer questions like this, add sources with `curbside ingest PATH`."
+    view = answer_view({"abstained": True, "message": message, "audience": "clinician"})
+    assert view.message == "Nothing covers this."
+    assert [(p.text, p.code) for p in view.maintainer_note][-2:] == [
+        ("curbside ingest PATH", True),
+        (".", False),
+    ]
+    patient = answer_view({"abstained": True, "message": message, "audience": "patient"})
+    assert patient.message == "Nothing covers this." and patient.maintainer_note == []
 
 
 def test_answer_view_groups_citations_and_reads_references(sample: dict[str, Any]) -> None:
@@ -76,6 +119,8 @@ def test_answer_view_groups_citations_and_reads_references(sample: dict[str, Any
     assert first.cites[0].ref is not None and first.cites[0].ref.badges[0].kind == "tier-guideline"
     assert [r.n for r in view.references] == [1, 2, 3]
     assert view.numbers_first and len(view.charts) == 1 and view.conflicts[0].statements
+    assert view.sections[0].id == "sec0" and view.sections[0].jump == "Guidelines"
+    assert view.statement_count == sum(s.count for s in view.sections) > 0
 
 
 def test_answer_view_tolerates_a_minimal_dict() -> None:

@@ -2,9 +2,12 @@
 
 Only figures that are honestly comparable are drawn: a single number with an outcome
 unit (%, days, weeks, months, years), never a range or an inequality ("≥ 50%" has no bar
-length), never a dose. A chart is drawn for a unit only when at least two such figures
-share it, e.g. months of survival with treatment and with its comparator. Bars of one
-chart share one scale starting at zero. The table beside the chart stays the record.
+length), never a dose. Two figures are comparable only when they measure the same thing:
+a figure and its comparator (months of survival with treatment and with placebo), or
+figures from different sources whose stated measure is identical. Unrelated percentages
+(a response rate beside a recurrence rate) are never drawn side by side, however many
+share the unit. Bars of one chart share one scale starting at zero. The table beside the
+chart stays the record.
 """
 
 from __future__ import annotations
@@ -32,9 +35,9 @@ _UNITS = {
     "days": "days",
 }
 
-WIDTH = 680
+WIDTH = 720
 LABEL_W = 250
-BAR_AREA = 330
+BAR_AREA = 300
 BAR_H = 14
 BAR_GAP = 3
 ROW_GAP = 14
@@ -93,26 +96,37 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _measure_key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
 def build_charts(key_numbers: list[dict[str, Any]], max_charts: int = 2) -> list[Chart]:
-    """Charts for the units that at least two comparable figures share."""
-    groups: dict[str, list[tuple[dict[str, Any], float, float | None]]] = {}
+    """Charts of comparable figures only, one per unit.
+
+    A row is drawn for a figure with a comparator in the same unit, or for a figure whose
+    measure (same words, same unit) is reported by at least one other key number.
+    """
+    parsed: list[tuple[dict[str, Any], float, str, float | None]] = []
     for k in key_numbers:
         value = parse_figure(str(k.get("value") or ""))
         if value is None:
             continue
         comp = parse_figure(str(k.get("comparator") or ""))
         comp_num = comp[0] if comp is not None and comp[1] == value[1] else None
-        groups.setdefault(value[1], []).append((k, value[0], comp_num))
-    charts: list[Chart] = []
+        parsed.append((k, value[0], value[1], comp_num))
+    shared: dict[tuple[str, str], int] = {}
+    for k, _, unit, _ in parsed:
+        key = (unit, _measure_key(str(k.get("measure") or "")))
+        shared[key] = shared.get(key, 0) + 1
+    groups: dict[str, list[tuple[dict[str, Any], float, float | None]]] = {}
+    for k, number, unit, comp_num in parsed:
+        measure = _measure_key(str(k.get("measure") or ""))
+        if comp_num is not None or (measure and shared[(unit, measure)] >= 2):
+            groups.setdefault(unit, []).append((k, number, comp_num))
     ranked = sorted(
         groups.items(), key=lambda kv: -sum(2 if c is not None else 1 for _, _, c in kv[1])
     )
-    for unit, items in ranked:
-        bars = sum(2 if c is not None else 1 for _, _, c in items)
-        if bars < 2 or len(charts) >= max_charts:
-            continue
-        charts.append(_layout(unit, items))
-    return charts
+    return [_layout(unit, items) for unit, items in ranked[:max_charts]]
 
 
 def _layout(unit: str, items: list[tuple[dict[str, Any], float, float | None]]) -> Chart:
@@ -130,7 +144,7 @@ def _layout(unit: str, items: list[tuple[dict[str, Any], float, float | None]]) 
             bars.append(
                 Bar(
                     kind,
-                    _shorten(text, 34),
+                    _shorten(text, 22),
                     LABEL_W,
                     y,
                     width,
@@ -141,7 +155,9 @@ def _layout(unit: str, items: list[tuple[dict[str, Any], float, float | None]]) 
             )
             y += BAR_H + BAR_GAP
         label_y = row_top + (y - row_top - BAR_GAP) // 2 + 4
-        rows.append(Row(_shorten(str(k.get("measure") or "")), int(k.get("n") or 0), label_y, bars))
+        # About 36 characters fit left of the axis at 12 px, "[nn]" included.
+        label = _shorten(str(k.get("measure") or ""), 30)
+        rows.append(Row(label, int(k.get("n") or 0), label_y, bars))
         y += ROW_GAP - BAR_GAP
     name = "percent" if unit == "%" else unit
     return Chart(unit, WIDTH, y + TOP, LABEL_W, rows, f"Key numbers in {name}, drawn to scale")

@@ -8,6 +8,7 @@ Nothing here marks text up; the templates escape everything.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,8 +28,16 @@ FOLLOW_UP_TITLES = {
     "student": "Questions to explore next",
     "patient": "Questions to ask your care team",
 }
+JUMP_LABELS = {"guideline": "Guidelines", "label": "FDA labels", "research": "Research"}
 #: The fixed urgent-care line of patient disclaimers starts with these words.
 _URGENT_MARK = "Get help now:"
+#: Where an abstention message turns from the reader to whoever maintains the library.
+_MAINTAINER_MARK = "To answer questions like this,"
+#: A figure with a unit of mass, activity or volume is a dose, not an outcome.
+_DOSE = re.compile(
+    r"\d\s*(?:mg|mcg|µg|μg|g|kg|gbq|mbq|mci|iu|units?|ml)(?![a-z])|\bdos(?:e|es|age|ing)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -102,11 +111,22 @@ class BlockView:
 
 @dataclass(frozen=True)
 class SectionView:
-    """All blocks from one evidence tier."""
+    """All blocks from one evidence tier; ``id`` anchors it, ``jump`` names it in the bar."""
 
+    id: str
     tier: str
     title: str
+    jump: str
     blocks: list[BlockView]
+    count: int
+
+
+@dataclass(frozen=True)
+class TextPiece:
+    """A run of message text; ``code`` marks a `backticked` command."""
+
+    text: str
+    code: bool
 
 
 @dataclass(frozen=True)
@@ -118,6 +138,7 @@ class KeyNumberView:
     comparator: str
     n: int
     ref: RefView | None
+    dose: bool
 
 
 @dataclass(frozen=True)
@@ -136,9 +157,13 @@ class AnswerView:
     audience: str
     abstained: bool
     message: str
+    maintainer_note: list[TextPiece]
     sections: list[SectionView]
     references: list[RefView]
     key_numbers: list[KeyNumberView]
+    outcome_numbers: list[KeyNumberView]
+    dose_numbers: list[KeyNumberView]
+    has_comparators: bool
     charts: list[Chart]
     conflicts: list[ConflictView]
     follow_ups: list[str]
@@ -149,6 +174,7 @@ class AnswerView:
     last_updated: str
     fingerprint: str
     total_ms: float | None
+    statement_count: int
 
 
 def source_href(source_id: str, start: int | None = None, end: int | None = None) -> str:
@@ -238,6 +264,25 @@ def _statement(
     return StatementView(sid, str(raw.get("text") or ""), cites)
 
 
+def is_dose(value: str, measure: str) -> bool:
+    """Whether a key number is an amount to give (a dose) rather than an outcome."""
+    return bool(_DOSE.search(value) or _DOSE.search(measure))
+
+
+def message_parts(message: str) -> tuple[str, list[TextPiece]]:
+    """An abstention message split into the reader's part and the maintainer's note.
+
+    The note is cut into plain and `code` pieces so a command can be shown as code while
+    every piece is still escaped by the template.
+    """
+    at = message.find(_MAINTAINER_MARK)
+    if at < 0:
+        return message.strip(), []
+    note = message[at:].strip()
+    pieces = [TextPiece(text, i % 2 == 1) for i, text in enumerate(note.split("`")) if text]
+    return message[:at].strip(), pieces
+
+
 def _urgent(answer: dict[str, Any]) -> tuple[str | None, str]:
     text = str(answer.get("disclaimer") or "")
     at = text.find(_URGENT_MARK)
@@ -260,7 +305,9 @@ def answer_view(answer: dict[str, Any], prefix: str = "a") -> AnswerView:
             blocks.append(BlockView(f"b{si}-{bi}", str(blk.get("heading") or ""), statements))
         tier = str(sec.get("tier") or "")
         title = str(sec.get("title") or SECTION_TITLES.get(tier, "From the Sources"))
-        sections.append(SectionView(tier, title, blocks))
+        count = sum(len(b.statements) for b in blocks)
+        jump = JUMP_LABELS.get(tier, title)
+        sections.append(SectionView(f"sec{si}", tier, title, jump, blocks, count))
     numbers = [
         KeyNumberView(
             str(k.get("value") or ""),
@@ -268,6 +315,7 @@ def answer_view(answer: dict[str, Any], prefix: str = "a") -> AnswerView:
             str(k.get("comparator") or ""),
             int(k.get("n") or 0),
             refs.get(int(k.get("n") or 0)),
+            is_dose(str(k.get("value") or ""), str(k.get("measure") or "")),
         )
         for k in answer.get("key_numbers") or []
     ]
@@ -284,14 +332,20 @@ def answer_view(answer: dict[str, Any], prefix: str = "a") -> AnswerView:
     audience = str(answer.get("audience") or "clinician")
     urgent, disclaimer = _urgent(answer)
     timings = answer.get("timings_ms") or {}
+    message, note = message_parts(str(answer.get("message") or ""))
     return AnswerView(
         question=str(answer.get("question") or ""),
         audience=audience,
         abstained=bool(answer.get("abstained")),
-        message=str(answer.get("message") or ""),
+        message=message,
+        # Patients are not told how to extend the library; that note is for its keepers.
+        maintainer_note=[] if audience == "patient" else note,
         sections=sections,
         references=sorted(refs.values(), key=lambda r: r.n),
         key_numbers=numbers,
+        outcome_numbers=[k for k in numbers if not k.dose],
+        dose_numbers=[k for k in numbers if k.dose],
+        has_comparators=any(k.comparator for k in numbers),
         charts=build_charts(answer.get("key_numbers") or []),
         conflicts=conflicts,
         follow_ups=[str(f) for f in answer.get("follow_ups") or []],
@@ -302,6 +356,7 @@ def answer_view(answer: dict[str, Any], prefix: str = "a") -> AnswerView:
         last_updated=str(answer.get("last_updated") or ""),
         fingerprint=str(answer.get("library_fingerprint") or ""),
         total_ms=timings.get("total") if isinstance(timings, dict) else None,
+        statement_count=sum(sec.count for sec in sections),
     )
 
 
