@@ -26,3 +26,11 @@ def test_self_contained_question_is_unchanged() -> None:
     question = "What is the recommended dose of sunitinib for pancreatic NETs?"
     assert resolve(question, ["What is the dose of lanreotide?"], G) == question
     assert resolve("What is TACE?", [], G) == "What is TACE?"
+
+
+def test_phrasal_verbs_become_the_nouns_sources_use() -> None:
+    from curbside.answer.context import normalise
+
+    assert normalise("How should patients be followed up?") == "How should patients be follow-up?"
+    assert normalise("Is a work up needed?") == "Is a work-up needed?"
+    assert normalise("What happens after TACE?") == "What happens after TACE?"

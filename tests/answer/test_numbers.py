@@ -40,3 +40,32 @@ def test_years_grades_and_qualifiers_are_not_key_numbers() -> None:
 def test_ratio() -> None:
     (fig,) = figures("Treatment lowered the risk, HR 0.47 (95% CI 0.30-0.73), over placebo.")
     assert fig.value.startswith("HR 0.47")
+
+
+def test_comparator_after_a_named_arm() -> None:
+    sentence = (
+        "In the trial, median overall survival was 48.0 months with drug A plus drug B "
+        "versus 36.3 months with drug B alone, a difference that was not significant."
+    )
+    (fig,) = figures(sentence)
+    assert fig.value.startswith("48.0 months with drug A")
+    assert fig.comparator is not None and fig.comparator.startswith("36.3 months with drug B")
+    assert fig.measure == "median overall survival"
+    assert fig.value in sentence and fig.comparator in sentence
+
+
+def test_measure_comes_from_the_figure_own_clause() -> None:
+    (fig,) = figures("In a trial of 231 patients, median survival was 20 months.")
+    assert fig.measure == "median survival"
+
+
+def test_measure_describing_another_figure_is_dropped() -> None:
+    sentence = "The dose may be lowered to 10 mg every 4 weeks or raised to 30 mg every 4 weeks."
+    values = [f.value for f in figures(sentence)]
+    assert "10 mg" in values and "30 mg" not in values
+
+
+def test_ratio_names_the_outcome_it_is_for() -> None:
+    (fig,) = figures("Resection was associated with longer survival than embolization (HR 0.34).")
+    assert fig.value == "HR 0.34"
+    assert fig.measure == "HR for survival"

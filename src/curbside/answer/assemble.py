@@ -18,6 +18,8 @@ from curbside.answer.conflicts import find as find_conflicts
 from curbside.answer.facets import home_facet
 from curbside.answer.followups import follow_ups
 from curbside.answer.glossary import Glossary
+from curbside.answer.keynumbers import FigureInAnswer
+from curbside.answer.keynumbers import rank as rank_numbers
 from curbside.answer.numbers import figures
 from curbside.answer.question import QuestionPlan
 from curbside.answer.select import Candidate
@@ -172,7 +174,7 @@ def assemble(
         )
         sections.append(AnswerSection(tier, SECTION_TITLES[tier], blocks))
 
-    key_numbers: list[KeyNumber] = []
+    found_numbers: list[FigureInAnswer] = []
     seen_numbers: set[tuple[str, str]] = set()
     for section in sections:
         for block in section.blocks:
@@ -182,10 +184,13 @@ def assemble(
                         if (fig.value, fig.measure) in seen_numbers:
                             continue
                         seen_numbers.add((fig.value, fig.measure))
-                        key_numbers.append(
-                            KeyNumber(fig.value, fig.measure, citation.n, fig.comparator)
+                        found_numbers.append(
+                            FigureInAnswer(
+                                KeyNumber(fig.value, fig.measure, citation.n, fig.comparator),
+                                citation.quote,
+                            )
                         )
-    key_numbers = key_numbers[: KEY_NUMBER_LIMIT[audience]]
+    key_numbers = rank_numbers(found_numbers, plan, glossary, KEY_NUMBER_LIMIT[audience])
 
     conflicts: list[Conflict] = []
     for found in find_conflicts(pool, glossary, plan.entities):

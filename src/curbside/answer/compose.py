@@ -16,7 +16,7 @@ from curbside.answer.glossary import Glossary, load_glossary
 from curbside.answer.labels import LabelExpander
 from curbside.answer.leads import lead_prefix
 from curbside.answer.question import QuestionPlan, analyse
-from curbside.answer.select import Candidate, candidates, coverable, mmr
+from curbside.answer.select import Candidate, candidates, coverable, lead_worthy, mmr
 from curbside.answer.text import squash
 from curbside.models import TIERS, Audience, Citation, Evidence, Statement
 
@@ -39,6 +39,33 @@ def statement_for(cand: Candidate, prefix: str = "") -> Statement:
     """A statement quoting ``cand``, optionally introduced by a metadata prefix."""
     text = squash(cand.sentence.text)
     return Statement(f"{prefix} {text}" if prefix else text, (citation_for(cand),))
+
+
+#: Topics narrow enough that a tier's statements on other topics are asides.
+NARROW_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Prognosis", "Indications"})
+#: Asides kept in a tier that has statements on the topic asked.
+ASIDES_KEPT = 1
+
+
+def _focused(picked: list[Candidate], plan: QuestionPlan) -> list[Candidate]:
+    """A narrow question's tier: statements on its topics first, at most one aside.
+
+    Asked for a drug's risks, a guideline's treatment recommendations for the drug
+    are asides; asked for a trial's results, its design is. The lead is the best
+    finding on the question's main topic when the tier has one.
+    """
+    if not plan.topics or not picked:
+        return picked
+    main = plan.topics[0]
+    on = [c for c in picked if c.topic in plan.topics]
+    off = [c for c in picked if c.topic not in plan.topics]
+    if main in NARROW_TOPICS:
+        # With nothing on the topic, the best aside or two still say what is known.
+        picked = on + off[:ASIDES_KEPT] if on else off[: ASIDES_KEPT + 1]
+    lead = next((c for c in picked if c.topic == main and lead_worthy(c)), None)
+    if lead is None:
+        return _lead_first(picked)
+    return [lead, *(c for c in picked if c is not lead)]
 
 
 def _lead_first(picked: list[Candidate]) -> list[Candidate]:
@@ -85,7 +112,7 @@ class ExtractiveComposer:
             if intent.broad:
                 picked = facet_select(tier_pool, intent.facets, budgets[tier])
             else:
-                picked = _lead_first(mmr(tier_pool, budgets[tier]))
+                picked = _focused(mmr(tier_pool, budgets[tier]), plan)
             if picked:
                 chosen[tier] = picked
         label_pool = [c for c in pool if c.evidence.source.tier == "label"]
@@ -105,7 +132,7 @@ class ExtractiveComposer:
         """Label statements: for the drugs the answer names, else the closest sentences."""
         intent = plan.intent
         if not (intent.label_topics and self.labels is not None):
-            return _lead_first(mmr(label_pool, budget))
+            return _focused(mmr(label_pool, budget), plan)
         named = chosen.get("guideline", []) + chosen.get("research", [])
         picks = self.labels.expand(coverable(plan, evidence), named, intent.label_topics, budget)
         picked = [p.candidate for p in picks]

@@ -40,8 +40,18 @@ def main_entities(text: str, glossary: Glossary) -> list[str]:
     return [m.surface for m in ranked]
 
 
+#: Phrasal verbs whose noun the sources use ("followed up" → "follow-up").
+_PHRASAL = re.compile(r"\b(follow|work)(?:s|ed|ing)?[\s-]+up\b", re.IGNORECASE)
+
+
+def normalise(question: str) -> str:
+    """The question with phrasal verbs written as the nouns sources index them under."""
+    return _PHRASAL.sub(lambda m: f"{m.group(1)}-up", question)
+
+
 def resolve(question: str, previous: Sequence[str], glossary: Glossary) -> str:
     """The self-contained query for ``question`` given earlier resolved queries."""
+    question = normalise(question)
     if not previous:
         return question
     last = previous[-1]

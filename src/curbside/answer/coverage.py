@@ -60,6 +60,10 @@ def pick_lead(pool: Sequence[Candidate], *, on_facet: bool = False) -> Candidate
     return next((c for c in pool if lead_worthy(c)), pool[0] if pool else None)
 
 
+#: Sentences on none of the facets that a broad answer may still carry.
+ASIDES = 1
+
+
 def facet_select(
     pool: Sequence[Candidate],
     facets: Sequence[Facet],
@@ -104,7 +108,9 @@ def facet_select(
         on_facet = [c for c in pool if c.facet]
         chosen += mmr(on_facet, budget - len(chosen), per_source=per_source, seed=chosen)
     if len(chosen) < budget:
-        chosen += mmr(pool, budget - len(chosen), per_source=per_source, seed=chosen)
+        # Sentences on no facet are asides to a broad answer: one at most.
+        room = min(budget - len(chosen), ASIDES)
+        chosen += mmr(pool, room, per_source=per_source, seed=chosen)
     return [lead, *reading_order(chosen[1:], facets)]
 
 

@@ -24,6 +24,7 @@ from curbside.answer.drugs import DrugIndex
 from curbside.answer.gate import GateResult, abstention_message, assess
 from curbside.answer.glossary import load_glossary
 from curbside.answer.labels import LabelExpander
+from curbside.answer.population import Population
 from curbside.answer.question import QuestionPlan, analyse
 from curbside.answer.select import candidates
 from curbside.answer.stats import LibraryStats
@@ -101,6 +102,7 @@ class Engine:
         #: Diagnostics of the last ``ask(..., explain=True)`` call.
         self.last_trace: dict[str, Any] = {}
         self._drugs: tuple[str, DrugIndex] | None = None
+        self._population: tuple[str, Population] | None = None
 
     def _retrieve(self, query: str) -> list[Hit]:
         hits: list[Hit] = list(self.retriever.search(query, k=SEARCH_K, mode="answer"))
@@ -155,6 +157,17 @@ class Engine:
             }
             self._drugs = (fingerprint, DrugIndex.from_library(self.library, classes))
         return self._drugs[1]
+
+    def _population_of(self, fingerprint: str) -> Population:
+        """The library's domain and foreign conditions, rebuilt when the library changes."""
+        if self._population is None or self._population[0] != fingerprint:
+            try:
+                passages = int(self.library.passage_count())
+                population = Population.build(self.glossary, self.stats, passages)
+            except Exception:
+                population = Population.empty()
+            self._population = (fingerprint, population)
+        return self._population[1]
 
     @staticmethod
     def _label_groups(index: DrugIndex, evidence: Sequence[Evidence]) -> dict[str, str]:
@@ -222,7 +235,13 @@ class Engine:
                 facet_mark = time.perf_counter()
                 evidence += self._widen(plan, evidence)
                 timings["retrieve_facets"] = (time.perf_counter() - facet_mark) * 1000
-            pool = candidates(plan, evidence, audience)
+            pool = candidates(
+                plan,
+                evidence,
+                audience,
+                population=self._population_of(fingerprint),
+                glossary=self.glossary,
+            )
             labels = (
                 LabelExpander(self.library, self._drug_index(fingerprint))
                 if plan.intent.label_topics and self.generator is None

@@ -24,6 +24,9 @@ class Entry:
     plain: str
     long: str | None = None
     aliases: tuple[str, ...] = ()
+    #: A disease a patient has (a population a statement can be about), as opposed to
+    #: a symptom, side effect or complication.
+    disease: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class Glossary:
         }
         self._rx_exact = self._compile(self._exact, 0)
         self._rx_folded = self._compile(self._folded, re.IGNORECASE)
+        # Diseases only: a much smaller pattern, run over every candidate sentence.
+        self._disease = Glossary._subset({s: e for s, e in surfaces.items() if e.disease})
 
     @staticmethod
     def _compile(table: dict[str, Entry], flags: int) -> re.Pattern[str] | None:
@@ -64,13 +69,35 @@ class Glossary:
         alternatives = "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
         return re.compile(rf"(?<![\w\-])(?:{alternatives})(?![\w\-])", flags)
 
+    @staticmethod
+    def _subset(
+        surfaces: dict[str, Entry],
+    ) -> tuple[tuple[re.Pattern[str] | None, dict[str, Entry], bool], ...]:
+        exact = {s: e for s, e in surfaces.items() if _is_abbreviation(s)}
+        folded = {s.lower(): e for s, e in surfaces.items() if not _is_abbreviation(s)}
+        return (
+            (Glossary._compile(exact, 0), exact, False),
+            (Glossary._compile(folded, re.IGNORECASE), folded, True),
+        )
+
+    def diseases(self, text: str) -> list[Mention]:
+        """Mentions of entries marked ``disease`` (see :meth:`mentions`)."""
+        return self._find(text, self._disease)
+
     def mentions(self, text: str) -> list[Mention]:
         """Entries mentioned in ``text``, left to right, longest match winning overlaps."""
+        return self._find(
+            text,
+            ((self._rx_exact, self._exact, False), (self._rx_folded, self._folded, True)),
+        )
+
+    @staticmethod
+    def _find(
+        text: str,
+        patterns: tuple[tuple[re.Pattern[str] | None, dict[str, Entry], bool], ...],
+    ) -> list[Mention]:
         found: list[Mention] = []
-        for rx, table, fold in (
-            (self._rx_exact, self._exact, False),
-            (self._rx_folded, self._folded, True),
-        ):
+        for rx, table, fold in patterns:
             if rx is None:
                 continue
             for m in rx.finditer(text):
@@ -124,6 +151,7 @@ def _parse(raw: object) -> list[Entry]:
                 plain=str(item["plain"]),
                 long=str(item["long"]) if item.get("long") else None,
                 aliases=tuple(str(a) for a in item.get("aliases") or ()),
+                disease=bool(item.get("disease", False)),
             )
         )
     return entries

@@ -19,10 +19,21 @@ _UNIT = (
     r"\s?(?:mg/m2|mg/m²|mg/kg|mg|mcg|µg|GBq|mCi|MBq|mL)\b)"
 )
 _QUAL = r"(?:\s(?:in|among|for|with)(?:\s[A-Za-z][\w\-]*){1,2})?"
+# What a value was measured with, before "versus": "with 177Lu-X plus drug Y" (no figures).
+_ARM = r"(?:\s(?:in|among|for|with)(?:\s(?!versus\b|vs\b|compared\b)(?!\d+(?:\.\d+)?\b)[\w][\w\-]*){1,7})"
+# A confidence interval in parentheses between a value and its comparator.
+_CI = r"(?:\s\([^()]{0,60}\))?"
 _PAIR = re.compile(
-    rf"(?P<a>{_VAL}(?:{_UNIT})?{_QUAL})\s*(?:,\s*)?(?:vs\.?|versus|compared (?:with|to))\s*"
-    rf"(?P<b>{_VAL}{_UNIT}{_QUAL})"
+    rf"(?P<a>{_VAL}(?:{_UNIT})?(?:{_CI}{_ARM}|{_QUAL}))\s*(?:,\s*)?"
+    rf"(?:vs\.?|versus|compared (?:with|to))\s*(?P<b>{_VAL}{_UNIT}(?:{_CI}{_ARM}|{_QUAL}))"
 )
+_OUTCOME = re.compile(
+    r"\b((?:(?:overall|progression-free|disease-free|recurrence-free|event-free|median)\s)*"
+    r"(?:survival|mortality|death|recurrence|progression|response))\b",
+    re.IGNORECASE,
+)
+_BARE_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_CLAUSE = re.compile(r"[,;:]\s")
 _BETWEEN = re.compile(rf"between\s+(?P<a>{_VAL}{_UNIT}?\s+and\s+{_VAL}{_UNIT})")
 _SINGLE = re.compile(rf"(?P<a>{_VAL}{_UNIT})")
 _RATIO = re.compile(
@@ -82,6 +93,22 @@ class Figure:
 
 
 def _measure(before: str) -> str:
+    """What the figure after ``before`` measures, from its own clause when it names one.
+
+    "In the trial of 231 patients, median survival was" → "median survival": the
+    clause before the comma describes the setting, not the measure.
+    """
+    clause = _CLAUSE.split(before)[-1]
+    if clause != before:
+        if not any(ch.isalpha() for ch in clause):
+            return ""  # "…, 92% of patients": the words after the figure say what it is
+        phrase = _walk(clause)
+        if phrase:
+            return phrase
+    return _walk(before)
+
+
+def _walk(before: str) -> str:
     words = _WORD.findall(before[-120:])
     picked: list[str] = []
     kept_link: list[str] = []
@@ -101,7 +128,11 @@ def _measure(before: str) -> str:
             break
         picked.insert(0, word)
         i -= 1
-    while picked and (picked[0].lower() in _LINK or picked[0].lower() in _SOFT):
+    while (
+        picked
+        and picked[0].lower() not in _KEEP_LINK
+        and (picked[0].lower() in _LINK or picked[0].lower() in _SOFT)
+    ):
         picked.pop(0)
     phrase = " ".join([*picked, *kept_link]) if picked else " ".join(kept_link)
     return phrase if any(ch.isalpha() for ch in phrase) else ""
@@ -164,9 +195,16 @@ def figures(sentence: str) -> list[Figure]:
                 measure = _dose_measure(sentence[: m.start("a")]) or _after(sentence, end)
                 if not _DOSE_WORDS.search(measure):
                     continue
+            if any(_BARE_NUMBER.match(w) for w in measure.split()):
+                continue  # "dose lowered to 10 mg every 4" describes another figure
             unit_is_dose = bool(re.search(r"mg|mcg|µg|GBq|mCi|MBq", value))
             if rx is _RATIO:
-                measure = measure or "ratio"
+                if not MEASURE_CUES.search(measure):
+                    # "(hazard ratio 0.42)" after an arm names the ratio, not the arm;
+                    # the outcome it is for is the last one the sentence named before it.
+                    name = re.split(r"[,:]?\s*(?:of|was|=)?\s*\d", value)[0].strip() or "ratio"
+                    outcomes = _OUTCOME.findall(sentence[: m.start("a")])
+                    measure = f"{name} for {outcomes[-1]}" if outcomes else name
             elif not measure or not (MEASURE_CUES.search(measure) or unit_is_dose):
                 continue
             taken.append((start, end))

@@ -15,11 +15,14 @@ from dataclasses import dataclass, replace
 
 from curbside.answer.audience import PREFERRED_LENGTH
 from curbside.answer.facets import home_facet
+from curbside.answer.glossary import Glossary
+from curbside.answer.names import NameFocus, names_in
 from curbside.answer.numbers import has_figure
+from curbside.answer.population import Population
 from curbside.answer.question import QuestionPlan
 from curbside.answer.sentences import Sentence, split_passage
 from curbside.answer.text import jaccard, key_set
-from curbside.answer.topics import classify
+from curbside.answer.topics import classify, topic
 from curbside.models import DESIGNS, Audience, Evidence
 
 #: Below this relevance a sentence is not considered at all.
@@ -32,6 +35,8 @@ PART_OF_CONDITION = 0.6
 DUPLICATE_SIMILARITY = 0.6
 #: Topics narrow enough that off-topic sentences are pushed down when a question asks them.
 _SPECIFIC_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Prognosis", "Indications"})
+#: Topics a drug label speaks to.
+_LABEL_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Indications"})
 #: Weight of relevance against novelty in maximal marginal relevance.
 MMR_LAMBDA = 0.75
 
@@ -91,7 +96,8 @@ _METHOD_CUES = re.compile(
     r"\b((retrospectively|prospectively) (reviewed|analy[sz]ed|compared|evaluated|assessed|studied)|"
     r"were (enrolled|randomi[sz]ed|included)|"
     r"(performed|conducted|undertook) an? [\w\s,-]{0,60}(study|review|analysis|trial) of|"
-    r"we (reviewed|enrolled|analy[sz]ed)|\b(series|cohort) of \d[\d,]* |\bdraws on\b|"
+    r"we (reviewed|enrolled|analy[sz]ed)|\benrolled\b|\bexcluded patients\b|"
+    r"\b(was|is) an? [\w\s,()-]{0,80}\b(trial|study)\b (of|comparing|in)\b|\b(series|cohort) of \d[\d,]* |\bdraws on\b|"
     r"(compared|reviewed|enrolled|recruited|included|followed|evaluated|assessed|abstracted)\b"
     r".{0,200}\b\d[\d,]* ([\w-]+ ){0,3}(patients|participants)\b)",
     re.IGNORECASE,
@@ -142,10 +148,15 @@ def coverable(plan: QuestionPlan, evidence: Sequence[Evidence]) -> QuestionPlan:
     ]
     # A named condition, drug or procedure is never a mere detail: it stays even when
     # rare, so that evidence about something else cannot stand in for it.
+    # So is the word that names what the question asks ("follow-up", "dose"): it is the
+    # question's point, and the one passage that speaks to it is the answer.
+    asks = [info.asks for info in (topic(t) for t in plan.topics) if info is not None]
     kept = tuple(
         c
         for c in plan.concepts
-        if c.entity_kind is not None or sum(c.covered_by(k) for k in passage_keys) >= 2
+        if c.entity_kind is not None
+        or any(rx.search(c.word) for rx in asks)
+        or sum(c.covered_by(k) for k in passage_keys) >= 2
     )
     return replace(plan, concepts=kept) if kept else plan
 
@@ -189,8 +200,28 @@ def _facet_admits(
     return False, 0.0
 
 
+def _label_fits(plan: QuestionPlan, context: frozenset[str]) -> bool:
+    """Whether a drug-label sentence may answer this question at all.
+
+    A label speaks for one drug. When the question names drugs or procedures, the
+    sentence (with its label's title) must name one of them: a chemotherapy label's
+    liver warnings do not describe what follows an embolization. A question naming
+    neither takes label sentences only when it asks what labels are for (dosing,
+    safety, monitoring, indications) or is a management question, whose answer
+    covers the drugs by name.
+    """
+    if plan.anchors:
+        return plan.intent.name == "management" or _anchored(plan, context)
+    return bool(plan.intent.label_topics) or any(t in _LABEL_TOPICS for t in plan.topics)
+
+
 def candidates(
-    plan: QuestionPlan, evidence: Sequence[Evidence], audience: Audience
+    plan: QuestionPlan,
+    evidence: Sequence[Evidence],
+    audience: Audience,
+    *,
+    population: Population | None = None,
+    glossary: Glossary | None = None,
 ) -> list[Candidate]:
     """All sentences of ``evidence`` that clear :data:`MIN_RELEVANCE`, scored.
 
@@ -207,13 +238,32 @@ def candidates(
     # (in itself, or through its source title and section, e.g. a label's dosage section).
     specific_focus = bool(plan.topics) and plan.topics[0] in _SPECIFIC_TOPICS
     plan = coverable(plan, evidence)
+    screen = population is not None and bool(population.foreign)
+    asked = frozenset(plan.entities)
+    titles: dict[str, frozenset[str]] = {}
+    focus_names = (
+        NameFocus.of(plan.text, glossary) if glossary is not None else NameFocus(frozenset())
+    )
+    title_names: dict[str, frozenset[str]] = {}
     for rank, ev in enumerate(evidence):
         rank_prior = 1.0 - rank / total
         priors = 0.05 * _design_strength(ev) + 0.05 * _recency(ev) + 0.15 * rank_prior
         if is_patient_source(ev):
             # Patients get plain-language sources first; professionals get them last.
             priors += 0.15 if audience == "patient" else -0.1
+        if focus_names.asked and glossary is not None and ev.source.id not in title_names:
+            title_names[ev.source.id] = names_in(ev.source.title, glossary)
+        if screen and population is not None and ev.source.id not in titles:
+            titles[ev.source.id] = population.diseases_in(ev.source.title)
         for sentence in split_passage(ev.hit.passage):
+            if (
+                screen
+                and population is not None
+                and population.off_topic(
+                    population.diseases_in(sentence.text), titles[ev.source.id], asked
+                )
+            ):
+                continue  # about another disease than the library's subject or the question's
             keys = key_set(sentence.text)
             context = keys | _context_keys(ev, sentence)
             facet, strength = (
@@ -232,6 +282,8 @@ def candidates(
                     0.75 * own + 0.25 * plan.coverage(context, partial=PART_OF_CONDITION),
                 )
             penalty = 0.0
+            if ev.source.tier == "label" and not _label_fits(plan, context):
+                continue
             if facets and not _on_condition(plan, context):
                 continue  # a broad answer is about this condition, not the procedure elsewhere
             if not _anchored(plan, context):
@@ -263,6 +315,10 @@ def candidates(
             number = has_figure(sentence.text)
             score = relevance + focus + priors + _section_prior(sentence.heading, sentence.text)
             score -= penalty
+            if focus_names.asked and glossary is not None:
+                score += focus_names.adjust(
+                    names_in(sentence.text, glossary), title_names[ev.source.id]
+                )
             if _CAPTION.search(sentence.text):
                 score -= 0.15
             if number and audience in ("clinician", "nurse"):
@@ -277,6 +333,11 @@ def candidates(
                     ev, rank, sentence, keys, topic, relevance, score, number, facet, strength
                 )
             )
+    if focus_names.asked and glossary is not None:
+        named = [names_in(c.sentence.text, glossary) for c in out]
+        if any(n & focus_names.asked for n in named):
+            # The library speaks of the trial asked about: reports of other trials go.
+            out = [c for c, n in zip(out, named, strict=True) if not n or n & focus_names.asked]
     out.sort(key=lambda c: -c.score)
     return out
 

@@ -50,7 +50,9 @@ TOPICS: tuple[Topic, ...] = (
             r"\badverse\b|\btoxicit|\bside[- ]effects?\b|\bcomplications?\b|\brisks?\b|"
             r"\bcontraindicat|\bpost-?embolization syndrome\b|\bhepatotoxic|\bnephrotoxic|\bmyelo|\bhypoglyc|"
             r"\bhyperglyc|\bfatal|\bdeath|\binfection|\bbleeding|\bhemorrhag|\babscess|"
-            r"\bembryo-?fetal|\bpregnan|\bwell tolerated\b|\bsafety\b|\bdiscontinu|\bgrade [345]\b"
+            r"\bembryo-?fetal|\bpregnan|\bwell tolerated\b|\bsafety\b|\bdiscontinu|"
+            # "grade 3 (Ki-67 …)" is a tumour grade, not a toxicity grade.
+            r"\bgrade [345]\b(?!\s*\(?Ki-?67)"
         ),
         _rx(
             r"side[- ]effects?|adverse|safe(ty)?\b|risks?\b|toxic|complication|harm|danger|"
@@ -67,7 +69,8 @@ TOPICS: tuple[Topic, ...] = (
         ),
         _rx(
             r"results?|outcomes?|efficacy|effective|works?\b|survival|response|benefit|trial|"
-            r"evidence|how well|success|purpose|goal|aim\b|role|why"
+            r"evidence|how well|success|purpose|goal|aim\b|role|why|\bshow(ed|n)?\b|\bfind\b|"
+            r"\bfound\b|\bdemonstrat"
         ),
     ),
     Topic(
