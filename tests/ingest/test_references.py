@@ -232,3 +232,28 @@ def test_seed_001_mla_list(shared_dir: Path) -> None:
         "27",
         "4995-5005",
     )
+
+
+@pytest.mark.parametrize(
+    ("heading", "inline"),
+    [
+        ("REFERENCES", False),
+        ("Literature Cited", False),
+        ("Works c\u0131ted", False),  # dotless i: the heading pattern ignores case this far
+        ("WORKS C\u0130TED", False),  # and dotted capital I
+        ("BIBLIOGRAPHY", True),
+        ("Reference list", True),
+    ],
+)
+def test_every_heading_spelling_still_reaches_the_parser(heading: str, inline: bool) -> None:
+    entries = (
+        "1. Alpha A. Placeholder title. Placeholder J. 2001;1:1-2.\n"
+        "2. Beta B. Another title. Placeholder J. 2002;2:3-4."
+    )
+    if inline:
+        doc = _doc(Section("", f"Placeholder discussion.\n\n{heading}\n\n{entries}\n"))
+    else:
+        doc = _doc(Section("Discussion", "Placeholder discussion."), Section(heading, entries))
+    out = extract_references(doc)
+    assert [r.year for r in out.references] == [2001, 2002]
+    assert [s.text for s in out.sections] == ["Placeholder discussion."]

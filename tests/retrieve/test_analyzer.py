@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from curbside.retrieve.analyzer import QUERY_STOP_WORDS, analyze, normalize
 
@@ -77,3 +79,36 @@ def test_glue_false_keeps_parts_only() -> None:
 def test_empty_and_symbol_only_text() -> None:
     assert analyze("") == []
     assert analyze("— … ±") == []
+
+
+def test_terms_do_not_depend_on_what_was_analysed_before() -> None:
+    # Words met alone first must still pick up what their neighbours add later.
+    for word in ("mg", "Lu", "lutetium", "follow-up", "patients", "the"):
+        analyze(word)
+        analyze(word, QUERY_STOP_WORDS, glue=False)
+    assert analyze("5 mg") == ["5", "mg", "5mg"]
+    assert "lu177" in analyze("177 Lu") and "lu177" in analyze("lutetium 177")
+    assert analyze("follow-up", glue=False) == ["follow", "up"]
+    assert analyze("follow-up") == ["follow", "up", "followup"]
+    assert analyze("the patients", QUERY_STOP_WORDS) == analyze("patients")
+
+
+_TOKENS = st.sampled_from(
+    ["177", "Lu", "lutetium", "Lu-177", "99mTc", "5", "mg", "in", "In", "the", "what", "TNF-α",
+     "µg", "miR-25", "tumour", "patient's", "2.5", "1,000", "I-131", "follow-up", "naïve", "h"]
+)  # fmt: skip
+
+
+@given(
+    st.lists(st.tuples(_TOKENS, st.sampled_from([" ", "", "-", ", ", "\n", "("])), max_size=12),
+    st.lists(_TOKENS, max_size=12),
+)
+@settings(max_examples=200, deadline=None)
+def test_analysis_is_the_same_whatever_came_before(
+    pairs: list[tuple[str, str]], before: list[str]
+) -> None:
+    text = "".join(token + sep for token, sep in pairs)
+    first = analyze(text), analyze(text, QUERY_STOP_WORDS, glue=False)
+    analyze(" ".join(before))
+    analyze(" ".join(before), QUERY_STOP_WORDS, glue=False)
+    assert (analyze(text), analyze(text, QUERY_STOP_WORDS, glue=False)) == first

@@ -165,3 +165,26 @@ def test_newer_schema_is_refused(library_path: Path) -> None:
     conn.close()
     with pytest.raises(LibraryError, match="newer"):
         Library.open(library_path)
+
+
+def test_stored_columns_and_one_timestamp_per_source(library_path: Path) -> None:
+    import hashlib
+    import json
+
+    with Library.open(library_path) as lib:
+        sid = lib.add_document(_doc(authors=("Placeholder A", "Ärzte B"))).source_id
+        bare = lib.add_document(_doc(pmid="654321", title="Another placeholder")).source_id
+        rows = {
+            r["id"]: r
+            for r in lib.conn.execute("SELECT id, authors, mesh, extra, ingested_at FROM sources")
+        }
+        assert json.loads(rows[sid]["authors"]) == ["Placeholder A", "Ärzte B"]
+        assert (rows[bare]["authors"], rows[bare]["mesh"], rows[bare]["extra"]) == (
+            "[]",
+            "[]",
+            "{}",
+        )
+        logged = lib.conn.execute("SELECT at FROM changes WHERE source_id = ?", (sid,)).fetchone()
+        assert logged[0] == rows[sid]["ingested_at"]
+        for text, digest in lib.conn.execute("SELECT text, text_hash FROM passages"):
+            assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

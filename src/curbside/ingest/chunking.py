@@ -80,28 +80,24 @@ def chunk(text: str, spans: list[tuple[str, int, int, int | None]]) -> list[Chun
     """Group each section's lines/sentences into passages of about ``TARGET_CHARS``."""
     chunks: list[Chunk] = []
     for heading, start, end, page in spans:
-        units: list[tuple[int, int]] = []
-        for s, e in _units(text, start, end):
-            units.extend(_hard_split(s, e) if e - s > MAX_CHARS else [(s, e)])
-        cur_start: int | None = None
+        cur_start = -1
         cur_end = 0
-        for s, e in units:
-            if cur_start is not None and e - cur_start > TARGET_CHARS:
-                chunks.append(Chunk(heading, cur_start, cur_end, page))
-                cur_start = None
-            if cur_start is None:
-                cur_start = s
-            cur_end = e
-        if cur_start is not None:
-            chunks.append(Chunk(heading, cur_start, cur_end, page))
-    return [_trim(text, c) for c in chunks]
+        for s0, e0 in _units(text, start, end):
+            for s, e in _hard_split(s0, e0) if e0 - s0 > MAX_CHARS else ((s0, e0),):
+                if cur_start >= 0 and e - cur_start > TARGET_CHARS:
+                    chunks.append(_trimmed(text, heading, cur_start, cur_end, page))
+                    cur_start = -1
+                if cur_start < 0:
+                    cur_start = s
+                cur_end = e
+        if cur_start >= 0:
+            chunks.append(_trimmed(text, heading, cur_start, cur_end, page))
+    return chunks
 
 
-def _trim(text: str, c: Chunk) -> Chunk:
-    """Drop white space at the chunk's edges so spans quote clean text."""
-    start, end = c.start, c.end
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Chunk(c.section, start, end, c.page)
+def _trimmed(text: str, heading: str, start: int, end: int, page: int | None) -> Chunk:
+    """A chunk without white space at its edges, so spans quote clean text."""
+    raw = text[start:end]
+    body = raw.lstrip()
+    start += len(raw) - len(body)
+    return Chunk(heading, start, start + len(body.rstrip()), page)

@@ -29,7 +29,6 @@ from curbside.ingest.xmlutil import (
     good_pmid,
     iso_date,
     text_of,
-    texts,
     xml_error_reason,
 )
 from curbside.models import Document, Reference, Section
@@ -46,6 +45,20 @@ _SNIFF = re.compile(rb"<(?:!DOCTYPE\s+)?Pubmed(?:ArticleSet|Article|BookArticle)
 
 
 # --- PubMed ---------------------------------------------------------------------------
+
+
+def _text(el: Element | None) -> str:
+    """:func:`text_of`, without walking an element that has no children (most do not)."""
+    if el is not None and len(el) == 0:
+        return clean(el.text)
+    return text_of(el)
+
+
+def _texts(el: Element | None, path: str) -> tuple[str, ...]:
+    """:func:`texts` using :func:`_text`."""
+    if el is None:
+        return ()
+    return tuple(t for t in (_text(node) for node in el.iterfind(path)) if t)
 
 
 class _Unusable(Exception):
@@ -67,7 +80,7 @@ def _authors(parent: Element | None) -> tuple[str, ...]:
                 initials = "".join(p[0] for p in re.split(r"[\s\-]+", fore) if p)
             names.append(f"{last} {initials}".strip())
         else:
-            collective = text_of(author.find("CollectiveName"))
+            collective = _text(author.find("CollectiveName"))
             if collective:
                 names.append(collective)
     return tuple(names)
@@ -94,7 +107,7 @@ def _abstract_sections(abstract: Element | None, heading: str = "") -> list[Sect
         return []
     sections = []
     for part in abstract.iterfind("AbstractText"):
-        text = text_of(part)
+        text = _text(part)
         if not text:
             continue
         label = clean(part.get("Label"))
@@ -118,7 +131,7 @@ def _references(data: Element | None) -> tuple[Reference, ...]:
         return ()
     refs = []
     for ref in data.iterfind(".//ReferenceList/Reference"):
-        raw = text_of(ref.find("Citation"))
+        raw = _text(ref.find("Citation"))
         ids = _ids(ref.find("ArticleIdList"))
         if raw or ids:
             pmid = good_pmid(ids.get("pubmed"))
@@ -137,13 +150,15 @@ def _other_abstracts(citation: Element) -> list[Section]:
     return sections
 
 
-def _common(container: Element, citation: Element) -> dict[str, Any]:
+def _common(
+    container: Element, citation: Element, types: str = ".//PublicationType"
+) -> dict[str, Any]:
     """Fields laid out the same way in ``Article`` and ``BookDocument``."""
     language = clean(container.findtext("Language"))
     return {
         "authors": _authors(_author_list(container)),
-        "publication_types": texts(container, ".//PublicationType"),
-        "keywords": texts(citation, "KeywordList/Keyword"),
+        "publication_types": _texts(container, types),
+        "keywords": _texts(citation, "KeywordList/Keyword"),
         "language": _LANGUAGES.get(language, language or None),
         "license": clean(container.findtext("Abstract/CopyrightInformation")) or None,
     }
@@ -157,10 +172,13 @@ def _article(record: Element, origin: str) -> Document:
     pmid = good_pmid(citation.findtext("PMID"))
     if pmid is None:
         raise _Unusable("no PMID")
-    title = text_of(article.find("ArticleTitle")) or text_of(article.find("VernacularTitle"))
+    title = _text(article.find("ArticleTitle")) or _text(article.find("VernacularTitle"))
     if not title:
         raise _Unusable(f"PMID {pmid} has no title")
-    year, published = _pub_date(article.find("Journal/JournalIssue/PubDate"))
+    # Look each container up once: every path lookup walks from its start again.
+    journal = article.find("Journal")
+    issue = journal.find("JournalIssue") if journal is not None else None
+    year, published = _pub_date(issue.find("PubDate") if issue is not None else None)
     if year is None:
         year, published = _pub_date(article.find("ArticleDate"))
     data = record.find("PubmedData")
@@ -172,11 +190,11 @@ def _article(record: Element, origin: str) -> Document:
                 doi = good_doi(loc.text)
                 break
     extra = {
-        "volume": clean(article.findtext("Journal/JournalIssue/Volume")),
-        "issue": clean(article.findtext("Journal/JournalIssue/Issue")),
+        "volume": clean(issue.findtext("Volume")) if issue is not None else "",
+        "issue": clean(issue.findtext("Issue")) if issue is not None else "",
         "pages": clean(article.findtext("Pagination/MedlinePgn")),
-        "journal_abbrev": clean(article.findtext("Journal/ISOAbbreviation")),
-        "chemicals": texts(citation, "ChemicalList/Chemical/NameOfSubstance"),
+        "journal_abbrev": clean(journal.findtext("ISOAbbreviation")) if journal is not None else "",
+        "chemicals": _texts(citation, "ChemicalList/Chemical/NameOfSubstance"),
     }
     sections = _abstract_sections(article.find("Abstract")) + _other_abstracts(citation)
     return Document(
@@ -185,16 +203,17 @@ def _article(record: Element, origin: str) -> Document:
         format="pubmed-xml",
         origin=origin,
         external_id=pmid,
-        journal=text_of(article.find("Journal/Title")) or None,
+        journal=(_text(journal.find("Title")) if journal is not None else "") or None,
         year=year,
         published=published,
         doi=doi,
         pmid=pmid,
         pmcid=good_pmcid(ids.get("pmc")) if ids.get("pmc") else None,
-        mesh=texts(citation, "MeshHeadingList/MeshHeading/DescriptorName"),
+        mesh=_texts(citation, "MeshHeadingList/MeshHeading/DescriptorName"),
         references=_references(data),
         extra={k: v for k, v in extra.items() if v},
-        **_common(article, citation),
+        # In an Article, publication types sit in PublicationTypeList (PubMed DTD).
+        **_common(article, citation, "PublicationTypeList/PublicationType"),
     )
 
 

@@ -20,6 +20,8 @@ _HEADINGS = (
     r"references(?:\s+and\s+notes)?|bibliography|literature\s+cited|works\s+cited"
     r"|reference\s+list|cited\s+literature"
 )
+# In every _HEADINGS match once lower-cased (re.I lets "i" match dotted/dotless Turkish i).
+_HINTS = ("referenc", "bibliograph", "cited", "\u0307", "\u0131")
 _HEADING_TEXT = re.compile(rf"(?:\d+\.?\s+)?(?:{_HEADINGS})\s*:?", re.IGNORECASE)
 _HEADING_LINE = re.compile(rf"^[ \t#*_]*(?:\d+\.?[ \t]+)?(?:{_HEADINGS})[ \t*_:]*$", re.I | re.M)
 _MARKER = re.compile(r"^\s*(?:\[\d{1,3}\]|\d{1,3}[.)](?=\s)|[•●▪◦‣·*–-](?=\s))\s*")
@@ -375,12 +377,12 @@ def extract_references(doc: Document) -> Document:
     """Move a document's reference list out of its text into ``doc.references``.
 
     Applies when ``doc.references`` is empty and a section is headed References /
-    Bibliography / Literature cited (the list may run on into following sections
-    headed only by link noise), or a section's text ends with such a heading followed
-    by a clear reference list. Otherwise the document comes back unchanged.
+    Bibliography / Literature cited (the list may run on into sections headed only by
+    link noise) or ends with such a heading and a clear list; else returns ``doc``.
     """
-    if doc.references:
-        return doc
+    low = "\n".join(f"{s.heading}\n{s.text}" for s in doc.sections).lower()
+    if doc.references or not any(hint in low for hint in _HINTS):
+        return doc  # (no hint: no heading alternative can match, so skip the line scan)
     sections: list[Section] = []
     refs: list[Reference] = []
     in_list = False

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 from curbside.retrieve.isotopes import ELEMENT_NAMES, ISOTOPES, isotope_term
 
@@ -63,143 +64,33 @@ _GREEK.update({k.upper(): v for k, v in list(_GREEK.items()) if k != "ς"})
 _GREEK_RE = re.compile("[" + "".join(_GREEK) + "]")
 # A raw token: letters/digits joined by hyphens, dots between digits, or apostrophes.
 _TOKEN = re.compile(r"[^\W_]+(?:(?:[-‐‑–'’]|(?<=\d)[.,](?=\d))[^\W_]+)*")
+# The same pattern for pure ASCII text, where explicit ranges match faster than classes.
+_TOKEN_ASCII = re.compile(r"[A-Za-z0-9]+(?:(?:[-']|(?<=\d)[.,](?=\d))[A-Za-z0-9]+)*")
 _PIECES = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 
 #: Lucene's English stop words (the set bm25s and Lucene use by default).
-STOP_WORDS: frozenset[str] = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "such",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "will",
-        "with",
-    ]
-)
+STOP_WORDS: frozenset[str] = frozenset([
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is",
+    "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there",
+    "these", "they", "this", "to", "was", "will", "with",
+])  # fmt: skip
 
 #: Words that frame a question rather than carry its content ("What is …", "List the …").
 #: Removing them from queries matters: a passage that happens to contain "what" is no
 #: better an answer for it.
-QUERY_STOP_WORDS: frozenset[str] = STOP_WORDS | frozenset(
-    [
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "does",
-        "do",
-        "did",
-        "is",
-        "are",
-        "was",
-        "were",
-        "can",
-        "could",
-        "should",
-        "would",
-        "may",
-        "might",
-        "has",
-        "have",
-        "had",
-        "been",
-        "being",
-        "any",
-        "list",
-        "name",
-        "describe",
-        "explain",
-        "please",
-        "tell",
-        "me",
-        "i",
-        "we",
-        "you",
-        "my",
-        "our",
-    ]
-)
+QUERY_STOP_WORDS: frozenset[str] = STOP_WORDS | frozenset([
+    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do",
+    "did", "is", "are", "was", "were", "can", "could", "should", "would", "may", "might",
+    "has", "have", "had", "been", "being", "any", "list", "name", "describe", "explain",
+    "please", "tell", "me", "i", "we", "you", "my", "our",
+])  # fmt: skip
 
-UNITS: frozenset[str] = frozenset(
-    [
-        "mg",
-        "g",
-        "kg",
-        "ug",
-        "ng",
-        "pg",
-        "ml",
-        "l",
-        "dl",
-        "ul",
-        "mmol",
-        "umol",
-        "nmol",
-        "mol",
-        "mm",
-        "cm",
-        "um",
-        "nm",
-        "gy",
-        "cgy",
-        "mgy",
-        "sv",
-        "msv",
-        "mbq",
-        "gbq",
-        "kbq",
-        "bq",
-        "mci",
-        "uci",
-        "ci",
-        "iu",
-        "u",
-        "h",
-        "hr",
-        "hrs",
-        "min",
-        "s",
-        "d",
-        "wk",
-        "wks",
-        "mo",
-        "kda",
-        "da",
-        "mmhg",
-    ]
-)
+UNITS: frozenset[str] = frozenset([
+    "mg", "g", "kg", "ug", "ng", "pg", "ml", "l", "dl", "ul", "mmol", "umol", "nmol", "mol",
+    "mm", "cm", "um", "nm", "gy", "cgy", "mgy", "sv", "msv", "mbq", "gbq", "kbq", "bq",
+    "mci", "uci", "ci", "iu", "u", "h", "hr", "hrs", "min", "s", "d", "wk", "wks", "mo",
+    "kda", "da", "mmhg",
+])  # fmt: skip
 
 # British → American spellings that the stemmer does not reconcile.
 _SPELLING = (
@@ -247,6 +138,9 @@ def stem(word: str) -> str:
 
 def normalize(text: str) -> str:
     """NFKC, Greek letters spelled out, micro signs as ``u``, accents removed."""
+    if text.isascii():
+        # Nothing below changes pure ASCII (no compatibility forms, Greek, micro or accents).
+        return text
     text = unicodedata.normalize("NFKC", text)
     text = _MICRO.sub("u", text)
     if _GREEK_RE.search(text):
@@ -278,13 +172,37 @@ def analyze(text: str, stop_words: frozenset[str] = STOP_WORDS, *, glue: bool = 
     With ``glue=False`` the glued form of a compound is left out (its parts and any
     isotope term stay), which is what a "must contain these words" match wants.
     """
+    memo = _memo(stop_words, glue)
+    norm = normalize(text)
+    tokens = (_TOKEN_ASCII if norm.isascii() else _TOKEN).findall(norm)
+    # Most tokens were seen before. Memoised tokens leave no state behind (see _MEMO),
+    # so the leading run of them needs no per-token bookkeeping at all.
+    # ``hits`` holds each token's memoised terms, or None; runs of hits are copied whole.
+    hits = list(map(memo.get, tokens))
+    n = len(tokens)
     out: list[str] = []
     prev_raw = ""
     prev_kind = ""
-    for match in _TOKEN.finditer(normalize(text)):
-        raw = match.group(0)
+    i = 0
+    while i < n:
+        if not prev_kind:
+            # After a token that is neither a number nor an element, a token's terms
+            # depend on the token alone, so memoised ones apply as they are.
+            j = _next_miss(hits, i, n)
+            if j > i:
+                out.extend(chain.from_iterable(hits[i:j]))  # type: ignore[arg-type]
+                i = j
+                if i == n:
+                    break
+        raw = tokens[i]
+        i += 1
+        if not prev_kind:
+            hit = memo.get(raw)  # learnt earlier in this same text
+            if hit is not None:
+                out.extend(hit)
+                continue
         if raw.isalpha() and raw.isascii():
-            # Fast path for plain words (most tokens); same result as the general path.
+            # Fast path for plain words; same result as the general path.
             low = raw.lower()
             if prev_kind == "number" and prev_raw.isdigit():
                 iso = isotope_term(raw, prev_raw)
@@ -292,12 +210,16 @@ def analyze(text: str, stop_words: frozenset[str] = STOP_WORDS, *, glue: bool = 
                     out.append(iso)
             if low in stop_words:
                 prev_raw, prev_kind = raw, ""
+                _remember(memo, raw, ())
                 continue
-            out.append(stem(low))
+            term = stem(low)
+            out.append(term)
             if prev_kind == "number" and low in UNITS:
                 out.append(prev_raw + low)
             prev_raw = raw
             prev_kind = "element" if raw in ISOTOPES or low in ELEMENT_NAMES else ""
+            if not prev_kind:
+                _remember(memo, raw, (term,))
             continue
         low = raw.lower().replace("’", "'")
         if low.endswith("'s"):
@@ -318,21 +240,57 @@ def analyze(text: str, stop_words: frozenset[str] = STOP_WORDS, *, glue: bool = 
             word = pieces[0]
             if word in stop_words:
                 prev_raw, prev_kind = raw, ""
+                _remember(memo, raw, ())
                 continue
-            out.append(_word(word))
+            terms: tuple[str, ...] = (_word(word),)
+            out.extend(terms)
             if prev_kind == "number" and word in UNITS:
                 out.append(prev_raw + word)
         else:
-            out.extend(_word(p) for p in pieces if p not in stop_words)
+            terms = tuple(_word(p) for p in pieces if p not in stop_words)
             glued = "".join(pieces)
             if glue:
-                out.append(glued if not glued.isalpha() else stem(glued))
+                terms += (glued if not glued.isalpha() else stem(glued),)
             iso = _compound_isotope(raw)
             if iso and iso != glued:
-                out.append(iso)
+                terms += (iso,)
+            out.extend(terms)
         prev_raw = raw
         prev_kind = _kind(raw, pieces)
+        if not prev_kind:
+            _remember(memo, raw, terms)
     return out
+
+
+#: Per (stop-word set, glue): token → the terms it yields after a token that is neither
+#: a number nor an element. Only tokens that leave no such state behind are kept, so a
+#: hit needs no bookkeeping; what a token adds because of its predecessor (isotope and
+#: unit terms) is never stored.
+_MEMO: dict[tuple[frozenset[str], bool], dict[str, tuple[str, ...]]] = {}
+_MEMO_MAX = 200_000
+
+
+def _next_miss(hits: list[tuple[str, ...] | None], start: int, end: int) -> int:
+    """Index of the first None in ``hits[start:end]``, else ``end``."""
+    try:
+        return hits.index(None, start, end)
+    except ValueError:
+        return end
+
+
+def _memo(stop_words: frozenset[str], glue: bool) -> dict[str, tuple[str, ...]]:
+    memo = _MEMO.get((stop_words, glue))
+    if memo is None:
+        if len(_MEMO) > 16:
+            _MEMO.clear()
+        memo = _MEMO[(stop_words, glue)] = {}
+    return memo
+
+
+def _remember(memo: dict[str, tuple[str, ...]], raw: str, terms: tuple[str, ...]) -> None:
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[raw] = terms
 
 
 def _kind(raw: str, pieces: list[str]) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -27,7 +27,9 @@ from curbside.store.rows import (
     PASSAGE_COLUMNS,
     SOURCE_COLUMNS,
     as_text,
+    json_list,
     passage_from_row,
+    passage_rows,
     source_from_row,
 )
 
@@ -51,6 +53,9 @@ class Change:
     op: Literal["upsert", "delete"]
 
 
+#: WAL pages between automatic checkpoints; size the WAL file is cut back to after one.
+_WAL_CHECKPOINT_PAGES, _WAL_SIZE_LIMIT = 10_000, 64 * 1024 * 1024
+
 #: Ids per ``IN (...)`` query, well under SQLite's bound-parameter limit.
 _BATCH = 500
 
@@ -64,7 +69,7 @@ def _select_in(conn: sqlite3.Connection, sql: str, ids: Iterable[str]) -> Iterat
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def _sha256(text: str) -> str:
@@ -116,6 +121,10 @@ class Library:
             # NORMAL is durable across application crashes in WAL mode; only an OS crash
             # can lose the last commits, never consistency.
             conn.execute("PRAGMA synchronous = NORMAL")
+            # Checkpoint per ~40 MB of WAL, not SQLite's ~4 MB: ingest commits ~20 pages a
+            # source and small checkpoints copy back (and sync) pages rewritten soon after.
+            conn.execute(f"PRAGMA wal_autocheckpoint = {_WAL_CHECKPOINT_PAGES}")
+            conn.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
             conn.execute("PRAGMA busy_timeout = 30000")
             if not readonly:
                 migrate(conn)
@@ -175,6 +184,7 @@ class Library:
             json.dumps([text, tier, design, meta], sort_keys=True, ensure_ascii=False, default=str)
         )
         with self.transaction() as conn:
+            now = _now()  # one timestamp per source; taken once the write lock is held
             existing = self._find_existing(sid, doc)
             if existing is not None:
                 old_id, old_hash, old_version = existing
@@ -199,26 +209,13 @@ class Library:
                     text,
                     content_hash,
                     version,
-                    _now(),
+                    now,
                 ),
             )
             conn.executemany(
                 'INSERT INTO passages (id, source_id, ordinal, section, start, "end", text, page,'
                 " text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        f"{sid}#{i}",
-                        sid,
-                        i,
-                        c.section,
-                        c.start,
-                        c.end,
-                        text[c.start : c.end],
-                        c.page,
-                        _sha256(text[c.start : c.end])[:32],
-                    )
-                    for i, c in enumerate(chunks)
-                ],
+                passage_rows(sid, text, chunks),
             )
             store_references(conn, sid, doc.references, doc.pmid, doc.doi)
             if abbreviations is not None:
@@ -227,7 +224,7 @@ class Library:
                     [(short, long, sid) for short, long in abbreviations(text)],
                 )
             conn.execute(
-                "INSERT INTO changes (source_id, op, at) VALUES (?, 'upsert', ?)", (sid, _now())
+                "INSERT INTO changes (source_id, op, at) VALUES (?, 'upsert', ?)", (sid, now)
             )
         return IngestOutcome(status, sid)
 
@@ -238,7 +235,7 @@ class Library:
         return {
             "title": doc.title.strip(),
             "grade": doc.grade,
-            "authors": json.dumps(list(doc.authors), ensure_ascii=False),
+            "authors": json_list(doc.authors),
             "organization": doc.organization,
             "journal": doc.journal,
             "publisher": doc.publisher,
@@ -255,10 +252,14 @@ class Library:
             "provenance": as_text(extra.pop("provenance", None)),
             "review_status": as_text(extra.pop("review_status", None)),
             "license": doc.license,
-            "keywords": json.dumps(list(doc.keywords), ensure_ascii=False),
-            "mesh": json.dumps(list(doc.mesh), ensure_ascii=False),
-            "publication_types": json.dumps(list(doc.publication_types), ensure_ascii=False),
-            "extra": json.dumps(extra, sort_keys=True, ensure_ascii=False, default=str),
+            "keywords": json_list(doc.keywords),
+            "mesh": json_list(doc.mesh),
+            "publication_types": json_list(doc.publication_types),
+            "extra": (
+                json.dumps(extra, sort_keys=True, ensure_ascii=False, default=str)
+                if extra
+                else "{}"
+            ),
         }
 
     def _find_existing(self, sid: str, doc: Document) -> tuple[str, str, int] | None:

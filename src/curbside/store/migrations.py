@@ -333,3 +333,10 @@ def _drop_fts(conn: sqlite3.Connection) -> None:
 def _title_index(conn: sqlite3.Connection) -> None:
     """Index titles case-insensitively: reference lists are matched to sources by title."""
     conn.execute("CREATE INDEX sources_title ON sources (lower(title))")
+
+
+@migration(5)
+def _drop_hash_index(conn: sqlite3.Connection) -> None:
+    """Drop the content-hash index: nothing looks sources up by hash, and it cost a page
+    write in every ingest transaction."""
+    conn.execute("DROP INDEX IF EXISTS sources_hash")

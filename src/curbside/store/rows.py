@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+from curbside.ingest.chunking import Chunk
 from curbside.models import Passage, Source, Tier
 
 SOURCE_COLUMNS = (
@@ -72,3 +75,19 @@ def as_text(value: Any) -> str | None:
         return joined or None
     text = str(value).strip()
     return text or None
+
+
+def json_list(items: Iterable[object]) -> str:
+    """``items`` as a stored JSON array (the empty list, most common, without the encoder)."""
+    values = list(items)
+    return json.dumps(values, ensure_ascii=False) if values else "[]"
+
+
+def passage_rows(sid: str, text: str, chunks: Sequence[Chunk]) -> list[tuple[object, ...]]:
+    """``passages`` rows for the chunks of source ``sid`` (text hash: sha256, 32 hex digits)."""
+    rows: list[tuple[object, ...]] = []
+    for i, c in enumerate(chunks):
+        body = text[c.start : c.end]
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+        rows.append((f"{sid}#{i}", sid, i, c.section, c.start, c.end, body, c.page, digest))
+    return rows
