@@ -146,3 +146,38 @@ def test_seed_question_covers_every_point(bundled: Engine, question: str, points
     assert not answer.abstained
     missing = _missing(answer, points)
     assert missing == [], f"points not covered from the right tier: {missing}"
+
+
+@pytest.mark.parametrize("question", [SEED_000, SEED_002], ids=["000", "002"])
+def test_seed_answer_renders_in_every_format_with_exact_spans(
+    bundled: Engine, question: str
+) -> None:
+    import html as html_lib
+    import json
+
+    import jsonschema
+
+    from curbside.render.html import render_html
+    from curbside.render.jsonout import answer_to_dict
+    from curbside.render.markdown import render_markdown
+    from curbside.render.terminal import render_terminal
+
+    answer = bundled.ask(question)
+    statements = [s for sec in answer.sections for b in sec.blocks for s in b.statements]
+    schema = json.loads((REPO / "docs" / "answer.schema.json").read_text(encoding="utf-8"))
+    data = answer_to_dict(answer)
+    jsonschema.Draft202012Validator(schema).validate(data)
+    sources = bundled.library.get_sources(c.source_id for s in statements for c in s.citations)
+    for statement in statements:
+        assert statement.citations, statement.text
+        for c in statement.citations:
+            assert sources[c.source_id].text[c.start : c.end] == c.quote
+    markdown = render_markdown(answer)
+    page = html_lib.unescape(render_html(answer))
+    terminal = " ".join(render_terminal(answer, width=100).split())
+    for statement in statements:
+        words = statement.text.split()
+        probe = " ".join(words[: min(6, len(words))])
+        assert probe in markdown.replace("\\", ""), probe
+        assert probe in page, probe
+        assert probe in terminal, probe
