@@ -21,6 +21,7 @@ from curbside.errors import LibraryError
 from curbside.ingest.chunking import Chunk, chunk, layout
 from curbside.ingest.classify import detect_design, detect_tier
 from curbside.models import Document, Passage, Source
+from curbside.store.identity import sha256_hex, source_id_for
 from curbside.store.migrations import migrate
 from curbside.store.references import store_references
 from curbside.store.rows import (
@@ -70,29 +71,6 @@ def _select_in(conn: sqlite3.Connection, sql: str, ids: Iterable[str]) -> Iterat
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def source_id_for(doc: Document) -> str:
-    """A stable id: the document's own id, else its PMID, DOI, SPL set id, or a hash."""
-    identifiers = {doc.pmid, doc.doi, doc.pmcid, doc.set_id}
-    if doc.external_id and doc.external_id not in identifiers:
-        return doc.external_id.strip()
-    if doc.pmid:
-        return f"pmid:{doc.pmid}"
-    if doc.doi:
-        return f"doi:{doc.doi.lower()}"
-    if doc.set_id:
-        return f"spl:{doc.set_id.lower()}"
-    if doc.pmcid:
-        return f"pmc:{doc.pmcid.upper().removeprefix('PMC')}"
-    if doc.external_id:
-        return doc.external_id.strip()
-    basis = doc.origin or doc.title
-    return f"doc:{_sha256(doc.format + '|' + basis)[:16]}"
 
 
 class Library:
@@ -180,7 +158,7 @@ class Library:
             chunks = [Chunk("Title", 0, len(title), None)]
         sid = source_id_for(doc)
         meta = self._metadata(doc)
-        content_hash = _sha256(
+        content_hash = sha256_hex(
             json.dumps([text, tier, design, meta], sort_keys=True, ensure_ascii=False, default=str)
         )
         with self.transaction() as conn:
