@@ -11,6 +11,7 @@ from curbside.errors import IngestError
 from curbside.ingest import base
 from curbside.ingest.html import HtmlReader
 from curbside.models import Document
+from tests.ingest.refusal import refusal
 
 CLUTTER = (
     "cookies",
@@ -48,11 +49,8 @@ def page(tmp_path: Path, body: str, head: str = "", name: str = "page.html") -> 
 
 
 def refused(path: Path) -> IngestError:
-    with pytest.raises(IngestError) as info:
-        list(HtmlReader().read(path))
-    assert str(info.value).startswith(str(path))
-    assert "\n" not in str(info.value)
-    return info.value
+    """Read ``path`` expecting a one-line refusal naming it."""
+    return refusal(HtmlReader(), path)
 
 
 def test_article_body_is_kept_under_its_headings(fixtures_dir: Path) -> None:

@@ -12,6 +12,7 @@ from curbside.errors import IngestError
 from curbside.ingest import base
 from curbside.ingest.markdown import MarkdownReader, plain
 from curbside.models import Document
+from tests.ingest.refusal import refusal
 
 
 def read_one(path: Path) -> Document:
@@ -27,11 +28,8 @@ def write(tmp_path: Path, text: str, name: str = "entry.md") -> Path:
 
 
 def refused(path: Path) -> IngestError:
-    with pytest.raises(IngestError) as info:
-        list(MarkdownReader().read(path))
-    assert str(info.value).startswith(str(path))
-    assert "\n" not in str(info.value)
-    return info.value
+    """Read ``path`` expecting a one-line refusal naming it."""
+    return refusal(MarkdownReader(), path)
 
 
 BODY = "\n## Part\n\n- One neutral statement.\n"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from curbside.errors import IngestError
 from curbside.ingest.base import Reader, reader_for
 from curbside.ingest.openfda import FIELDS, OpenFDAReader
 from curbside.ingest.spl import SPLReader
+from tests.ingest.refusal import refusal
 
 REPO = Path(__file__).resolve().parents[2]
 FORMATS = Path(os.environ.get("CURBSIDE_SHARED") or REPO.parent / "shared") / "data" / "formats"
@@ -26,13 +26,8 @@ reader = OpenFDAReader()
 
 
 def refused(path: Path) -> str:
-    """Read ``path`` expecting a refusal; return the one-line reason."""
-    with pytest.raises(IngestError) as info:
-        list(reader.read(path))
-    assert info.value.path == str(path)
-    assert str(info.value).startswith(f"{path}: ")
-    assert "\n" not in str(info.value)
-    return info.value.reason
+    """Read ``path`` expecting a one-line refusal naming it."""
+    return refusal(reader, path).reason
 
 
 def test_reader_satisfies_protocol() -> None:

@@ -14,6 +14,7 @@ import pytest
 from curbside.errors import IngestError
 from curbside.ingest import base
 from curbside.ingest.pdf import PdfReader
+from tests.ingest.refusal import refusal
 
 Line = tuple[float, str]
 
@@ -90,12 +91,8 @@ def read_one(path: Path):
 
 
 def refused(path: Path) -> IngestError:
-    with pytest.raises(IngestError) as info:
-        list(PdfReader().read(path))
-    message = str(info.value)
-    assert message.startswith(str(path)), message
-    assert "\n" not in message
-    return info.value
+    """Read ``path`` expecting a one-line refusal naming it."""
+    return refusal(PdfReader(), path)
 
 
 def test_two_pages_keep_their_page_numbers(tmp_path: Path) -> None:
