@@ -71,6 +71,13 @@ class ArticleVersion:
     created_at: str
 
 
+#: Columns selected for an :class:`Article`, in its field order.
+_ARTICLE_COLUMNS = (
+    "id, question, audience, status, current_version, approved_version, stale_reason,"
+    " lock_version, created_at, updated_at"
+)
+
+
 def _slug(question: str) -> str:
     words = re.findall(r"[a-z0-9]+", question.lower())[:8]
     return "-".join(words)[:60] or "article"
@@ -94,8 +101,7 @@ def _require_reviewer(actor: User | None) -> User:
 def get(lib: Library, article_id: str) -> Article | None:
     """The article with this id, or None."""
     row = lib.conn.execute(
-        "SELECT id, question, audience, status, current_version, approved_version, stale_reason,"
-        " lock_version, created_at, updated_at FROM articles WHERE id = ?",
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?",
         (article_id,),
     ).fetchone()
     return Article(*row) if row else None
@@ -131,8 +137,7 @@ def queue(
     """Articles awaiting editorial work, oldest update first."""
     marks = ", ".join("?" * len(statuses))
     rows = lib.conn.execute(
-        "SELECT id, question, audience, status, current_version, approved_version, stale_reason,"
-        f" lock_version, created_at, updated_at FROM articles WHERE status IN ({marks}) ORDER BY updated_at",
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE status IN ({marks}) ORDER BY updated_at",
         statuses,
     )
     return [Article(*r) for r in rows]
@@ -141,8 +146,7 @@ def queue(
 def all_articles(lib: Library, limit: int = 200) -> list[Article]:
     """Every article, most recently updated first."""
     rows = lib.conn.execute(
-        "SELECT id, question, audience, status, current_version, approved_version, stale_reason,"
-        " lock_version, created_at, updated_at FROM articles ORDER BY updated_at DESC LIMIT ?",
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY updated_at DESC LIMIT ?",
         (limit,),
     )
     return [Article(*r) for r in rows]
@@ -172,9 +176,7 @@ def publish(lib: Library, answer: dict[str, Any], *, actor: User | None = None) 
             article_id=article_id,
             fingerprint=answer.get("library_fingerprint"),
         )
-    article = get(lib, article_id)
-    assert article is not None
-    return article
+    return _existing(lib, article_id)
 
 
 def _insert_version(
@@ -211,9 +213,23 @@ def _bump(
         (*args, audit.now(), article.id, expected_lock),
     )
     if cur.rowcount != 1:
-        raise ConflictError(
-            f"article {article.id} was changed by someone else (you had revision {expected_lock}); reload and try again"
-        )
+        raise _conflict(article.id, expected_lock)
+
+
+def _conflict(article_id: str, expected_lock: int) -> ConflictError:
+    """The error for a caller whose view of the article is out of date."""
+    return ConflictError(
+        f"article {article_id} was changed by someone else (you had revision {expected_lock});"
+        " reload and try again"
+    )
+
+
+def _existing(lib: Library, article_id: str) -> Article:
+    """The article with this id; :class:`ReviewError` when there is none."""
+    article = get(lib, article_id)
+    if article is None:
+        raise ReviewError(f"no article {article_id!r}")
+    return article
 
 
 def transition(
@@ -228,14 +244,10 @@ def transition(
     """Move an article through the workflow (``start_review``, ``approve``, ``request_changes``, ``resubmit``)."""
     user = _require_reviewer(actor)
     with lib.transaction() as conn:
-        article = get(lib, article_id)
-        if article is None:
-            raise ReviewError(f"no article {article_id!r}")
+        article = _existing(lib, article_id)
         if article.lock_version != expected_lock:
             # A stale caller learns of the conflict before anything about the status.
-            raise ConflictError(
-                f"article {article_id} was changed by someone else (you had revision {expected_lock}); reload and try again"
-            )
+            raise _conflict(article_id, expected_lock)
         target = TRANSITIONS.get((article.status, action))
         if target is None:
             raise ReviewError(
@@ -267,9 +279,7 @@ def transition(
             detail=comment,
             fingerprint=lib.fingerprint(),
         )
-    updated = get(lib, article_id)
-    assert updated is not None
-    return updated
+    return _existing(lib, article_id)
 
 
 def edit(
@@ -284,9 +294,7 @@ def edit(
     """Store an edited answer as a new version; the article goes back to Submitted."""
     user = _require_reviewer(actor)
     with lib.transaction() as conn:
-        article = get(lib, article_id)
-        if article is None:
-            raise ReviewError(f"no article {article_id!r}")
+        article = _existing(lib, article_id)
         number = article.current_version + 1
         _bump(lib, article, expected_lock, "current_version = ?, status = 'submitted'", (number,))
         _insert_version(lib, article_id, number, answer, user.username, note)
@@ -298,9 +306,7 @@ def edit(
             detail=note,
             fingerprint=lib.fingerprint(),
         )
-    updated = get(lib, article_id)
-    assert updated is not None
-    return updated
+    return _existing(lib, article_id)
 
 
 def comments(lib: Library, article_id: str) -> list[dict[str, Any]]:
