@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from curbside.answer.audience import URGENT_CARE, Explainer, disclaimer
-from curbside.answer.glossary import load_glossary
+from curbside.text.glossary import load_glossary
 
 
 def test_patient_gets_plain_explanations_once() -> None:

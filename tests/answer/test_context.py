@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from curbside.answer.context import resolve
-from curbside.answer.glossary import load_glossary
+from curbside.text.glossary import load_glossary
 
 G = load_glossary()
 

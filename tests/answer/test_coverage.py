@@ -5,9 +5,9 @@ from __future__ import annotations
 from curbside.answer.coverage import facet_select, pick_lead
 from curbside.answer.facets import MANAGEMENT_FACETS, home_facet
 from curbside.answer.select import Candidate
-from curbside.answer.sentences import Sentence
-from curbside.answer.text import key_set
 from curbside.models import Evidence, Hit, Passage, Source
+from curbside.text.sentences import Sentence
+from curbside.text.words import key_set
 
 
 def _cand(text: str, facet: str, score: float, source: str, heading: str = "Results") -> Candidate:

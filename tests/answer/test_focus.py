@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from curbside.answer.compose import ASIDES_KEPT, _focused
-from curbside.answer.glossary import load_glossary
 from curbside.answer.question import analyse
 from curbside.answer.select import candidates, mmr
 from curbside.models import Evidence, Hit, Passage, Source
+from curbside.text.glossary import load_glossary
 
 GLOSSARY = load_glossary()
 SENTENCES = [

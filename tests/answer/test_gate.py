@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from curbside.answer.gate import abstention_message, assess
-from curbside.answer.glossary import load_glossary
 from curbside.answer.question import analyse
 from curbside.models import Evidence, Hit, Passage, Source
+from curbside.text.glossary import load_glossary
 
 TEXT = "Lanreotide is given by deep subcutaneous injection for neuroendocrine tumors."
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from curbside.answer.glossary import load_glossary
 from curbside.answer.intent import classify_intent
 from curbside.answer.question import analyse
+from curbside.text.glossary import load_glossary
 
 
 @pytest.mark.parametrize(

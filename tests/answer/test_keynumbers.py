@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from curbside.answer.glossary import load_glossary
 from curbside.answer.keynumbers import FigureInAnswer, rank
 from curbside.answer.question import analyse
 from curbside.models import KeyNumber
+from curbside.text.glossary import load_glossary
 
 GLOSSARY = load_glossary()
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from curbside.retrieve.lexicon import Concept, builtin_lexicon, keyed
 from curbside.retrieve.query import ConceptMatcher, plan_query
+from curbside.text.lexicon import Concept, builtin_lexicon, keyed
 
 
 def _plan(query: str):

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from curbside.embed import encoder as dense_module
+from curbside.index.sync import derived_dir
 from curbside.models import Document, Section
 from curbside.retrieve import Retriever
-from curbside.retrieve import dense as dense_module
-from curbside.retrieve.abbrev import find_abbreviations
-from curbside.retrieve.sync import derived_dir
 from curbside.store import Library
+from curbside.text.abbreviations import find_abbreviations
 
 # Placeholder passages: they name things without claiming anything about them.
 DOCS = [
@@ -192,7 +192,7 @@ def test_sync_reports_busy_while_another_writer_holds_the_lock(
     lib: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import curbside.retrieve as retrieve
-    from curbside.retrieve.sync import writer_lock
+    from curbside.index.sync import writer_lock
 
     retriever = Retriever(lib, dense=False)
     retriever.sync()

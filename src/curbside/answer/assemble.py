@@ -17,14 +17,10 @@ from curbside.answer.compose import citation_for
 from curbside.answer.conflicts import find as find_conflicts
 from curbside.answer.facets import home_facet
 from curbside.answer.followups import follow_ups
-from curbside.answer.glossary import Glossary
 from curbside.answer.keynumbers import FigureInAnswer
 from curbside.answer.keynumbers import rank as rank_numbers
-from curbside.answer.numbers import figures
 from curbside.answer.question import QuestionPlan
 from curbside.answer.select import Candidate
-from curbside.answer.sentences import split_passage
-from curbside.answer.text import squash
 from curbside.answer.topics import DEFAULT_TOPIC, classify
 from curbside.models import (
     TIERS,
@@ -40,6 +36,10 @@ from curbside.models import (
     Source,
     Statement,
 )
+from curbside.text.glossary import Glossary
+from curbside.text.numbers import figures
+from curbside.text.sentences import split_passage
+from curbside.text.words import squash
 
 SECTION_TITLES = {
     "guideline": "From the Guidelines",

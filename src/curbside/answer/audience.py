@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from curbside.answer.glossary import Glossary, load_glossary
 from curbside.models import Audience
+from curbside.text.glossary import Glossary, load_glossary
 
 #: The fixed safety message shown to patients (general red flags, not a clinical claim).
 URGENT_CARE = (

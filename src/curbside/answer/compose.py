@@ -12,13 +12,13 @@ from collections.abc import Sequence
 
 from curbside.answer.audience import budgets_for
 from curbside.answer.coverage import facet_select, pick_lead
-from curbside.answer.glossary import Glossary, load_glossary
 from curbside.answer.labels import LabelExpander
 from curbside.answer.leads import lead_prefix
 from curbside.answer.question import QuestionPlan, analyse
 from curbside.answer.select import Candidate, candidates, coverable, lead_worthy, mmr
-from curbside.answer.text import squash
 from curbside.models import TIERS, Audience, Citation, Evidence, Statement
+from curbside.text.glossary import Glossary, load_glossary
+from curbside.text.words import squash
 
 
 def citation_for(cand: Candidate, n: int = 0) -> Citation:

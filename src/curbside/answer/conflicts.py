@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from curbside.answer.glossary import Glossary
 from curbside.answer.select import Candidate
+from curbside.text.glossary import Glossary
 
 _CONCERN = re.compile(
     r"raised? (safety )?concerns?|increased (risk|rate|incidence)|higher (risk|rate|incidence)|"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from curbside.answer.glossary import Glossary
-from curbside.answer.text import FRAME_WORDS, STOPWORDS, tokens
+from curbside.text.glossary import Glossary
+from curbside.text.words import FRAME_WORDS, STOPWORDS, tokens
 
 _PRONOUN = re.compile(
     r"\b(?:(?:this|that|the) (?:drug|medicine|medication|procedure|treatment|therapy|tumou?r|"

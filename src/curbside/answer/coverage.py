@@ -22,7 +22,7 @@ from curbside.answer.select import (
     lead_worthy,
     mmr,
 )
-from curbside.answer.text import jaccard
+from curbside.text.words import jaccard
 
 #: Facet rounds: every facet gets one sentence before any gets a second.
 ROUNDS = 2

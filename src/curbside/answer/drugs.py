@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from curbside.answer.text import words_of
+from curbside.text.words import words_of
 
 #: Words of a label title that describe the product form, not the drug.
 _FORM_WORDS = words_of(

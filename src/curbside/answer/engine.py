@@ -22,7 +22,6 @@ from curbside.answer.compose import ExtractiveComposer
 from curbside.answer.context import resolve
 from curbside.answer.drugs import DrugIndex
 from curbside.answer.gate import GateResult, abstention_message, assess
-from curbside.answer.glossary import load_glossary
 from curbside.answer.labels import LabelExpander
 from curbside.answer.population import Population
 from curbside.answer.question import QuestionPlan, analyse
@@ -31,6 +30,7 @@ from curbside.answer.stats import LibraryStats
 from curbside.answer.topics import question_topics, topic
 from curbside.answer.widen import facet_hits, more_of_sources
 from curbside.models import AUDIENCES, TIERS, Answer, Audience, Evidence, Hit
+from curbside.text.glossary import load_glossary
 
 #: Passages retrieved per question.
 SEARCH_K = 24

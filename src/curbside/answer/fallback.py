@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from curbside.answer.glossary import load_glossary
-from curbside.answer.text import FRAME_WORDS, STOPWORDS, keys, tokens
 from curbside.models import Hit, Passage
+from curbside.text.glossary import load_glossary
+from curbside.text.words import FRAME_WORDS, STOPWORDS, keys, tokens
 
 _K1 = 1.2
 _B = 0.75

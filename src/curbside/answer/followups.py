@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from curbside.answer.glossary import Glossary
 from curbside.answer.question import QuestionPlan
 from curbside.answer.select import Candidate
 from curbside.models import Audience
+from curbside.text.glossary import Glossary
 
 # (topic, question for professionals, question for patients); {s} is the subject.
 _ASPECTS: tuple[tuple[str, str, str], ...] = (

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from curbside.answer.question import QuestionPlan
-from curbside.answer.text import key_set
 from curbside.models import Evidence
+from curbside.text.words import key_set
 
 #: Weighted share of concepts the top evidence must cover together.
 MIN_COVERAGE = 0.6

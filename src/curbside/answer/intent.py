@@ -21,7 +21,7 @@ from curbside.answer.facets import (
     PROCEDURE_FACETS,
     Facet,
 )
-from curbside.answer.glossary import Glossary
+from curbside.text.glossary import Glossary
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from curbside.answer.glossary import Glossary
 from curbside.answer.names import names_in
 from curbside.answer.question import QuestionPlan
-from curbside.answer.text import key_set
 from curbside.models import KeyNumber
+from curbside.text.glossary import Glossary
+from curbside.text.words import key_set
 
 _DOSE = re.compile(r"\b(?:mg|mcg|µg|GBq|mCi|MBq)\b")
 #: What each question topic wants a figure to measure.

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from curbside.answer.drugs import OFF_LABEL, Drug, DrugIndex
-from curbside.answer.numbers import has_figure
 from curbside.answer.question import Concept, QuestionPlan
 from curbside.answer.select import PART_OF_CONDITION, Candidate
-from curbside.answer.sentences import split_passage
-from curbside.answer.text import key_set
 from curbside.answer.topics import classify, topic
 from curbside.models import Evidence, Hit, Passage, Source
+from curbside.text.numbers import has_figure
+from curbside.text.sentences import split_passage
+from curbside.text.words import key_set
 
 _STANDARD = re.compile(r"\b(recommended|starting|standard|usual|initial|maximum)\b", re.I)
 #: Dose sentences about adjustments rather than the standard regimen.

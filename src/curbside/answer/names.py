@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from curbside.answer.glossary import Glossary
+from curbside.text.glossary import Glossary
 
 _NAME = re.compile(r"(?<![\w\-])([A-Z][A-Z0-9]{3,}(?:-\d{1,2}[A-Z]?)?)(?![\w\-])")
 #: Score added when a statement names a name the question asks about.

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from curbside.answer.glossary import Glossary
 from curbside.answer.stats import LibraryStats
+from curbside.text.glossary import Glossary
 
 #: Sentences whose diseases are remembered per library state.
 MEMO_LIMIT = 50_000

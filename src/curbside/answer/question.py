@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from curbside.answer.glossary import Glossary
 from curbside.answer.intent import GENERAL, Intent, classify_intent
-from curbside.answer.text import FRAME_WORDS, STOPWORDS, key_set, stem, tokens
 from curbside.answer.topics import question_topics
+from curbside.text.glossary import Glossary
+from curbside.text.words import FRAME_WORDS, STOPWORDS, key_set, stem, tokens
 
 #: Combining prefixes that make a procedure a member of a wider family
 #: ("chemoembolization" and "radioembolization" are embolizations).

@@ -15,15 +15,15 @@ from dataclasses import dataclass, replace
 
 from curbside.answer.audience import PREFERRED_LENGTH
 from curbside.answer.facets import home_facet
-from curbside.answer.glossary import Glossary
 from curbside.answer.names import NameFocus, names_in
-from curbside.answer.numbers import has_figure
 from curbside.answer.population import Population
 from curbside.answer.question import QuestionPlan
-from curbside.answer.sentences import Sentence, split_passage
-from curbside.answer.text import jaccard, key_set
 from curbside.answer.topics import classify, topic
 from curbside.models import DESIGNS, Audience, Evidence
+from curbside.text.glossary import Glossary
+from curbside.text.numbers import has_figure
+from curbside.text.sentences import Sentence, split_passage
+from curbside.text.words import jaccard, key_set
 
 #: Below this relevance a sentence is not considered at all.
 MIN_RELEVANCE = 0.25

@@ -7,7 +7,7 @@ import re
 import sqlite3
 from typing import Any
 
-from curbside.answer.text import key
+from curbside.text.words import key
 
 _SAFE = re.compile(r"[^\w]+")
 DAMPING = 0.7

@@ -72,8 +72,8 @@ def generate(n: int, seed: int = 7, vocab_size: int = 40_000) -> list[str]:
 
 def _fake_vectors(lib: object, seed: int) -> int:
     """Random unit vectors for every passage without one (latency measurement only)."""
-    from curbside.retrieve.minilm import HIDDEN, MODEL_NAME
-    from curbside.retrieve.vectors import missing, store
+    from curbside.embed.minilm import HIDDEN, MODEL_NAME
+    from curbside.index.vectors import missing, store
     from curbside.store import Library
 
     assert isinstance(lib, Library)

@@ -109,7 +109,7 @@ def _prepare(doc: Document) -> Document:
 def _abbreviation_finder() -> Callable[[str], list[tuple[str, str]]] | None:
     """The Schwartz–Hearst finder query expansion learns from, when retrieval is installed."""
     try:
-        from curbside.retrieve.abbrev import find_abbreviations
+        from curbside.text.abbreviations import find_abbreviations
     except ModuleNotFoundError:  # pragma: no cover - retrieval ships with curbside
         return None
     return find_abbreviations

@@ -21,17 +21,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from curbside.embed.encoder import dense_status, get_encoder
+from curbside.embed.minilm import MODEL_NAME, DenseUnavailable
 from curbside.errors import LibraryError
-from curbside.models import TIERS, Hit
-from curbside.retrieve import matchers, pipeline
-from curbside.retrieve.abbrev import find_abbreviations
-from curbside.retrieve.analyzer import QUERY_STOP_WORDS, STOP_WORDS
-from curbside.retrieve.dense import dense_status, get_encoder
-from curbside.retrieve.fuse import FusionConfig
-from curbside.retrieve.lexical import LexicalIndex
-from curbside.retrieve.minilm import MODEL_NAME, DenseUnavailable
-from curbside.retrieve.query import Expansion, QueryPlan, plan_query
-from curbside.retrieve.sync import (
+from curbside.index.sync import (
     IndexBusy,
     LexicalState,
     SyncReport,
@@ -39,8 +32,15 @@ from curbside.retrieve.sync import (
     update_lexical,
     writer_lock,
 )
-from curbside.retrieve.vectors import embed_missing, forget, prune
+from curbside.index.tantivy import LexicalIndex
+from curbside.index.vectors import embed_missing, forget, prune
+from curbside.models import TIERS, Hit
+from curbside.retrieve import matchers, pipeline
+from curbside.retrieve.fuse import FusionConfig
+from curbside.retrieve.query import Expansion, QueryPlan, plan_query
 from curbside.store import Library
+from curbside.text.abbreviations import find_abbreviations
+from curbside.text.analyzer import QUERY_STOP_WORDS, STOP_WORDS
 
 __all__ = [
     "Expansion",

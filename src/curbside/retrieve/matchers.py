@@ -7,11 +7,11 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from curbside.retrieve.abbrev import library_concepts
-from curbside.retrieve.lexicon import builtin_lexicon
 from curbside.retrieve.query import ConceptMatcher
-from curbside.retrieve.vocab import load_vocabs
 from curbside.store import Library
+from curbside.text.abbreviations import library_concepts
+from curbside.text.lexicon import builtin_lexicon
+from curbside.text.vocab import load_vocabs
 
 _LOCK = threading.Lock()
 _LEXICON: list[ConceptMatcher] = []

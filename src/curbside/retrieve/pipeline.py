@@ -7,15 +7,15 @@ from functools import lru_cache
 
 import numpy as np
 
+from curbside.embed.minilm import MODEL_NAME, Array, normalize
+from curbside.index import vectors
+from curbside.index.tantivy import LexicalIndex
 from curbside.models import Hit, Passage
-from curbside.retrieve import vectors
-from curbside.retrieve.analyzer import analyze
 from curbside.retrieve.fuse import FusionConfig, convex, coverage, minmax, ranked, rrf
-from curbside.retrieve.lexical import LexicalIndex
-from curbside.retrieve.minilm import MODEL_NAME, Array, normalize
 from curbside.retrieve.query import QueryPlan
 from curbside.retrieve.rerank import Features, diversify, features
 from curbside.store import Library
+from curbside.text.analyzer import analyze
 
 Encode = Callable[[str], Array]
 #: Query coverage re-orders the head of the fused list only (it costs an analysis

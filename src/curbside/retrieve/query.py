@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from curbside.retrieve.analyzer import QUERY_STOP_WORDS, analyze
-from curbside.retrieve.lexicon import Concept, is_abbreviation, phrase_key
+from curbside.text.analyzer import QUERY_STOP_WORDS, analyze
+from curbside.text.lexicon import Concept, is_abbreviation, phrase_key
 
 #: Weight of an expansion by where it comes from (the question's own words weigh 1).
 WEIGHTS: dict[str, float] = {

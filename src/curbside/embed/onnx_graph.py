@@ -1,6 +1,6 @@
 """Build an ONNX graph of the MiniLM encoder from its safetensors weights (no torch).
 
-The graph mirrors :func:`curbside.retrieve.minilm.numpy_forward` op for op:
+The graph mirrors :func:`curbside.embed.minilm.numpy_forward` op for op:
 embeddings → LayerNorm → six BERT layers → masked mean pooling → L2 norm. Inputs
 are ``input_ids`` and ``attention_mask`` (int64, batch × length); token types are
 always 0 for single sentences, so that row is folded into a constant. The result
@@ -17,20 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from curbside.retrieve.minilm import HEADS, HIDDEN, LAYERS, LN_EPS, Weights
+from curbside.cache import cache_dir
+from curbside.embed.minilm import HEADS, HIDDEN, LAYERS, LN_EPS, Weights
 
 OPSET = 17
 #: Bumped whenever the graph changes, so stale cached files are never reused.
 GRAPH_VERSION = 2
-
-
-def cache_dir() -> Path:
-    """``$CURBSIDE_CACHE_DIR`` or ``$XDG_CACHE_HOME/curbside`` or ``~/.cache/curbside``."""
-    explicit = os.environ.get("CURBSIDE_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "curbside"
 
 
 class _Graph:

@@ -20,7 +20,7 @@ import unicodedata
 from functools import lru_cache
 from itertools import chain
 
-from curbside.retrieve.isotopes import ELEMENT_NAMES, ISOTOPES, isotope_term
+from curbside.text.isotopes import ELEMENT_NAMES, ISOTOPES, isotope_term
 
 #: Bump whenever analysis output changes: derived indexes and caches rebuild.
 ANALYZER_VERSION = 1

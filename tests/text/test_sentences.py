@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from curbside.answer.sentences import split_passage, split_text
 from curbside.models import Passage
+from curbside.text.sentences import split_passage, split_text
 
 
 def _passage(text: str, start: int = 0, section: str = "") -> Passage:

@@ -2,7 +2,7 @@
 
 The index lives next to the library (``<library>.d/tantivy/``) and holds nothing
 that SQLite does not: it can be deleted at any time and is rebuilt from the
-library. Passages are analysed in Python (:mod:`curbside.retrieve.analyzer`) and
+library. Passages are analysed in Python (:mod:`curbside.text.analyzer`) and
 handed to tantivy as space-separated terms, so index and query always agree.
 
 Fields: ``pid`` (stored passage id), ``sid`` (source id, for deletes), ``tier``
@@ -21,8 +21,8 @@ from typing import Any
 
 import tantivy
 
-from curbside.retrieve.analyzer import analyze
 from curbside.retrieve.query import QueryPlan
+from curbside.text.analyzer import analyze
 
 #: Field weights relative to the passage body. Titles and headings are short and
 #: descriptive; they help but must not outvote the passage text. (No titled dev set

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from curbside.answer.text import words_of as _words
+from curbside.text.words import words_of as _words
 
 _VAL = r"(?:[≥≤<>~≈]\s?)?\d+(?:[.,]\d+)?(?:\s?(?:–|-|to)\s?\d+(?:\.\d+)?)?"
 _UNIT = (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from curbside.retrieve.lexicon import (
+from curbside.text.lexicon import (
     LexiconError,
     builtin_lexicon,
     is_abbreviation,

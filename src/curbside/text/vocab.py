@@ -22,9 +22,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from curbside.retrieve.analyzer import ANALYZER_VERSION
-from curbside.retrieve.lexicon import Concept, LexiconError, dedupe, keyed, load_lexicon_file
-from curbside.retrieve.minilm import sha256_file
+from curbside.cache import cache_dir, sha256_file
+from curbside.text.analyzer import ANALYZER_VERSION
+from curbside.text.lexicon import Concept, LexiconError, dedupe, keyed, load_lexicon_file
 
 #: Bump when parsing changes so stale caches are ignored.
 FORMAT_VERSION = 1
@@ -33,8 +33,6 @@ _MAX_BYTES = 512 * 1024 * 1024
 
 
 def _cache_dir() -> Path:
-    from curbside.retrieve.onnx_graph import cache_dir
-
     return cache_dir() / "vocab"
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from curbside.retrieve.lexicon import LexiconError
 from curbside.retrieve.query import ConceptMatcher, plan_query
-from curbside.retrieve.vocab import load_vocab, parse_text
+from curbside.text.lexicon import LexiconError
+from curbside.text.vocab import load_vocab, parse_text
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 A :class:`Concept` is a group of equivalent names plus optional broader names.
 The curated lexicon ships as ``curbside/data/lexicon.yaml``; external vocabularies
-(:mod:`curbside.retrieve.vocab`) and the abbreviations learned from the library
+(:mod:`curbside.text.vocab`) and the abbreviations learned from the library
 produce the same shape, so one matcher serves them all.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from curbside.errors import CurbsideError
-from curbside.retrieve.analyzer import analyze
+from curbside.text.analyzer import analyze
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curbside.retrieve.analyzer import QUERY_STOP_WORDS, analyze, normalize
+from curbside.text.analyzer import QUERY_STOP_WORDS, analyze, normalize
 
 
 @pytest.mark.parametrize(

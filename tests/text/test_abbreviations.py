@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from curbside.retrieve.abbrev import find_abbreviations, library_concepts
 from curbside.store import Library
+from curbside.text.abbreviations import find_abbreviations, library_concepts
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from curbside.retrieve import dense, minilm
+from curbside.cache import sha256_file
+from curbside.embed import encoder as dense
+from curbside.embed import minilm
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec(minilm.PACKAGE) is None, reason="weights package not installed"
@@ -28,7 +30,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_installed_weights_match_pinned_hash() -> None:
     files = minilm.locate_model()
-    assert minilm.sha256_file(files.weights) == minilm.WEIGHTS_SHA256
+    assert sha256_file(files.weights) == minilm.WEIGHTS_SHA256
     minilm.verify(files)  # does not raise
 
 

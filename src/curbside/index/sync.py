@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from curbside.retrieve.analyzer import ANALYZER_VERSION
-from curbside.retrieve.lexical import IndexedPassage, LexicalIndex, title_is_derived
+from curbside.index.tantivy import IndexedPassage, LexicalIndex, title_is_derived
 from curbside.store import Library
+from curbside.text.analyzer import ANALYZER_VERSION
 
 #: Bump when the lexical schema or what is indexed changes.
 LEXICAL_VERSION = 1

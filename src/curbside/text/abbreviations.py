@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from curbside.retrieve.lexicon import Concept, keyed
+from curbside.text.lexicon import Concept, keyed
 
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _WORD = re.compile(r"\S+")

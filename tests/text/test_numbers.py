@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curbside.answer.numbers import figures, has_figure
+from curbside.text.numbers import figures, has_figure
 
 
 def test_pair_with_comparator_is_verbatim() -> None:

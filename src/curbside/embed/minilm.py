@@ -9,7 +9,6 @@ the fallback runtime and the yardstick the ONNX graph is checked against.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import struct
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from curbside.cache import sha256_file
 from curbside.errors import CurbsideError
 
 #: Identifier stored with every embedding row (``embeddings.model``).
@@ -63,15 +63,6 @@ def locate_model() -> ModelFiles:
         if not path.is_file():
             raise DenseUnavailable(f"{path} is missing from the {PACKAGE} package")
     return files
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify(files: ModelFiles) -> None:

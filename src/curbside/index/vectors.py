@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from curbside.embed.blas import single_thread
+from curbside.embed.minilm import HIDDEN, Array
 from curbside.models import TIERS
-from curbside.retrieve.blas import single_thread
-from curbside.retrieve.minilm import HIDDEN, Array
 from curbside.store import Library
 
 #: ``meta`` key changed whenever vectors are added, so cached matrices reload.

@@ -3,7 +3,7 @@
 :func:`get_encoder` returns one lazily loaded encoder per process and backend, so a
 long-lived process (web app, chat) pays for verification and session start once.
 Backends, fastest first: ``onnx-int8`` (dynamic per-channel quantisation of the
-graph built by :mod:`curbside.retrieve.onnx_graph`), ``onnx`` (fp32) and ``numpy``
+graph built by :mod:`curbside.embed.onnx_graph`), ``onnx`` (fp32) and ``numpy``
 (no onnxruntime needed). ``auto`` picks ``onnx-int8`` when onnxruntime imports.
 """
 
@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from curbside.retrieve import minilm
-from curbside.retrieve.minilm import MAX_TOKENS, MODEL_NAME, Array, DenseUnavailable
+from curbside.embed import minilm
+from curbside.embed.minilm import MAX_TOKENS, MODEL_NAME, Array, DenseUnavailable
 
 Backend = Literal["auto", "onnx-int8", "onnx", "numpy"]
 #: Texts per forward pass: small batches of similar length waste little on padding.
@@ -50,7 +50,7 @@ class Encoder:
         try:
             import onnxruntime  # noqa: F401  (the ONNX backends need it)
 
-            from curbside.retrieve.onnx_graph import cached_model_path
+            from curbside.embed.onnx_graph import cached_model_path
         except ImportError as err:
             if backend != "auto":
                 raise DenseUnavailable(f"onnxruntime is not importable: {err}") from err
