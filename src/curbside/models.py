@@ -17,6 +17,28 @@ TIERS: tuple[Tier, ...] = ("guideline", "label", "research")
 Audience = Literal["clinician", "nurse", "student", "patient"]
 AUDIENCES: tuple[Audience, ...] = ("clinician", "nurse", "student", "patient")
 
+QuoteKind = Literal["verbatim", "summary"]
+Detail = Literal["brief", "full"]
+DETAILS: tuple[Detail, ...] = ("brief", "full")
+
+#: What a patient facet describes (see :class:`Facet`).
+FACET_KINDS: tuple[str, ...] = (
+    "age",
+    "sex",
+    "condition",
+    "site",
+    "size",
+    "grade",
+    "ki67",
+    "differentiation",
+    "burden",
+    "organ_function",
+    "treatment",
+    "medication",
+    "symptom",
+    "lab",
+)
+
 #: Study designs curbside recognises, strongest evidence first within research.
 DESIGNS: tuple[str, ...] = (
     "guideline",
@@ -180,6 +202,10 @@ class Citation:
     start: int
     end: int
     quote: str
+    #: ``verbatim`` when the quote is the source's own words (an ingested document);
+    #: ``summary`` when the source is a bundled-library file whose bullets are the editors'
+    #: summary of the publication it cites.
+    quote_kind: QuoteKind = "verbatim"
 
 
 @dataclass(frozen=True)
@@ -234,6 +260,53 @@ class ReferenceEntry:
 
 
 @dataclass(frozen=True)
+class Facet:
+    """One fact about the patient, stated in the question or read from the EHR context.
+
+    ``kind`` is one of :data:`FACET_KINDS`; ``value`` is the fact as shown to the reader
+    ("39 years", "male", "Ki-67 10%", "creatinine clearance 28 mL/min"); ``origin`` says
+    where it came from (``question`` or ``ehr``).
+    """
+
+    kind: str
+    value: str
+    origin: str = "question"
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    """Everything the engine needs to answer one question; the engine keeps no other state.
+
+    ``history`` holds the resolved questions of earlier turns of a conversation (oldest
+    first) so that a follow-up ("what about everolimus?") can be understood; the caller
+    loads and records turns, never the engine.
+    """
+
+    question: str
+    audience: Audience = "clinician"
+    facets: tuple[Facet, ...] = ()
+    history: tuple[str, ...] = ()
+    thread_id: str | None = None
+    detail: Detail = "brief"
+    generator: str = "extractive"
+
+
+@dataclass(frozen=True)
+class GeneratorInfo:
+    """Which generator drafted an answer and how much of its draft survived verification."""
+
+    name: str
+    model: str | None = None
+    drafted: int = 0
+    kept: int = 0
+    dropped: int = 0
+    #: Reason → number of drafted sentences dropped for it.
+    drop_reasons: dict[str, int] = field(default_factory=dict)
+    #: One line shown to the reader when the generator failed and another one answered.
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     """A complete, grounded answer; see ``docs/answer.schema.json`` for its JSON form."""
 
@@ -252,3 +325,17 @@ class Answer:
     follow_ups: tuple[str, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
     thread_id: str | None = None
+    #: One to three statements that answer the question directly, shown first.
+    bottom_line: tuple[Statement, ...] = ()
+    #: What kind of question this is ("treatment choice", "dose", "monitoring", …).
+    question_type: str = ""
+    #: The patient facets the answer took into account.
+    facets: tuple[Facet, ...] = ()
+    #: Parts of the question the library has nothing on, named ("periprocedural octreotide dose").
+    gaps: tuple[str, ...] = ()
+    generator: GeneratorInfo | None = None
+    #: When the answer was generated (ISO 8601, UTC) — not when its evidence was reviewed.
+    generated_at: str = ""
+    #: The latest date any cited source was published, revised or ingested (ISO date).
+    evidence_updated: str = ""
+    detail: Detail = "brief"
