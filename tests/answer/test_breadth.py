@@ -169,8 +169,8 @@ def test_management_answer_pulls_labels_of_named_drugs(broad_engine: Engine) -> 
 
 
 def test_procedure_answer_reaches_aftercare_in_the_procedure_family(broad_engine: Engine) -> None:
-    answer = broad_engine.ask(PURPOSE, explain=True)
-    assert broad_engine.last_trace["intent"] == "procedure"
+    answer, trace = broad_engine.ask_traced(PURPOSE)
+    assert trace.intent == "procedure"
     research = _section(answer, "research")
     text = " ".join(t for texts in research.values() for t in texts)
     # The series speaks of hepatic artery embolization, not of TACE by name.
@@ -180,8 +180,8 @@ def test_procedure_answer_reaches_aftercare_in_the_procedure_family(broad_engine
 
 
 def test_narrow_question_keeps_topic_blocks(broad_engine: Engine) -> None:
-    answer = broad_engine.ask("What is the recommended dose of lanreotide?", explain=True)
-    assert broad_engine.last_trace["intent"] == "general"
+    answer, trace = broad_engine.ask_traced("What is the recommended dose of lanreotide?")
+    assert trace.intent == "general"
     assert "120 mg" in " ".join(_texts(answer))
 
 

@@ -19,6 +19,7 @@ from curbside.answer.names import NameFocus, names_in
 from curbside.answer.population import Population
 from curbside.answer.question import QuestionPlan
 from curbside.answer.topics import classify, topic
+from curbside.answer.understand import Understanding
 from curbside.models import DESIGNS, Audience, Evidence
 from curbside.text.glossary import Glossary
 from curbside.text.numbers import has_figure
@@ -37,6 +38,10 @@ DUPLICATE_SIMILARITY = 0.6
 _SPECIFIC_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Prognosis", "Indications"})
 #: Topics a drug label speaks to.
 _LABEL_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Indications"})
+#: Score added to a sentence of the asked type (monitoring for "what should I monitor").
+TYPE_BONUS = 0.2
+#: Headings under which a library file keeps notes about itself rather than findings.
+_ABOUT_SOURCE = re.compile(r"^about this source$", re.IGNORECASE)
 #: Weight of relevance against novelty in maximal marginal relevance.
 MMR_LAMBDA = 0.75
 
@@ -222,6 +227,7 @@ def candidates(
     *,
     population: Population | None = None,
     glossary: Glossary | None = None,
+    understood: Understanding | None = None,
 ) -> list[Candidate]:
     """All sentences of ``evidence`` that clear :data:`MIN_RELEVANCE`, scored.
 
@@ -231,6 +237,7 @@ def candidates(
     word of the question.
     """
     out: list[Candidate] = []
+    answers = understood.answers if understood is not None else None
     preferred = PREFERRED_LENGTH[audience]
     total = max(1, len(evidence))
     facets = plan.intent.facets
@@ -256,6 +263,8 @@ def candidates(
         if screen and population is not None and ev.source.id not in titles:
             titles[ev.source.id] = population.diseases_in(ev.source.title)
         for sentence in split_passage(ev.hit.passage):
+            if _ABOUT_SOURCE.search(sentence.heading):
+                continue  # notes on the source itself, not clinical statements
             if (
                 screen
                 and population is not None
@@ -321,6 +330,13 @@ def candidates(
                 )
             if _CAPTION.search(sentence.text):
                 score -= 0.15
+            if answers is not None:
+                # The question asked ("what should I monitor") is answered by statements of
+                # that kind (warnings, tests), not by whatever else is said of the drug.
+                if answers.search(sentence.text) or answers.search(sentence.heading):
+                    score += TYPE_BONUS
+                else:
+                    score -= TYPE_BONUS / 2
             if number and audience in ("clinician", "nurse"):
                 score += 0.06
             length = len(sentence.text)

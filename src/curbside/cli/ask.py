@@ -68,6 +68,20 @@ def emit(answer: Answer, fmt: str) -> None:
         print_answer(answer, console)
 
 
+def _ask(engine: Any, request: Any) -> tuple[Answer, Any]:
+    """Answer ``request``; a threaded question's turn is recorded in the library."""
+    from curbside.answer.threads import add_turn
+    from curbside.render.jsonout import render_json
+
+    answer, trace = engine.ask_traced(request)
+    if request.thread_id:
+        payload = render_json(answer, indent=None)
+        add_turn(
+            engine.library.conn, request.thread_id, request.question, trace.resolved_query, payload
+        )
+    return answer, trace
+
+
 def _print_trace(trace: dict[str, Any]) -> None:
     err_console.print_json(json.dumps(trace, ensure_ascii=False))
 
@@ -82,21 +96,29 @@ def ask(
     explain: bool = typer.Option(
         False, "--explain", help="Also print how the answer was found (to stderr)."
     ),
+    detail: str = typer.Option(
+        "brief", "--detail", help="brief (about one screen) or full (every statement)."
+    ),
     library: Path | None = LIBRARY_OPTION,
     no_dense: bool = NO_DENSE_OPTION,
 ) -> None:
     """Answer a question from the library, with exact citations."""
+    from curbside.models import DETAILS, AskRequest
+
+    if detail not in DETAILS:
+        raise fail(f"unknown detail {detail!r}; use one of {', '.join(DETAILS)}", 2)
     if fmt not in _FORMATS:
         raise fail(f"unknown format {fmt!r}; use one of {', '.join(_FORMATS)}", 2)
     if not question.strip():
         raise fail("the question is empty", 2)
     settings, chosen = _settings(library, no_dense, audience)
     engine = _engine(settings)
+    request = AskRequest(question, audience=chosen, thread_id=thread, detail=detail)  # type: ignore[arg-type]
     try:
-        answer = engine.ask(question, audience=chosen, thread_id=thread, explain=explain)
+        answer, trace = _ask(engine, request)
         emit(answer, fmt)
         if explain:
-            _print_trace(engine.last_trace)
+            _print_trace(trace.to_dict())
     finally:
         engine.library.close()
 
@@ -112,6 +134,7 @@ def chat(
 ) -> None:
     """Ask follow-up questions in one thread; an empty line or 'exit' ends it."""
     from curbside.answer.threads import new_thread_id
+    from curbside.models import AskRequest
 
     if fmt not in _FORMATS:
         raise fail(f"unknown format {fmt!r}; use one of {', '.join(_FORMATS)}", 2)
@@ -127,7 +150,8 @@ def chat(
                 break
             if not line.strip() or line.strip().lower() in ("exit", "quit"):
                 break
-            emit(engine.ask(line, audience=chosen, thread_id=thread_id), fmt)
+            request = AskRequest(line, audience=chosen, thread_id=thread_id)  # type: ignore[arg-type]
+            emit(_ask(engine, request)[0], fmt)
     finally:
         engine.library.close()
     err_console.print(

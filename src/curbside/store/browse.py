@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,3 +58,12 @@ def list_sources(
     )
     rows = lib.conn.execute(sql, [*args, limit, offset])
     return [dict(r) for r in rows]
+
+
+def title_counts(conn: sqlite3.Connection, limit: int = 5000) -> tuple[dict[str, int], list[str]]:
+    """Sources per tier, and up to ``limit`` source titles (for describing a library)."""
+    tiers = {
+        str(t): int(n) for t, n in conn.execute("SELECT tier, count(*) FROM sources GROUP BY tier")
+    }
+    titles = [str(r[0]) for r in conn.execute("SELECT title FROM sources LIMIT ?", (limit,))]
+    return tiers, titles

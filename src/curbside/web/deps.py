@@ -10,6 +10,9 @@ from typing import Any
 
 from fastapi import Depends, Request
 
+from curbside.answer.threads import add_turn
+from curbside.models import Answer
+from curbside.render.jsonout import render_json
 from curbside.review.accounts import Session, User, session_for
 from curbside.store import Library
 from curbside.web.security import (
@@ -70,7 +73,11 @@ class WebState:
             if self._engine is None or seq != self._engine_seq:
                 self._engine = self.engine_factory(self._engine_lib)
                 self._engine_seq = seq
-            answer = self._engine.ask(question, audience=audience, thread_id=thread_id)
+            answer, trace = self._engine.ask_traced(
+                question, audience=audience, thread_id=thread_id
+            )
+            if thread_id:
+                record_turn(self._engine_lib, thread_id, question, trace.resolved_query, answer)
         # Answers are immutable: converting them needs no lock.
         return answer_to_dict(answer)
 
@@ -169,3 +176,8 @@ def require_admin(user: User | None = Depends(current_user)) -> User:
     if not user.is_admin:
         raise Forbidden("only admins may manage users")
     return user
+
+
+def record_turn(lib: Library, thread_id: str, question: str, resolved: str, answer: Answer) -> None:
+    """Append a question and its answer to a conversation thread."""
+    add_turn(lib.conn, thread_id, question, resolved, render_json(answer, indent=None))
