@@ -40,11 +40,27 @@ from curbside.answer.widen import facet_hits, more_of_sources
 from curbside.models import AUDIENCES, DETAILS, TIERS, Answer, AskRequest, Audience, Evidence, Hit
 from curbside.retrieve import Retriever
 from curbside.store import Library
-from curbside.text.common import is_common_word
+from curbside.text.common import specificity
 from curbside.text.glossary import Glossary, load_glossary
 
-#: Weight of an everyday word the library never uses ("when should I *order* a scan").
-UNUSED_COMMON_WEIGHT = 0.05
+#: Weight kept by a word that only describes the patient in a vignette ("hemodialysis").
+DESCRIPTION_WEIGHT = 0.3
+#: Question types a drug's own FDA label answers.
+DRUG_QUESTION_TYPES = frozenset(
+    {
+        "dose",
+        "dose for a purpose",
+        "monitoring",
+        "adverse effects",
+        "interaction",
+        "contraindication",
+        "prevention",
+        "interval",
+        "eligibility",
+    }
+)
+#: Labels pulled in whole for a drug question (a drug may have several labels).
+LABELS_PER_QUESTION = 3
 #: Passages retrieved per question.
 SEARCH_K = 24
 #: Passages fetched per tier that the main search left out.
@@ -156,7 +172,10 @@ class Engine:
         understood = understand(query, self.glossary, request.facets, known=self._known)
 
         mark = time.perf_counter()
-        evidence = self._evidence(self._retrieve(understood.search_query)) if question else []
+        hits = self._retrieve(understood.search_query) if question else []
+        if hits:
+            hits += self._drug_labels(understood, hits)
+        evidence = self._evidence(hits)
         timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
@@ -166,6 +185,7 @@ class Engine:
             expansions=self._expansions(understood.clinical_question),
             idf=self._weight,
         )
+        plan = _reweigh(_without_type_words(plan, understood), understood)
         gate = assess(plan, evidence, required=understood.subjects)
         fingerprint = self.library.fingerprint()
         if gate.passed:
@@ -197,11 +217,9 @@ class Engine:
         return self.stats.df(word) > 0
 
     def _weight(self, word: str) -> float:
-        """A question word's weight: rarer in the library weighs more, except that an
-        everyday word the library never uses ("order", "watch") weighs almost nothing."""
-        if not self._known(word) and is_common_word(word):
-            return UNUSED_COMMON_WEIGHT
-        return self.stats.idf(word)
+        """A question word's weight: its rarity in the library (IDF) times how specific it
+        is in general English, so that "hemodialysis" outweighs "watch" or "order"."""
+        return self.stats.idf(word) * specificity(word)
 
     def _compose(
         self,
@@ -234,7 +252,12 @@ class Engine:
             else None
         )
         generator = self.generator or ExtractiveComposer(
-            request.audience, glossary=self.glossary, plan=plan, pool=pool, labels=labels
+            request.audience,
+            glossary=self.glossary,
+            plan=plan,
+            pool=pool,
+            labels=labels,
+            asked=understood.answers,
         )
         statements = generator.generate(understood.clinical_question, evidence)
         label_groups: dict[str, str] = {}
@@ -292,6 +315,34 @@ class Engine:
                 seen.add(hit.passage.id)
                 unique.append(hit)
         return unique + self._siblings(query, unique)
+
+    def _drug_labels(self, understood: Understanding, hits: Sequence[Hit]) -> list[Hit]:
+        """Every passage of the FDA labels of the drug a drug question asks about.
+
+        "What should I monitor on sunitinib?" is answered by the sunitinib label's
+        warnings, wherever retrieval ranked them: the label is the authority on its drug's
+        dosing, monitoring, interactions and contraindications.
+        """
+        if understood.question_type not in DRUG_QUESTION_TYPES:
+            return []
+        names = list(understood.subjects) or [
+            f.value for f in understood.facets if f.kind in ("treatment", "medication")
+        ]
+        if not names:
+            return []
+        index = self._derived.drugs(self.library.fingerprint(), self.library, self.glossary)
+        sources: list[str] = []
+        for name in names:
+            for mention in index.find(name):
+                sources += [s for s in mention.drug.sources if s not in sources]
+        have = {h.passage.id for h in hits}
+        top = max((h.score for h in hits), default=1.0)
+        out: list[Hit] = []
+        for source_id in sources[:LABELS_PER_QUESTION]:
+            for passage in self.library.passages_of(source_id):
+                if passage.id not in have:
+                    out.append(Hit(passage, top * 0.9, {"drug_label": 1.0}))
+        return out
 
     def _siblings(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
         """Passages of the top sources filed under the section the question asks about.
@@ -360,6 +411,38 @@ def _as_request(
     if thread_id is not None:
         request = replace(request, thread_id=thread_id)
     return request
+
+
+def _without_type_words(plan: QuestionPlan, understood: Understanding) -> QuestionPlan:
+    """Drop the words that say what kind of answer is wanted ("monitor", "how often").
+
+    They are served by selecting statements of the asked type, not by demanding that
+    evidence repeat them; a question that names nothing else keeps them.
+    """
+    asks = understood.asks
+    if asks is None:
+        return plan
+    kept = tuple(c for c in plan.concepts if c.entity_kind or not asks.search(c.word))
+    return replace(plan, concepts=kept) if kept else plan
+
+
+def _reweigh(plan: QuestionPlan, understood: Understanding) -> QuestionPlan:
+    """Words only the patient description uses weigh less than what the question asks.
+
+    In "A patient on hemodialysis with carcinoid tumor: what starting dose of octreotide
+    LAR?" the evidence must be about octreotide LAR dosing; hemodialysis is a detail that
+    makes a statement more fitting, not a condition for answering at all.
+    """
+    ask = understood.ask.lower()
+    if ask == understood.question.lower():
+        return plan
+    concepts = tuple(
+        c
+        if c.entity_kind == "condition" or c.word.lower() in ask
+        else replace(c, weight=c.weight * DESCRIPTION_WEIGHT)
+        for c in plan.concepts
+    )
+    return replace(plan, concepts=concepts)
 
 
 def _label_groups(index: DrugIndex, evidence: Sequence[Evidence]) -> dict[str, str]:

@@ -287,15 +287,28 @@ class Understanding:
     question: str
     clinical_question: str
     search_query: str
+    #: The part of the question that asks (the whole question unless it is a vignette).
+    ask: str
     facets: tuple[Facet, ...]
     question_type: str
     subjects: tuple[str, ...]
 
     @property
+    def _type(self) -> QuestionType | None:
+        name = self.question_type.replace(" for a purpose", "")
+        return next((t for t in QUESTION_TYPES if t.name == name), None)
+
+    @property
     def answers(self) -> re.Pattern[str] | None:
         """How a statement of the asked type reads (None for a general question)."""
-        found = next((t for t in QUESTION_TYPES if t.name == self.question_type), None)
+        found = self._type
         return found.answers if found else None
+
+    @property
+    def asks(self) -> re.Pattern[str] | None:
+        """How a question of this type is worded (None for a general question)."""
+        found = self._type
+        return found.asks if found and found.name != "treatment choice" else None
 
 
 def question_type(text: str) -> str:
@@ -449,6 +462,7 @@ def understand(
     search = clinical if qdef is None or not qdef.search else f"{clinical} {qdef.search}"
     return Understanding(
         question=question,
+        ask=asked,
         clinical_question=clinical,
         search_query=search,
         facets=tuple(facets),
