@@ -107,6 +107,7 @@ class ExtractiveComposer:
         pool: Sequence[Candidate] | None = None,
         labels: LabelExpander | None = None,
         asked: re.Pattern[str] | None = None,
+        label_budget: int | None = None,
     ) -> None:
         self.audience: Audience = audience
         self.glossary = glossary or load_glossary()
@@ -115,13 +116,17 @@ class ExtractiveComposer:
         self.labels = labels
         #: How a statement of the asked type reads (see :mod:`curbside.answer.understand`).
         self.asked = asked
+        #: Label statements wanted when the question is about a drug (its label answers it).
+        self.label_budget = label_budget
 
     def select(self, question: str, evidence: Sequence[Evidence]) -> dict[str, list[Candidate]]:
         """The chosen candidates per tier, each tier's lead first."""
         plan = self.plan or analyse(question, self.glossary)
         pool = self.pool if self.pool is not None else candidates(plan, evidence, self.audience)
         intent = plan.intent
-        budgets = budgets_for(self.audience, intent.name)
+        budgets = dict(budgets_for(self.audience, intent.name))
+        if self.label_budget is not None:
+            budgets["label"] = max(budgets["label"], self.label_budget)
         chosen: dict[str, list[Candidate]] = {}
         for tier in ("guideline", "research"):
             tier_pool = [c for c in pool if c.evidence.source.tier == tier]
@@ -148,7 +153,9 @@ class ExtractiveComposer:
         """Label statements: for the drugs the answer names, else the closest sentences."""
         intent = plan.intent
         if not (intent.label_topics and self.labels is not None):
-            return _focused(mmr(label_pool, budget), plan, self.asked)
+            # A drug question is answered from that drug's label: one source, many statements.
+            per_source = budget if self.label_budget is not None else 4
+            return _focused(mmr(label_pool, budget, per_source=per_source), plan, self.asked)
         named = chosen.get("guideline", []) + chosen.get("research", [])
         picks = self.labels.expand(coverable(plan, evidence), named, intent.label_topics, budget)
         picked = [p.candidate for p in picks]

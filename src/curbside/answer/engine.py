@@ -35,7 +35,7 @@ from curbside.answer.select import candidates
 from curbside.answer.stats import LibraryStats
 from curbside.answer.topics import question_topics, topic
 from curbside.answer.trace import Trace, build_trace
-from curbside.answer.understand import Understanding, understand
+from curbside.answer.understand import DRUG_TYPES, Understanding, understand
 from curbside.answer.widen import facet_hits, more_of_sources
 from curbside.models import AUDIENCES, DETAILS, TIERS, Answer, AskRequest, Audience, Evidence, Hit
 from curbside.retrieve import Retriever
@@ -43,22 +43,12 @@ from curbside.store import Library
 from curbside.text.common import specificity
 from curbside.text.glossary import Glossary, load_glossary
 
+#: Weight kept by a word that says what kind of answer is wanted ("monitor", "regimen").
+TYPE_WORD_WEIGHT = 0.3
 #: Weight kept by a word that only describes the patient in a vignette ("hemodialysis").
 DESCRIPTION_WEIGHT = 0.3
-#: Question types a drug's own FDA label answers.
-DRUG_QUESTION_TYPES = frozenset(
-    {
-        "dose",
-        "dose for a purpose",
-        "monitoring",
-        "adverse effects",
-        "interaction",
-        "contraindication",
-        "prevention",
-        "interval",
-        "eligibility",
-    }
-)
+#: Label statements in the answer to a question about a drug, by audience.
+DRUG_LABEL_BUDGET = {"clinician": 8, "nurse": 8, "student": 6, "patient": 4}
 #: Labels pulled in whole for a drug question (a drug may have several labels).
 LABELS_PER_QUESTION = 3
 #: Passages retrieved per question.
@@ -185,8 +175,8 @@ class Engine:
             expansions=self._expansions(understood.clinical_question),
             idf=self._weight,
         )
-        plan = _reweigh(_without_type_words(plan, understood), understood)
-        gate = assess(plan, evidence, required=understood.subjects)
+        plan = _reweigh(_without_type_words(plan, understood, keep=TYPE_WORD_WEIGHT), understood)
+        gate = assess(_without_type_words(plan, understood), evidence, required=understood.subjects)
         fingerprint = self.library.fingerprint()
         if gate.passed:
             answer, gate = self._compose(request, question, understood, plan, gate, evidence)
@@ -258,6 +248,9 @@ class Engine:
             pool=pool,
             labels=labels,
             asked=understood.answers,
+            label_budget=DRUG_LABEL_BUDGET[request.audience]
+            if understood.question_type in DRUG_TYPES
+            else None,
         )
         statements = generator.generate(understood.clinical_question, evidence)
         label_groups: dict[str, str] = {}
@@ -323,7 +316,7 @@ class Engine:
         warnings, wherever retrieval ranked them: the label is the authority on its drug's
         dosing, monitoring, interactions and contraindications.
         """
-        if understood.question_type not in DRUG_QUESTION_TYPES:
+        if understood.question_type not in DRUG_TYPES:
             return []
         names = list(understood.subjects) or [
             f.value for f in understood.facets if f.kind in ("treatment", "medication")
@@ -413,17 +406,25 @@ def _as_request(
     return request
 
 
-def _without_type_words(plan: QuestionPlan, understood: Understanding) -> QuestionPlan:
-    """Drop the words that say what kind of answer is wanted ("monitor", "how often").
+def _without_type_words(
+    plan: QuestionPlan, understood: Understanding, keep: float = 0.0
+) -> QuestionPlan:
+    """Drop (or, with ``keep``, weigh down) the words that say what kind of answer is
+    wanted ("monitor", "how often", "regimen").
 
-    They are served by selecting statements of the asked type, not by demanding that
-    evidence repeat them; a question that names nothing else keeps them.
+    They are served by selecting statements of the asked type rather than by demanding
+    that evidence repeat them; a question that names nothing else keeps them.
     """
     asks = understood.asks
     if asks is None:
         return plan
-    kept = tuple(c for c in plan.concepts if c.entity_kind or not asks.search(c.word))
-    return replace(plan, concepts=kept) if kept else plan
+    concepts = []
+    for c in plan.concepts:
+        if c.entity_kind or not asks.search(c.word):
+            concepts.append(c)
+        elif keep > 0:
+            concepts.append(replace(c, weight=c.weight * keep))
+    return replace(plan, concepts=tuple(concepts)) if concepts else plan
 
 
 def _reweigh(plan: QuestionPlan, understood: Understanding) -> QuestionPlan:
@@ -438,7 +439,7 @@ def _reweigh(plan: QuestionPlan, understood: Understanding) -> QuestionPlan:
         return plan
     concepts = tuple(
         c
-        if c.entity_kind == "condition" or c.word.lower() in ask
+        if c.entity_kind is not None or c.word.lower() in ask
         else replace(c, weight=c.weight * DESCRIPTION_WEIGHT)
         for c in plan.concepts
     )

@@ -38,8 +38,10 @@ DUPLICATE_SIMILARITY = 0.6
 _SPECIFIC_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Prognosis", "Indications"})
 #: Topics a drug label speaks to.
 _LABEL_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Indications"})
-#: Score added to a sentence of the asked type (monitoring for "what should I monitor").
-TYPE_BONUS = 0.2
+#: Score added to a sentence of the asked type (monitoring for "what should I monitor"),
+#: and taken from one of another type.
+TYPE_BONUS = 0.35
+TYPE_PENALTY = 0.2
 #: Headings under which a library file keeps notes about itself rather than findings.
 _ABOUT_SOURCE = re.compile(r"^about this source$", re.IGNORECASE)
 #: Weight of relevance against novelty in maximal marginal relevance.
@@ -171,6 +173,19 @@ def _anchored(plan: QuestionPlan, context: frozenset[str]) -> bool:
     return not anchors or any(a.covered_by(context) for a in anchors)
 
 
+def _answers_beside_anchor(
+    plan: QuestionPlan, keys: frozenset[str], answers: re.Pattern[str], sentence: Sentence
+) -> bool:
+    """True when a sentence of the asked type covers everything but the named drug or
+    procedure: what to do about the question's condition, said more generally."""
+    others = [c for c in plan.concepts if c.entity_kind not in ("drug", "procedure")]
+    return (
+        bool(others)
+        and all(c.covered_by(keys) for c in others)
+        and bool(answers.search(sentence.text))
+    )
+
+
 def _on_condition(plan: QuestionPlan, context: frozenset[str]) -> bool:
     """True when the question names no condition or ``context`` mentions one of them.
 
@@ -296,13 +311,19 @@ def candidates(
             if facets and not _on_condition(plan, context):
                 continue  # a broad answer is about this condition, not the procedure elsewhere
             if not _anchored(plan, context):
-                if not facet:
+                if answers is not None and _answers_beside_anchor(plan, keys, answers, sentence):
+                    # "Prevent carcinoid crisis before TACE": a statement on preventing the
+                    # crisis before invasive procedures answers it without naming TACE.
+                    relevance = max(relevance, MIN_RELEVANCE)
+                    own = max(own, MIN_RELEVANCE)
+                elif not facet:
                     continue
-                context_text = f"{sentence.text} {sentence.heading} {ev.source.title}"
-                admitted, penalty = _facet_admits(plan, facet, context, context_text)
-                if not admitted:
-                    continue
-                relevance = max(relevance, FACET_RELEVANCE)
+                else:
+                    context_text = f"{sentence.text} {sentence.heading} {ev.source.title}"
+                    admitted, penalty = _facet_admits(plan, facet, context, context_text)
+                    if not admitted:
+                        continue
+                    relevance = max(relevance, FACET_RELEVANCE)
             if own <= 0 and not facet:
                 continue
             if relevance < (FACET_RELEVANCE if facet else MIN_RELEVANCE):
@@ -336,7 +357,7 @@ def candidates(
                 if answers.search(sentence.text) or answers.search(sentence.heading):
                     score += TYPE_BONUS
                 else:
-                    score -= TYPE_BONUS / 2
+                    score -= TYPE_PENALTY
             if number and audience in ("clinician", "nurse"):
                 score += 0.06
             length = len(sentence.text)

@@ -54,6 +54,17 @@ def _rx(pattern: str) -> re.Pattern[str]:
 #: In priority order: the first whose ``asks`` matches names the question's type.
 QUESTION_TYPES: tuple[QuestionType, ...] = (
     QuestionType(
+        "trial results",
+        _rx(
+            r"\bwhat did .{0,80}\b(show|find|report|demonstrate|conclude)\b|\bresults? of\b|"
+            r"\b(trial|study) (show|find|report)\w*\b"
+        ),
+        _rx(
+            r"\bmedian\b|\bhazard ratio\b|\b\d+(\.\d+)? ?%|\bsurvival\b|\brespon\w*|"
+            r"\bversus\b|\bcompared with\b|\bimproved\b|\bprolonged\b|\breduced\b"
+        ),
+    ),
+    QuestionType(
         "interaction",
         _rx(
             r"\binteract\w*|\b(taken|given|used|combined|co-?administered) (together )?with\b|"
@@ -120,7 +131,8 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         _rx(
             r"\beligib\w*|\bcandidates?\b|\bqualif\w*|\bcriteria\b|\bselect\w* (for|patients)\b|"
             r"\bwho (should|can|could|would|is|are) (get|receive|have|be (offered|considered))\b|"
-            r"\bsuitable\b|\bindicated (for|in)\b|\bwhen (is|are) .{0,60}\bindicated\b"
+            r"\bsuitable\b|\bindicated (for|in)\b|\bwhen (is|are) .{0,60}\bindicated\b|"
+            r"\bwho (should|can|would|will) (decide|select|choose)\b|\bwho decides\b"
         ),
         _rx(
             r"\beligib\w*|\bcandidates?\b|\bselect\w*|\bcriteria\b|\bindicated\b|\bsuitable\b|"
@@ -130,7 +142,10 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
     ),
     QuestionType(
         "dose",
-        _rx(r"\bdos(e|es|age|ing)\b|\bhow much\b|\bstarting\b|\bmg\b|\btitrat\w*"),
+        _rx(
+            r"\bdos(e|es|age|ing)\b|\bhow much\b|\bstarting\b|\bmg\b|\btitrat\w*|"
+            r"\bregimens?\b|\bhow (is|are) .{0,40}\b(given|administered|dosed)\b"
+        ),
         _rx(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|GBq|mCi|units?|mL)\b|\bdos(e|es|age|ing)\b"),
         "dosage and administration",
     ),
@@ -173,6 +188,20 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
 )
 
 GENERAL_TYPE = "general"
+#: Question types about a drug, which its FDA label answers.
+DRUG_TYPES = frozenset(
+    {
+        "dose",
+        "dose for a purpose",
+        "monitoring",
+        "adverse effects",
+        "interaction",
+        "contraindication",
+        "prevention",
+        "interval",
+        "eligibility",
+    }
+)
 
 # -- patient facets -----------------------------------------------------------------
 
@@ -232,6 +261,14 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
             r"liver-dominant|hepatic-dominant|low-volume|high-volume)\b|"
             rf"\b{_NUM} ?% (?:of the )?(?:liver|hepatic) (?:involvement|replacement|burden)\b|"
             r"\b(?:high|low) (?:tumou?r )?burden\b"
+        ),
+    ),
+    _FacetPattern(
+        "medication",
+        _rx(
+            rf"\b{_NUM} ?(?:mg|mcg|µg|g|GBq|mCi|units?)(?:/m2)?"
+            r"(?: (?:orally |by mouth |intramuscularly |subcutaneously )?(?:once |twice |three times )?"
+            r"(?:daily|a day|per day|weekly|every \d+ (?:days|weeks|months)))?"
         ),
     ),
     _FacetPattern(
@@ -430,15 +467,9 @@ def understand(
     qtype = question_type(ask) if description else question_type(question)
     if qtype == GENERAL_TYPE and description:
         qtype = question_type(question)
-    # The patient's history is context: drugs they were on are not what is asked about,
-    # unless the ask itself names them again.
     ask_start = len(question) - len(ask)
-    history_spans = [span for _name, span in history_names if span[0] < ask_start]
-    clinical = (
-        _remove(question, spans + history_spans)
-        if description
-        else _remove(question, [s for s in spans if s[0] < ask_start])
-    )
+    # Only the description is stripped: "reduced to 2.5 mg" in the ask is what is asked.
+    clinical = _remove(question, [s for s in spans if s[0] < ask_start])
     clinical = _split_compounds(clinical, glossary) or question
     if description:
         clinical = _drop_unknown(clinical, len(clinical) - len(_remove(ask, [])), is_known)
@@ -453,11 +484,17 @@ def understand(
                 and w not in FRAME_WORDS
                 and len(w) > 3
                 and not w.isdigit()
-                and not is_known(w)
-                and not is_common_word(w)
+                and not _known_term(w, is_known)
             ]
         )
     )
+    if (
+        description
+        and qtype in DRUG_TYPES
+        and not any(m.entry.kind == "drug" for m in glossary.entities(asked))
+    ):
+        # "On sunitinib … what should I monitor?": the drug the patient takes is the subject.
+        subjects += tuple(name for name, _span in history_names if name not in subjects)
     qdef = next((t for t in QUESTION_TYPES if t.name == qtype.replace(" for a purpose", "")), None)
     search = clinical if qdef is None or not qdef.search else f"{clinical} {qdef.search}"
     return Understanding(
@@ -481,6 +518,12 @@ def _history_names(question: str, glossary: Glossary) -> list[tuple[str, tuple[i
         if _HISTORY.search(before) or re.search(r"\b(on|after)\s+(\w+\s+){0,2}$", before, _I):
             out.append((mention.surface, (mention.start, mention.end)))
     return out
+
+
+def _known_term(word: str, is_known: Callable[[str], bool]) -> bool:
+    """A word the library uses or everyday English; a compound when all its parts are."""
+    parts = [p for p in re.split(r"[-/]", word) if p]
+    return all(is_known(p) or is_common_word(p) or not p.isalpha() or len(p) < 3 for p in parts)
 
 
 def _drop_unknown(clinical: str, ask_at: int, is_known: Callable[[str], bool]) -> str:

@@ -51,7 +51,8 @@ FRAME_WORDS: frozenset[str] = words_of(
     lab labs bloodwork workup order ordered ordering watch watching look looking start
     starting started stop stopping switch switching choose choosing decide deciding pick
     offer offered prescribe prescribing counsel counselling counseling worry worried
-    concern concerned reasonable ideal optimal preferred anything something else"""
+    concern concerned reasonable ideal optimal preferred anything something else whether
+    get gets got getting decide decides"""
 )
 
 _EQUIVALENT = {
