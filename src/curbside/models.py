@@ -287,7 +287,7 @@ class AskRequest:
     facets: tuple[Facet, ...] = ()
     history: tuple[str, ...] = ()
     thread_id: str | None = None
-    detail: Detail = "full"
+    detail: Detail = "brief"
     generator: str = "extractive"
 
 

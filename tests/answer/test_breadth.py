@@ -133,11 +133,12 @@ def _section(answer: Answer, tier: str) -> dict[str, list[str]]:
 
 
 def _texts(answer: Answer) -> list[str]:
+    """The statements of an answer's sections (a full answer's bottom line repeats some)."""
     return [s.text for sec in answer.sections for b in sec.blocks for s in b.statements]
 
 
 def test_management_answer_covers_facets(broad_engine: Engine) -> None:
-    answer = broad_engine.ask(MANAGEMENT)
+    answer = broad_engine.ask(MANAGEMENT, detail="full")
     assert not answer.abstained
     validate(answer_to_dict(answer))
     guideline = _section(answer, "guideline")
@@ -148,7 +149,7 @@ def test_management_answer_covers_facets(broad_engine: Engine) -> None:
 
 
 def test_management_answer_pulls_labels_of_named_drugs(broad_engine: Engine) -> None:
-    answer = broad_engine.ask(MANAGEMENT)
+    answer = broad_engine.ask(MANAGEMENT, detail="full")
     label = _section(answer, "label")
     label_text = " ".join(t for texts in label.values() for t in texts)
     # The guideline names lanreotide and everolimus; their labels give indication and dose.
@@ -169,7 +170,7 @@ def test_management_answer_pulls_labels_of_named_drugs(broad_engine: Engine) -> 
 
 
 def test_procedure_answer_reaches_aftercare_in_the_procedure_family(broad_engine: Engine) -> None:
-    answer, trace = broad_engine.ask_traced(PURPOSE)
+    answer, trace = broad_engine.ask_traced(PURPOSE, detail="full")
     assert trace.intent == "procedure"
     research = _section(answer, "research")
     text = " ".join(t for texts in research.values() for t in texts)
@@ -180,7 +181,9 @@ def test_procedure_answer_reaches_aftercare_in_the_procedure_family(broad_engine
 
 
 def test_narrow_question_keeps_topic_blocks(broad_engine: Engine) -> None:
-    answer, trace = broad_engine.ask_traced("What is the recommended dose of lanreotide?")
+    answer, trace = broad_engine.ask_traced(
+        "What is the recommended dose of lanreotide?", detail="full"
+    )
     assert trace.intent == "general"
     assert "120 mg" in " ".join(_texts(answer))
 
@@ -193,5 +196,5 @@ def test_narrow_question_keeps_topic_blocks(broad_engine: Engine) -> None:
     ],
 )
 def test_broad_wording_does_not_defeat_abstention(broad_engine: Engine, question: str) -> None:
-    answer = broad_engine.ask(question)
+    answer = broad_engine.ask(question, detail="full")
     assert answer.abstained and answer.sections == ()

@@ -14,7 +14,11 @@ from tests.answer.conftest import validate
 
 
 def _statements(answer):
-    return [s for sec in answer.sections for b in sec.blocks for s in b.statements]
+    """Every statement shown: the bottom line, then the sections."""
+    return [
+        *answer.bottom_line,
+        *(s for sec in answer.sections for b in sec.blocks for s in b.statements),
+    ]
 
 
 def test_answer_is_grounded_and_valid(engine: Engine, answer_library) -> None:
@@ -38,7 +42,9 @@ def test_answer_is_grounded_and_valid(engine: Engine, answer_library) -> None:
 
 
 def test_sections_follow_tier_order_and_leads_name_their_source(engine: Engine) -> None:
-    answer = engine.ask("What is the purpose of TACE for neuroendocrine liver metastases?")
+    answer = engine.ask(
+        "What is the purpose of TACE for neuroendocrine liver metastases?", detail="full"
+    )
     tiers = [s.tier for s in answer.sections]
     assert tiers == sorted(tiers, key=["guideline", "label", "research"].index)
     guideline = next(s for s in answer.sections if s.tier == "guideline")
@@ -55,9 +61,10 @@ def test_irrelevant_tier_is_omitted(engine: Engine) -> None:
 
 def test_dose_question_uses_label_and_key_numbers(engine: Engine) -> None:
     answer = engine.ask("What is the recommended dose of lanreotide?")
-    label = next(s for s in answer.sections if s.tier == "label")
-    text = " ".join(st.text for b in label.blocks for st in b.statements)
-    assert "120 mg" in text
+    # The dose answers the question, so it leads: first in the bottom line, from the label.
+    first = answer.bottom_line[0]
+    assert "120 mg" in first.text
+    assert answer.references[first.citations[0].n - 1].source.tier == "label"
     assert any(k.value == "120 mg" for k in answer.key_numbers)
 
 
@@ -108,7 +115,7 @@ def test_patient_view_explains_and_warns(engine: Engine) -> None:
 
 
 def test_follow_ups_offer_open_aspects(engine: Engine) -> None:
-    answer = engine.ask("What is the recommended dose of lanreotide?")
+    answer = engine.ask("What is the recommended dose of lanreotide?", detail="full")
     assert len(answer.follow_ups) == 3
     assert not any("dose" in q.lower() for q in answer.follow_ups)
     assert any("lanreotide" in q for q in answer.follow_ups)
@@ -116,7 +123,7 @@ def test_follow_ups_offer_open_aspects(engine: Engine) -> None:
 
 def test_thread_resolves_pronouns_and_stores_turns(engine: Engine, answer_library) -> None:
     def ask(question: str) -> Answer:
-        request = AskRequest(question, thread_id="t-1")
+        request = AskRequest(question, thread_id="t-1", detail="full")
         return threads.ask_in_thread(engine, answer_library, request, render_json)
 
     first = ask("Is lanreotide indicated for GEP-NETs?")

@@ -28,7 +28,7 @@ def test_json_follows_schema(engine: Engine) -> None:
 
 
 def test_markdown_has_sections_superscripts_and_references(engine: Engine) -> None:
-    md = render_markdown(engine.ask("What is the recommended dose of lanreotide?"))
+    md = render_markdown(engine.ask("What is the recommended dose of lanreotide?", detail="full"))
     assert "## From the FDA Drug Label" in md
     assert "¹" in md and "## References" in md and "## Key numbers" in md
     assert md.index("## Key numbers") < md.index("## From the")  # numbers first for clinicians
@@ -44,7 +44,9 @@ def test_patient_markdown_has_urgent_line_and_care_team_questions(engine: Engine
 
 
 def test_html_escapes_hostile_source_text(engine: Engine) -> None:
-    answer = engine.ask("What was discussed about sorafenib in hepatocellular carcinoma?")
+    answer = engine.ask(
+        "What was discussed about sorafenib in hepatocellular carcinoma?", detail="full"
+    )
     assert not answer.abstained
     page = render_html(answer)
     assert "<script>" not in page and "&lt;script&gt;" in page

@@ -175,17 +175,17 @@ def assemble(
     ]
     bottom = _bottom_line(statements, understood, sources)
     if detail == "brief":
-        statements = _brief(statements, bottom, sources)
+        # A brief answer says its bottom line once, first; the sections hold the rest.
+        shown = {id(s) for s in bottom}
+        statements = _brief([s for s in statements if id(s) not in shown], bottom, sources)
     for statement in statements:
-        if not statement.citations or not all(
-            valid_citation(c, sources) for c in statement.citations
-        ):
-            continue  # no span, no statement
         tier = sources[statement.citations[0].source_id].tier
         by_tier.setdefault(tier, []).append(statement)
 
     numbering = _Numbering()
     explainer = Explainer(audience, glossary, learned or {})
+    # Citations are numbered in reading order: the bottom line first.
+    bottom_line = tuple(_renumber(s, numbering, explainer) for s in bottom)
     sections: list[AnswerSection] = []
     for tier in TIERS:
         if tier not in by_tier:
@@ -198,20 +198,22 @@ def assemble(
 
     found_numbers: list[FigureInAnswer] = []
     seen_numbers: set[tuple[str, str]] = set()
-    for section in sections:
-        for block in section.blocks:
-            for statement in block.statements:
-                for citation in statement.citations:
-                    for fig in figures(citation.quote):
-                        if (fig.value, fig.measure) in seen_numbers:
-                            continue
-                        seen_numbers.add((fig.value, fig.measure))
-                        found_numbers.append(
-                            FigureInAnswer(
-                                KeyNumber(fig.value, fig.measure, citation.n, fig.comparator),
-                                citation.quote,
-                            )
-                        )
+    shown_statements = [
+        *bottom_line,
+        *(st for section in sections for block in section.blocks for st in block.statements),
+    ]
+    for statement in shown_statements:
+        for citation in statement.citations:
+            for fig in figures(citation.quote):
+                if (fig.value, fig.measure) in seen_numbers:
+                    continue
+                seen_numbers.add((fig.value, fig.measure))
+                found_numbers.append(
+                    FigureInAnswer(
+                        KeyNumber(fig.value, fig.measure, citation.n, fig.comparator),
+                        citation.quote,
+                    )
+                )
     key_numbers = rank_numbers(found_numbers, plan, glossary, KEY_NUMBER_LIMIT[audience])
 
     conflicts: list[Conflict] = []
@@ -227,7 +229,6 @@ def assemble(
         if conflict_statements:
             conflicts.append(Conflict(found.topic, tuple(conflict_statements)))
 
-    bottom_line = tuple(_renumber(s, numbering, explainer) for s in bottom)
     references = tuple(
         ReferenceEntry(n, sources[sid])
         for sid, n in sorted(numbering.by_source.items(), key=lambda x: x[1])
@@ -302,11 +303,10 @@ def _brief(
     """The statements of a brief answer: no repeats of the bottom line, no study filler,
     and about :data:`BRIEF_WORDS` words in all, taken round-robin across tiers so that
     each tier keeps its strongest statements."""
-    shown = {id(s) for s in bottom}
     budget = BRIEF_WORDS - sum(len(s.text.split()) for s in bottom)
     queues: dict[str, list[Statement]] = {}
     for statement in statements:
-        if id(statement) in shown or _is_filler(statement.text):
+        if _is_filler(statement.text):
             continue
         tier = sources[statement.citations[0].source_id].tier
         queues.setdefault(tier, []).append(statement)

@@ -37,7 +37,17 @@ from curbside.answer.topics import question_topics, topic
 from curbside.answer.trace import Trace, build_trace
 from curbside.answer.understand import DRUG_TYPES, Understanding, understand
 from curbside.answer.widen import facet_hits, more_of_sources
-from curbside.models import AUDIENCES, DETAILS, TIERS, Answer, AskRequest, Audience, Evidence, Hit
+from curbside.models import (
+    AUDIENCES,
+    DETAILS,
+    TIERS,
+    Answer,
+    AskRequest,
+    Audience,
+    Detail,
+    Evidence,
+    Hit,
+)
 from curbside.retrieve import Retriever
 from curbside.store import Library
 from curbside.text.common import specificity
@@ -132,9 +142,11 @@ class Engine:
         *,
         audience: Audience | None = None,
         thread_id: str | None = None,
+        detail: Detail | None = None,
     ) -> Answer:
-        """Answer ``request`` (a question string is shorthand for a default request)."""
-        return self.ask_traced(request, audience=audience, thread_id=thread_id)[0]
+        """Answer ``request`` (a question string is shorthand for a default request;
+        the keyword arguments override the request's fields)."""
+        return self.ask_traced(request, audience=audience, thread_id=thread_id, detail=detail)[0]
 
     def ask_traced(
         self,
@@ -142,9 +154,10 @@ class Engine:
         *,
         audience: Audience | None = None,
         thread_id: str | None = None,
+        detail: Detail | None = None,
     ) -> tuple[Answer, Trace]:
         """Answer ``request`` and return the diagnostics behind the answer too."""
-        request = _as_request(request, audience, thread_id)
+        request = _as_request(request, audience, thread_id, detail)
         if request.audience not in AUDIENCES:
             raise ValueError(
                 f"unknown audience {request.audience!r}; expected one of {', '.join(AUDIENCES)}"
@@ -272,7 +285,7 @@ class Engine:
             understood=understood,
             detail=request.detail,
         )
-        if answer.sections:
+        if answer.sections or answer.bottom_line:
             return answer, gate
         gate = replace(
             gate,
@@ -395,10 +408,15 @@ class Engine:
 
 
 def _as_request(
-    request: AskRequest | str, audience: Audience | None, thread_id: str | None
+    request: AskRequest | str,
+    audience: Audience | None,
+    thread_id: str | None,
+    detail: Detail | None,
 ) -> AskRequest:
     if isinstance(request, str):
         request = AskRequest(question=request)
+    if detail is not None:
+        request = replace(request, detail=detail)
     if audience is not None:
         request = replace(request, audience=audience)
     if thread_id is not None:
@@ -457,11 +475,12 @@ def _label_groups(index: DrugIndex, evidence: Sequence[Evidence]) -> dict[str, s
 
 
 def _evidence_date(answer: Answer) -> str | None:
-    """The latest publication, revision or ingest date of the sources an answer cites."""
+    """The latest publication or revision date of the sources an answer cites (the date a
+    library was built says nothing about how current its evidence is)."""
     dates: list[str] = []
     for entry in answer.references:
         source = entry.source
-        for value in (source.revised, source.published, source.ingested_at):
+        for value in (source.revised, source.published):
             if value:
                 dates.append(value[:10])
                 break
