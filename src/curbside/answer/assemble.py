@@ -40,12 +40,8 @@ from curbside.text.glossary import Glossary
 from curbside.text.numbers import figures
 from curbside.text.sentences import split_passage
 from curbside.text.words import squash
+from curbside.wording import SECTION_TITLES
 
-SECTION_TITLES = {
-    "guideline": "From the Guidelines",
-    "label": "From the FDA Drug Label",
-    "research": "From the Research",
-}
 KEY_NUMBER_LIMIT = {"clinician": 10, "nurse": 8, "student": 8, "patient": 5}
 
 

@@ -8,6 +8,7 @@ turn when a thread is given.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -312,10 +313,12 @@ class Engine:
                 ],
             }
         if thread_id:
-            from curbside.render.jsonout import render_json
-
             threads.add_turn(
-                self.library.conn, thread_id, question, query, render_json(answer, indent=None)
+                self.library.conn,
+                thread_id,
+                question,
+                query,
+                json.dumps(answer.to_dict(), ensure_ascii=False),
             )
         return answer
 
