@@ -114,7 +114,8 @@ def is_editors_summary(citation: Citation, source: Source | None) -> bool:
 
 def quote_line(citation: Citation, source: Source | None) -> str:
     """Says what kind of quote a citation holds, naming the source."""
-    name = source.title if source is not None else f"source {citation.n}"
+    name = (source.title or source.id) if source is not None else ""
+    name = name or f"source {citation.n}"
     if is_editors_summary(citation, source):
         return f"The curbside editors' summary of {name}"
     return f"Quoted verbatim from {name}"
