@@ -14,7 +14,11 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired
+
+# typing_extensions, not typing: Pydantic (the web API's response model) reads only its
+# TypedDict on Python < 3.12.
+from typing_extensions import TypedDict
 
 from curbside.errors import CurbsideError
 

@@ -12,19 +12,33 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from curbside.cli.common import LIBRARY_OPTION, console, err_console, fail, open_library
+from curbside.cli.common import (
+    LIBRARY_OPTION,
+    check_choice,
+    console,
+    err_console,
+    fail,
+    open_library,
+)
 
 if TYPE_CHECKING:
     from curbside.models import Answer
 
 _FORMATS = ("terminal", "markdown", "json", "html")
 _AUDIENCES = ("clinician", "nurse", "student", "patient")
+_DETAILS = ("brief", "full")
 
 AUDIENCE_OPTION = typer.Option(
     None,
     "--audience",
     "-a",
-    help="clinician, nurse, student or patient (default: the 'audience' setting).",
+    help="One of: clinician, nurse, student, patient (default: the 'audience' setting).",
+)
+FORMAT_OPTION = typer.Option(
+    "terminal", "--format", "-f", help="One of: terminal, markdown, json, html."
+)
+DETAIL_OPTION = typer.Option(
+    "brief", "--detail", "-d", help="One of: brief (the default length), full (everything)."
 )
 NO_DENSE_OPTION = typer.Option(
     False, "--no-dense", help="Lexical retrieval only (no embedding model)."
@@ -35,9 +49,7 @@ def _settings(library: Path | None, no_dense: bool, audience: str | None) -> tup
     from curbside.settings import load_settings
 
     settings = load_settings(library=library, dense=False if no_dense else None)
-    chosen = audience or settings.audience
-    if chosen not in _AUDIENCES:
-        raise fail(f"unknown audience {chosen!r}; use one of {', '.join(_AUDIENCES)}", 2)
+    chosen = check_choice("--audience", audience or settings.audience, _AUDIENCES)
     return settings, chosen
 
 
@@ -46,6 +58,25 @@ def _engine(settings: Any) -> Any:
 
     lib = open_library(settings.library, bootstrap=True)
     return Engine(lib, dense=settings.dense)
+
+
+def _ask(
+    engine: Any, question: str, audience: str, thread: str | None, *, explain: bool, detail: str
+) -> Answer:
+    """One question to the engine: the single place the CLI calls ``Engine.ask``.
+
+    ``--detail full`` is passed on when the engine takes it; until then, asking for the
+    full answer says so in one line instead of quietly giving the brief one.
+    """
+    import inspect
+
+    kwargs: dict[str, Any] = {"audience": audience, "thread_id": thread, "explain": explain}
+    if "detail" in inspect.signature(engine.ask).parameters:
+        kwargs["detail"] = detail
+    elif detail != "brief":
+        raise fail("--detail full is not available with this engine yet", 2)
+    answer: Answer = engine.ask(question, **kwargs)
+    return answer
 
 
 def emit(answer: Answer, fmt: str) -> None:
@@ -75,7 +106,8 @@ def _print_trace(trace: dict[str, Any]) -> None:
 def ask(
     question: str = typer.Argument(..., help="The clinical question, in quotes."),
     audience: str | None = AUDIENCE_OPTION,
-    fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, markdown, json or html."),
+    fmt: str = FORMAT_OPTION,
+    detail: str = DETAIL_OPTION,
     thread: str | None = typer.Option(
         None, "--thread", "-t", help="Thread id: keep context across questions."
     ),
@@ -86,14 +118,14 @@ def ask(
     no_dense: bool = NO_DENSE_OPTION,
 ) -> None:
     """Answer a question from the library, with exact citations."""
-    if fmt not in _FORMATS:
-        raise fail(f"unknown format {fmt!r}; use one of {', '.join(_FORMATS)}", 2)
+    check_choice("--format", fmt, _FORMATS)
+    check_choice("--detail", detail, _DETAILS)
     if not question.strip():
         raise fail("the question is empty", 2)
     settings, chosen = _settings(library, no_dense, audience)
     engine = _engine(settings)
     try:
-        answer = engine.ask(question, audience=chosen, thread_id=thread, explain=explain)
+        answer = _ask(engine, question, chosen, thread, explain=explain, detail=detail)
         emit(answer, fmt)
         if explain:
             _print_trace(engine.last_trace)
@@ -106,15 +138,14 @@ def chat(
     thread: str | None = typer.Option(
         None, "--thread", "-t", help="Continue this thread (default: a new one)."
     ),
-    fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, markdown, json or html."),
+    fmt: str = FORMAT_OPTION,
     library: Path | None = LIBRARY_OPTION,
     no_dense: bool = NO_DENSE_OPTION,
 ) -> None:
     """Ask follow-up questions in one thread; an empty line or 'exit' ends it."""
     from curbside.answer.threads import new_thread_id
 
-    if fmt not in _FORMATS:
-        raise fail(f"unknown format {fmt!r}; use one of {', '.join(_FORMATS)}", 2)
+    check_choice("--format", fmt, _FORMATS)
     settings, chosen = _settings(library, no_dense, audience)
     engine = _engine(settings)
     thread_id = thread or new_thread_id()

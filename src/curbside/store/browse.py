@@ -57,3 +57,11 @@ def list_sources(
     )
     rows = lib.conn.execute(sql, [*args, limit, offset])
     return [dict(r) for r in rows]
+
+
+def source_ids(lib: Library, *, prefix: str = "") -> list[str]:
+    """Every source id, or those starting with ``prefix``, in sorted order."""
+    rows = lib.conn.execute(
+        "SELECT id FROM sources WHERE substr(id, 1, ?) = ? ORDER BY id", (len(prefix), prefix)
+    )
+    return [str(r[0]) for r in rows]
