@@ -6,10 +6,9 @@ The same JSON Schema ships inside the package (``curbside/schema/answer.schema.j
 kept identical to the copy in ``docs/`` by a test) so that stored answers can be
 validated at run time with :func:`validate_answer`.
 
-It imports only :mod:`curbside.errors`, so every layer may use it.
+It imports only :mod:`curbside.errors`, so every layer may use it. It has no
+``from __future__ import annotations``: ``NotRequired`` must be seen at run time.
 """
-
-from __future__ import annotations
 
 import json
 from functools import cache

@@ -53,7 +53,14 @@ def _answer(lib: Library, text: str = "A sentence that is cited.") -> dict[str, 
 
 
 # A citation of the fixture source (the workflow stores answers; it does not check spans).
-_CITE = {"n": 1, "source_id": "src-a", "passage_id": "src-a:0", "start": 0, "end": 4, "quote": "Text"}
+_CITE = {
+    "n": 1,
+    "source_id": "src-a",
+    "passage_id": "src-a:0",
+    "start": 0,
+    "end": 4,
+    "quote": "Text",
+}
 
 
 def test_full_review_cycle(lib: Library, reviewer: User) -> None:
