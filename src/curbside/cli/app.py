@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: The evidence tiers ``--tier`` accepts (the same as ``curbside.models.TIERS``).
 TIER_CHOICES = ("guideline", "label", "research")
+#: Columns a source table needs besides the id (tier, design, year, a readable title).
+_TABLE_ROOM = 50
 
 app = typer.Typer(
     name="curbside",
@@ -149,18 +151,29 @@ def sources(
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False))
         return
-    # Ids are what `show` takes, so they are never cut; the title folds instead.
-    widest = max((len(row["id"]) for row in rows), default=2)
-    table = Table(show_lines=False)
-    table.add_column("id", no_wrap=True, min_width=widest, overflow="ignore")
-    table.add_column("tier", no_wrap=True)
-    table.add_column("design")
-    table.add_column("year", no_wrap=True)
-    table.add_column("title", overflow="fold", ratio=1)
-    for row in rows:
-        cells = (row["id"], row["tier"], row["design"] or "", str(row["year"] or ""), row["title"])
-        table.add_row(*(Text(terminal_safe(str(c), keep_newlines=False)) for c in cells))
-    console.print(table)
+    # Ids are what `show` takes, so they are never cut: the title folds instead, and when
+    # even that leaves no room, each source is printed as one tab-separated line.
+    cells = [
+        [
+            terminal_safe(str(c), keep_newlines=False)
+            for c in (r["id"], r["tier"], r["design"] or "", str(r["year"] or ""), r["title"])
+        ]
+        for r in rows
+    ]
+    widest = max((len(c[0]) for c in cells), default=2)
+    if console.width < widest + _TABLE_ROOM:
+        for line in cells:
+            console.print(Text("\t".join(line)), soft_wrap=True)
+    else:
+        table = Table(show_lines=False)
+        table.add_column("id", no_wrap=True, min_width=widest)
+        table.add_column("tier", no_wrap=True)
+        table.add_column("design")
+        table.add_column("year", no_wrap=True)
+        table.add_column("title", overflow="fold", ratio=1)
+        for line in cells:
+            table.add_row(*(Text(c) for c in line))
+        console.print(table)
     console.print(f"{len(rows)} shown")
 
 

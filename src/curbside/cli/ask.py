@@ -87,12 +87,16 @@ def emit(answer: Answer, fmt: str) -> None:
         typer.echo(render_json(answer))
     elif fmt == "markdown":
         from curbside.render.markdown import render_markdown
+        from curbside.text.safe import terminal_safe
 
-        typer.echo(render_markdown(answer))
+        # Markup is escaped by the renderer; control sequences are removed here, since
+        # the document may be read on the terminal it is printed to.
+        typer.echo(terminal_safe(render_markdown(answer)))
     elif fmt == "html":
         from curbside.render.html import render_html
+        from curbside.text.safe import terminal_safe
 
-        typer.echo(render_html(answer), nl=False)
+        typer.echo(terminal_safe(render_html(answer)), nl=False)
     else:
         from curbside.render.terminal import print_answer
 

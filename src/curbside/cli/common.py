@@ -85,8 +85,13 @@ def sync_indexes(lib: Library, *, dense: bool, rebuild: bool = False, quiet: boo
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print an error line and return the Exit to raise."""
-    err_console.print(f"[red]error:[/red] {message}")
+    """Print an error line and return the Exit to raise.
+
+    The message is printed as text (never Rich markup) on one line, however long.
+    """
+    from rich.markup import escape
+
+    err_console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True, highlight=False)
     sys.stderr.flush()
     return typer.Exit(code)
 

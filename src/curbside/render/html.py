@@ -3,7 +3,7 @@ containing markup (even ``<script>``) renders as inert text."""
 
 from __future__ import annotations
 
-from html import escape
+import html
 
 from curbside.models import Answer, Statement
 from curbside.render.common import (
@@ -18,6 +18,7 @@ from curbside.render.common import (
     reference_text,
     split_disclaimer,
 )
+from curbside.text.safe import terminal_safe
 from curbside.wording import (
     ABSTAIN_FALLBACK,
     BOTTOM_LINE_TITLE,
@@ -32,6 +33,12 @@ from curbside.wording import (
     header_line,
     provenance_line,
 )
+
+
+def escape(text: str) -> str:
+    """``text`` as inert HTML: control sequences dropped, then markup escaped."""
+    return html.escape(terminal_safe(text))
+
 
 _CSS = """
 body{font:16px/1.55 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}

@@ -17,6 +17,7 @@ from curbside.render.common import (
     split_disclaimer,
     superscript,
 )
+from curbside.text.safe import terminal_safe
 from curbside.wording import (
     ABSTAIN_FALLBACK,
     BOTTOM_LINE_TITLE,
@@ -36,7 +37,9 @@ _SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 
 
 def escape(text: str) -> str:
-    """Escape Markdown syntax and raw HTML in ``text``."""
+    """Escape Markdown syntax and raw HTML in ``text``, and drop control sequences (first,
+    so that escaping cannot split one into harmless-looking pieces)."""
+    text = terminal_safe(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPECIAL.sub(r"\\\1", text)
 
