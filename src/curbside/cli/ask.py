@@ -7,6 +7,7 @@ command bodies so that ``curbside --help`` and a cold ``curbside ask`` stay fast
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from curbside.cli.common import (
     err_console,
     fail,
     open_library,
+    progress_bar,
 )
 
 if TYPE_CHECKING:
@@ -77,6 +79,20 @@ def _ask(
         raise fail("--detail full is not available with this engine yet", 2)
     answer: Answer = engine.ask(question, **kwargs)
     return answer
+
+
+class _Counted:
+    """An engine that calls ``tick()`` after each answer, to drive a progress bar."""
+
+    def __init__(self, engine: Any, tick: Callable[[], None]) -> None:
+        self._engine = engine
+        self._tick = tick
+        self.library = engine.library
+
+    def ask(self, *args: Any, **kwargs: Any) -> Answer:
+        answer: Answer = self._engine.ask(*args, **kwargs)
+        self._tick()
+        return answer
 
 
 def emit(answer: Answer, fmt: str) -> None:
@@ -192,7 +208,8 @@ def eval_answers(
     settings, _ = _settings(library, no_dense, None)
     engine = _engine(settings)
     try:
-        report = evaluate(engine, questions)
+        with progress_bar("asking", len(questions)) as bar:
+            report = evaluate(_Counted(engine, bar.advance), questions)
     finally:
         engine.library.close()
     if as_json:
