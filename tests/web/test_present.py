@@ -246,3 +246,16 @@ def test_answer_template_renders_the_new_parts_escaped() -> None:
         view=answer_view(full_answer(detail="full")), prefix="z", csrf="tok"
     )
     assert '<details class="more">' not in full
+
+
+def test_apply_edit_keeps_the_bottom_line_in_step() -> None:
+    data = full_answer().to_dict()
+    # Dropping the label statement: its reference goes, the bottom line stays, numbered 1.
+    edited = apply_edit(dict(data), drop={"s1-0-0"})
+    assert [r["source_id"] for r in edited["references"]] == ["fictional-guideline-2099"]
+    assert edited["bottom_line"][0]["citations"][0]["n"] == 1
+    # Dropping the sentence the bottom line repeats removes it there too.
+    edited = apply_edit(dict(data), drop={"s0-0-0"})
+    assert edited["bottom_line"] == []
+    assert [r["n"] for r in edited["references"]] == [1]
+    assert Answer.from_dict(edited).references[0].source.id == "doc:fictional-label"
