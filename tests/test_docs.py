@@ -62,9 +62,7 @@ def _options(command: object, path: str = "curbside") -> dict[str, list[str]]:
             out.update(_options(sub, f"{path} {name}"))
         return out
     params = getattr(command, "params", [])
-    return {
-        path: [o for p in params for o in getattr(p, "opts", []) if o.startswith("--")]
-    }
+    return {path: [o for p in params for o in getattr(p, "opts", []) if o.startswith("--")]}
 
 
 def test_every_option_of_every_command_is_documented() -> None:
