@@ -221,6 +221,9 @@ def test_answer_view_shows_the_new_parts() -> None:
     assert view.gaps == ["The library has nothing on periprocedural examplumab dose."]
     assert view.generator_notice.startswith("The language model was unavailable")
     assert view.generated_at == "2099-03-01T09:30:00Z" and view.evidence_updated == "2099-02-03"
+    assert view.generated_label == "March 1, 2099, 09:30 UTC"
+    dated = answer_view(full_answer(generated_at="", last_updated="2099-03-01"))
+    assert dated.generated_label == "March 1, 2099"  # no time of day is invented
     assert view.brief and "more statements" in view.brief_note
     assert not answer_view(full_answer(detail="full")).brief
 

@@ -188,6 +188,8 @@ class AnswerView:
     brief_action: str
     last_updated: str
     generated_at: str
+    #: ``generated_at`` for the reader: with the time when it has one, else the date.
+    generated_label: str
     evidence_updated: str
     fingerprint: str
     total_ms: float | None
@@ -404,11 +406,17 @@ def answer_view(answer: Answer | Mapping[str, Any], prefix: str = "a") -> Answer
         brief_action=BRIEF_NOTE_WEB,
         last_updated=model.last_updated,
         generated_at=model.generated_at or model.last_updated,
+        generated_label=_when(model.generated_at or model.last_updated),
         evidence_updated=model.evidence_updated,
         fingerprint=model.library_fingerprint,
         total_ms=model.timings_ms.get("total"),
         statement_count=sum(sec.count for sec in sections) + len(bottom_line),
     )
+
+
+def _when(value: str) -> str:
+    """A timestamp with its time of day, a bare date without one (never a made-up 00:00)."""
+    return nice_time(value) if "T" in value else nice_date(value)
 
 
 def nice_date(value: str | None) -> str:
