@@ -224,8 +224,11 @@ def eval_answers(
     from rich.table import Table
 
     table = Table(title=f"{file.name}: {len(report.results)} questions", title_justify="left")
-    for column in ("id", "points", "citations", "abstain", "tiers missing", "ms"):
-        table.add_column(column)
+    # Question ids are never cut (they name the item to look at); other cells fold.
+    widest = max((len(r.id) for r in report.results), default=2)
+    table.add_column("id", no_wrap=True, min_width=widest)
+    for column in ("points", "citations", "abstain", "tiers missing", "ms"):
+        table.add_column(column, overflow="fold")
     for r in report.results:
         failed = r.missed or r.invalid or not r.abstention_ok or r.tiers_missing
         if failed or verbose:
