@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from curbside.text.safe import terminal_safe
+from curbside.text.safe import json_terminal_safe, terminal_safe
 
 HOSTILE = [
     ("window title OSC (BEL)", "A\x1b]0;pwned\x07B", "AB"),
@@ -39,3 +41,11 @@ def test_ordinary_text_is_untouched() -> None:
 def test_titles_lose_newlines_too() -> None:
     assert terminal_safe("two\r\nlines\nhere", keep_newlines=False) == "two lines here"
     assert terminal_safe("") == ""
+
+
+def test_json_keeps_the_data_and_escapes_every_control() -> None:
+    data = {"title": "A\x1b]0;t\x07\x9b2J\u202e\x7fB ≥ µ", "n": 1}
+    encoded = json_terminal_safe(json.dumps(data, ensure_ascii=False))
+    assert json.loads(encoded) == data
+    assert terminal_safe(encoded) == encoded  # nothing left for the terminal to act on
+    assert "≥ µ" in encoded  # ordinary non-ASCII text stays readable

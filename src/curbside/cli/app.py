@@ -18,7 +18,7 @@ from curbside.cli.common import (
     sync_indexes,
     version_text,
 )
-from curbside.text.safe import terminal_safe
+from curbside.text.safe import json_terminal_safe, terminal_safe
 
 if TYPE_CHECKING:
     from curbside.store import Library
@@ -146,10 +146,10 @@ def sources(
     finally:
         lib.close()
     if as_json:
-        # JSON Lines: one compact object per line. json.dumps escapes control characters,
-        # so a hostile title cannot reach the terminal raw.
+        # JSON Lines: one compact object per line, every control character escaped, so
+        # the data is exact and a hostile title cannot reach the terminal raw.
         for row in rows:
-            typer.echo(json.dumps(row, ensure_ascii=False))
+            typer.echo(json_terminal_safe(json.dumps(row, ensure_ascii=False)))
         return
     # Ids are what `show` takes, so they are never cut: the title folds instead, and when
     # even that leaves no room, each source is printed as one tab-separated line.

@@ -99,8 +99,9 @@ def emit(answer: Answer, fmt: str) -> None:
     """Print ``answer`` in one of the output formats."""
     if fmt == "json":
         from curbside.render.jsonout import render_json
+        from curbside.text.safe import json_terminal_safe
 
-        typer.echo(render_json(answer))
+        typer.echo(json_terminal_safe(render_json(answer)))
     elif fmt == "markdown":
         from curbside.render.markdown import render_markdown
         from curbside.text.safe import terminal_safe
@@ -120,7 +121,9 @@ def emit(answer: Answer, fmt: str) -> None:
 
 
 def _print_trace(trace: dict[str, Any]) -> None:
-    err_console.print_json(json.dumps(trace, ensure_ascii=False))
+    from curbside.text.safe import json_terminal_safe
+
+    err_console.print_json(json_terminal_safe(json.dumps(trace, ensure_ascii=False)))
 
 
 def ask(

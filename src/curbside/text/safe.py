@@ -44,3 +44,13 @@ def terminal_safe(text: str, *, keep_newlines: bool = True) -> str:
     if not keep_newlines:
         cleaned = cleaned.replace("\n", " ")
     return cleaned
+
+
+def json_terminal_safe(encoded: str) -> str:
+    """A JSON document with every control character written as a ``\\uXXXX`` escape.
+
+    ``json.dumps`` escapes C0 controls but leaves DEL, C1 controls and bidi overrides raw;
+    outside strings JSON holds none of them, so escaping them keeps the same data while
+    nothing active reaches the terminal.
+    """
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
