@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 NOTE = re.compile(r"^(Quoted verbatim from|The curbside editors' summary of) .+:$")
 
 
-def test_popover_says_whose_words_the_quote_is(visitor: Watched) -> None:
+def test_popover_says_whose_words_the_quote_is(visitor: Watched) -> None:  # noqa: F811
     page = visitor.page
     _ask(page, QUESTION)
     page.locator("button.cite").first.click()
@@ -42,7 +42,7 @@ def test_popover_says_whose_words_the_quote_is(visitor: Watched) -> None:
     assert visitor.problems == []
 
 
-def test_brief_answer_offers_the_full_one_in_an_expander(visitor: Watched) -> None:
+def test_brief_answer_offers_the_full_one_in_an_expander(visitor: Watched) -> None:  # noqa: F811
     page = visitor.page
     _ask(page, QUESTION)
     more = page.locator("details.more").first
