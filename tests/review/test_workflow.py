@@ -44,11 +44,23 @@ def _answer(lib: Library, text: str = "A sentence that is cited.") -> dict[str, 
             {
                 "tier": "research",
                 "title": "From the Research",
-                "blocks": [{"statements": [{"text": text}]}],
+                "blocks": [{"statements": [{"text": text, "citations": [_CITE]}]}],
             }
         ],
-        "references": [{"n": 1, "source_id": "src-a"}],
+        "references": [{"n": 1, "source_id": "src-a", "tier": "research", "title": "Source A"}],
+        "disclaimer": "Fixture disclaimer.",
     }
+
+
+# A citation of the fixture source (the workflow stores answers; it does not check spans).
+_CITE = {
+    "n": 1,
+    "source_id": "src-a",
+    "passage_id": "src-a:0",
+    "start": 0,
+    "end": 4,
+    "quote": "Text",
+}
 
 
 def test_full_review_cycle(lib: Library, reviewer: User) -> None:
@@ -214,3 +226,22 @@ def test_new_matching_evidence_flags_article(lib: Library, reviewer: User) -> No
     assert check_staleness(lib, search=lambda q: ["src-new"]) == [], (
         "already flagged articles are not flagged twice"
     )
+
+
+def test_publish_stores_the_validated_wire_form(lib: Library) -> None:
+    art = workflow.publish(lib, _answer(lib))
+    shown = workflow.version(lib, art.id, 1)
+    assert shown is not None
+    stored = shown.answer
+    assert stored["sections"][0]["blocks"][0]["statements"][0]["citations"][0]["quote_kind"] == (
+        "verbatim"
+    )
+    assert stored["detail"] == "brief" and stored["bottom_line"] == []
+
+
+def test_publish_refuses_an_answer_outside_the_schema(lib: Library) -> None:
+    broken = _answer(lib)
+    broken["sections"][0]["blocks"][0]["statements"][0]["citations"] = []
+    with pytest.raises(ReviewError, match="answer schema"):
+        workflow.publish(lib, broken)
+    assert workflow.queue(lib, ("submitted",)) == []

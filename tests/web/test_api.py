@@ -15,7 +15,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _statements(answer: dict[str, Any]) -> list[dict[str, Any]]:
-    return [st for s in answer["sections"] for b in s["blocks"] for st in b["statements"]]
+    """Every statement an answer shows: its bottom line, then its sections."""
+    sections = [st for s in answer["sections"] for b in s["blocks"] for st in b["statements"]]
+    return [*answer.get("bottom_line", []), *sections]
 
 
 def test_ask_returns_a_grounded_answer_whose_quotes_are_source_spans(client: TestClient) -> None:

@@ -24,7 +24,6 @@ from curbside.answer.question import QuestionPlan
 from curbside.answer.select import Candidate
 from curbside.answer.topics import DEFAULT_TOPIC, classify
 from curbside.answer.understand import Understanding
-from curbside.answer.wording import SECTION_TITLES
 from curbside.models import (
     TIERS,
     Answer,
@@ -44,6 +43,7 @@ from curbside.text.glossary import Glossary
 from curbside.text.numbers import figures
 from curbside.text.sentences import split_passage
 from curbside.text.words import squash
+from curbside.wording import SECTION_TITLES
 
 #: Words of statements in a brief answer (the bottom line included): about one screen.
 BRIEF_WORDS = 450

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -116,8 +116,11 @@ class Retriever:
 
     # -- indexes -----------------------------------------------------------------
 
-    def sync(self) -> SyncReport:
-        """Bring the lexical index and embeddings up to date, incrementally."""
+    def sync(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
+        """Bring the lexical index and embeddings up to date, incrementally.
+
+        ``progress(done, total)`` is called after each batch of passages embedded.
+        """
         start = time.perf_counter()
         with self._state.lock:
             rebuilt = False
@@ -132,7 +135,7 @@ class Retriever:
             except (IndexBusy, ValueError) as err:  # another process is writing
                 log.info("lexical index busy: %s", err)
                 return SyncReport(seq=self._state.seq, busy=True, dense=self._dense_label())
-        embedded = self._embed()
+        embedded = self._embed(progress)
         return SyncReport(
             seq=seq,
             indexed=indexed,
@@ -143,14 +146,15 @@ class Retriever:
             dense=self._dense_label(),
         )
 
-    def rebuild(self) -> SyncReport:
-        """Drop every derived index and rebuild it from SQLite (``curbside reindex``)."""
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
+        """Drop every derived index and rebuild it from SQLite (``curbside reindex``);
+        ``progress`` as for :meth:`sync`."""
         start = time.perf_counter()
         with self._state.lock, writer_lock(self.library, SYNC_WAIT_SECONDS):
             indexed, seq = rebuild_lexical(self.library, self._state)
         prune(self.library)
         forget(self.library)
-        embedded = self._embed()
+        embedded = self._embed(progress)
         return SyncReport(
             seq=seq,
             indexed=indexed,
@@ -160,7 +164,7 @@ class Retriever:
             dense=self._dense_label(),
         )
 
-    def _embed(self) -> int:
+    def _embed(self, progress: Callable[[int, int], None] | None = None) -> int:
         if not self.dense:
             return 0
         try:
@@ -170,7 +174,7 @@ class Retriever:
             self.notice = f"dense retrieval unavailable ({err}); using lexical search only"
             log.warning(self.notice)
             return 0
-        return embed_missing(self.library, encoder.encode, MODEL_NAME)
+        return embed_missing(self.library, encoder.encode, MODEL_NAME, progress)
 
     def _dense_label(self) -> str:
         return "on" if self.dense else "off"

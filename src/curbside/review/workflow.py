@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from curbside.errors import ConflictError, ReviewError
+from curbside.models import Answer
 from curbside.review import audit
 from curbside.review.accounts import User
+from curbside.serialization import InvalidAnswer, validate_answer
 from curbside.store import Library
 
 Status = Literal["submitted", "under_review", "changes_requested", "approved"]
@@ -152,10 +155,29 @@ def all_articles(lib: Library, limit: int = 200) -> list[Article]:
     return [Article(*r) for r in rows]
 
 
-def publish(lib: Library, answer: dict[str, Any], *, actor: User | None = None) -> Article:
-    """Create an article (status Submitted) from an answer's JSON form."""
-    if answer.get("abstained"):
+def stored_form(answer: Answer | Mapping[str, Any]) -> dict[str, Any]:
+    """What an article version stores: ``Answer.to_dict()``, checked against the schema.
+
+    A dict is read through :meth:`Answer.from_dict` first, so what is stored is always
+    the current wire form; one that still breaks the schema is refused with one line.
+    """
+    model = answer if isinstance(answer, Answer) else Answer.from_dict(answer)
+    data = dict(model.to_dict())
+    try:
+        validate_answer(data)
+    except InvalidAnswer as err:
+        raise ReviewError(str(err)) from err
+    return data
+
+
+def publish(
+    lib: Library, answer: Answer | Mapping[str, Any], *, actor: User | None = None
+) -> Article:
+    """Create an article (status Submitted) from an answer (the model or its JSON form)."""
+    abstained = answer.abstained if isinstance(answer, Answer) else answer.get("abstained")
+    if abstained:
         raise ReviewError("an answer without evidence cannot be published")
+    answer = stored_form(answer)
     question = str(answer["question"])
     author = actor.username if actor else "anonymous"
     now = audit.now()
@@ -285,7 +307,7 @@ def transition(
 def edit(
     lib: Library,
     article_id: str,
-    answer: dict[str, Any],
+    answer: Answer | Mapping[str, Any],
     *,
     actor: User | None,
     expected_lock: int,
@@ -293,6 +315,7 @@ def edit(
 ) -> Article:
     """Store an edited answer as a new version; the article goes back to Submitted."""
     user = _require_reviewer(actor)
+    answer = stored_form(answer)
     with lib.transaction() as conn:
         article = _existing(lib, article_id)
         number = article.current_version + 1

@@ -67,3 +67,11 @@ def title_counts(conn: sqlite3.Connection, limit: int = 5000) -> tuple[dict[str,
     }
     titles = [str(r[0]) for r in conn.execute("SELECT title FROM sources LIMIT ?", (limit,))]
     return tiers, titles
+
+
+def source_ids(lib: Library, *, prefix: str = "") -> list[str]:
+    """Every source id, or those starting with ``prefix``, in sorted order."""
+    rows = lib.conn.execute(
+        "SELECT id FROM sources WHERE substr(id, 1, ?) = ? ORDER BY id", (len(prefix), prefix)
+    )
+    return [str(r[0]) for r in rows]

@@ -18,6 +18,7 @@ from curbside.answer import threads
 from curbside.errors import ReviewError
 from curbside.review import accounts, audit
 from curbside.review.accounts import User
+from curbside.serialization import AnswerDict
 from curbside.store import Library
 from curbside.store.browse import SourceFilter, list_sources
 from curbside.web.deps import NotFound, current_user, get_lib, require_reviewer, web_state
@@ -108,7 +109,11 @@ def api_logout(request: Request, lib: Library = Depends(get_lib)) -> Response:
     return response
 
 
-@router.post("/ask", summary="Ask a question", response_class=JSONResponse)
+# The response model documents the answer's wire form in the OpenAPI schema; the handler
+# returns a ready JSONResponse, so FastAPI does not re-validate or re-encode the answer.
+@router.post(
+    "/ask", summary="Ask a question", response_class=JSONResponse, response_model=AnswerDict
+)
 def api_ask(body: AskRequest, request: Request, lib: Library = Depends(get_lib)) -> Response:
     """A grounded answer in the JSON form of ``docs/answer.schema.json``.
 
