@@ -17,7 +17,7 @@ from curbside.cli.common import LIBRARY_OPTION, console, err_console, fail, open
 if TYPE_CHECKING:
     from curbside.models import Answer
 
-_FORMATS = ("terminal", "markdown", "json", "html")
+_FORMATS = ("terminal", "markdown", "json", "html", "fhir")
 _AUDIENCES = ("clinician", "nurse", "student", "patient")
 
 AUDIENCE_OPTION = typer.Option(
@@ -58,6 +58,11 @@ def emit(answer: Answer, fmt: str) -> None:
         from curbside.render.markdown import render_markdown
 
         typer.echo(render_markdown(answer))
+    elif fmt == "fhir":
+        from curbside.render.fhir import render_fhir
+        from curbside.render.jsonout import answer_to_dict
+
+        typer.echo(render_fhir(answer_to_dict(answer)))
     elif fmt == "html":
         from curbside.render.html import render_html
 
@@ -75,7 +80,9 @@ def _print_trace(trace: dict[str, Any]) -> None:
 def ask(
     question: str = typer.Argument(..., help="The clinical question, in quotes."),
     audience: str | None = AUDIENCE_OPTION,
-    fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, markdown, json or html."),
+    fmt: str = typer.Option(
+        "terminal", "--format", "-f", help="terminal, markdown, json, html or fhir (R5 Bundle)."
+    ),
     thread: str | None = typer.Option(
         None, "--thread", "-t", help="Thread id: keep context across questions."
     ),
