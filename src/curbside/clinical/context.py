@@ -92,7 +92,11 @@ def resources(bundle: object, resource_type: str) -> Iterator[Mapping[str, Any]]
 
 
 def age_on(birth: str, today: date) -> int | None:
-    """Whole years from a FHIR ``date`` (YYYY, YYYY-MM or YYYY-MM-DD) to ``today``."""
+    """Whole years from a FHIR ``date`` (YYYY, YYYY-MM or YYYY-MM-DD) to ``today``.
+
+    A partial date gives the age the patient has certainly reached (the birthday is taken
+    as the last day the date allows), never an older one.
+    """
     parts = birth.split("-")
     try:
         year = int(parts[0])
@@ -103,7 +107,7 @@ def age_on(birth: str, today: date) -> int | None:
     if not 1850 <= year <= today.year:
         return None
     years = today.year - year
-    if month is not None and (today.month, today.day) < (month, day or 1):
+    if (today.month, today.day) < (month or 12, day or 31):
         years -= 1
     return years if years >= 0 else None
 

@@ -101,6 +101,8 @@ def _parse(body: bytes, hook: str) -> HookRequest:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as err:
         raise HookProblem(400, "the hook request is not valid JSON") from err
+    except RecursionError as err:
+        raise HookProblem(400, "the hook request is nested too deeply") from err
     try:
         parsed = HookRequest.model_validate(data)
     except ValidationError as err:
