@@ -22,13 +22,18 @@ MAX_STATEMENTS = 6
 #: Reference links offered under the card.
 MAX_LINKS = 3
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~&])")
 
 
 def escape_markdown(text: str) -> str:
-    """Text shown literally by a markdown renderer (no links, emphasis or HTML)."""
+    """Text shown literally by a markdown renderer (no links, emphasis or HTML).
+
+    Angle brackets become entities rather than backslash escapes: some renderers pass
+    ``\\<`` through as raw HTML, none turns ``&lt;`` into a tag.
+    """
     flat = " ".join(text.split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    return escaped.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def shorten(text: str, limit: int) -> str:
