@@ -152,3 +152,26 @@ def register(app: typer.Typer) -> None:
         except (FileNotFoundError, RuntimeError) as err:
             raise fail(str(err)) from err
         console.print(report.as_markdown())
+
+    @bench_app.command("cds")
+    def bench_cds(
+        library: Path | None = LIBRARY_OPTION,
+        clients: int = typer.Option(8, min=1, max=256, help="Concurrent EHR clients."),
+        requests: int = typer.Option(200, min=1, help="At most this many calls."),
+        seconds: float = typer.Option(20.0, min=1.0, help="At most this long."),
+    ) -> None:
+        """Latency of signed CDS Hooks patient-view calls under concurrent clients."""
+        try:
+            from curbside.bench.cds import run_cds_benchmark
+        except ModuleNotFoundError as err:
+            raise fail("bench cds needs the cds extra: pip install 'curbside[cds]'", 2) from err
+        from curbside.settings import load_settings
+
+        path = load_settings(library=library).library
+        try:
+            report = run_cds_benchmark(
+                path, clients=clients, max_requests=requests, seconds=seconds
+            )
+        except (FileNotFoundError, RuntimeError) as err:
+            raise fail(str(err)) from err
+        console.print(report.as_markdown())
