@@ -107,3 +107,12 @@ def test_escape_and_shorten() -> None:
     assert escape_markdown("a_b *c*\n d") == "a\\_b \\*c\\* d"
     assert shorten("one two three", 9) == "one two…"
     assert shorten("short", 140) == "short"
+
+
+def test_the_html_preview_never_renders_source_markup() -> None:
+    from curbside.render.cds import card_html
+
+    hostile = "<img src=x onerror=alert(2)> [x](javascript:alert(1))"
+    page = card_html(render_card(answer(hostile), ORIGIN, "topic <b>"))
+    assert "<img" not in page and 'javascript:alert(1)"' not in page and "<b>" not in page
+    assert "Full answer in curbside" in page

@@ -98,16 +98,16 @@ def _context_line(facets: Sequence[Facet]) -> str:
 
 def render_detail(answer: dict[str, Any], origin: CardOrigin) -> str:
     """The card's markdown: question, patient context, cited statements, references."""
-    lines = [f"**Question:** {escape_markdown(origin.question)}"]
+    lines = [f"**Question:** {escape_markdown(origin.question)}", ""]
     context = _context_line(origin.facets)
     if context:
-        lines.append(f"**From the chart:** {context}")
+        lines.extend([f"**From the chart:** {context}", ""])
     if origin.general:
         lines.append(
             "_The library has nothing specific to this patient's particulars; these statements"
             " are about the topic in general._"
         )
-    lines.append("")
+        lines.append("")
     shown: set[int] = set()
     current = None
     for title, statement in _statements(answer)[:MAX_STATEMENTS]:
@@ -168,3 +168,39 @@ def render_card(answer: dict[str, Any], origin: CardOrigin, topic: str) -> dict[
 def has_content(answer: dict[str, Any]) -> bool:
     """Whether an answer has anything to show (not abstained, at least one statement)."""
     return not answer.get("abstained") and bool(_statements(answer))
+
+
+_PREVIEW_STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; background: #eef1f4; margin: 24px; }
+.card { background: #fff; border-left: 6px solid #2d6cdf; border-radius: 6px; padding: 16px 20px;
+        max-width: 760px; box-shadow: 0 1px 3px rgba(0,0,0,.15); }
+.summary { font-size: 17px; font-weight: 600; margin: 0 0 4px; }
+.meta { color: #555; font-size: 13px; margin-bottom: 10px; }
+.links a { display: inline-block; margin: 8px 12px 0 0; font-size: 13px; }
+"""
+
+
+def card_html(card: dict[str, Any]) -> str:
+    """A standalone HTML preview of a card, laid out as EHRs commonly show them.
+
+    The detail is rendered by CommonMark with raw HTML disabled, as a careful EHR would;
+    used for documentation screenshots and manual checks.
+    """
+    from html import escape
+
+    from markdown_it import MarkdownIt
+
+    detail = MarkdownIt("commonmark", {"html": False}).render(str(card.get("detail", "")))
+    links = "".join(
+        f'<a href="{escape(str(link["url"]))}">{escape(str(link["label"]))}</a>'
+        for link in card.get("links", [])
+    )
+    source = card.get("source", {})
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>CDS card</title>"
+        f"<style>{_PREVIEW_STYLE}</style></head><body><div class='card'>"
+        f"<p class='summary'>{escape(str(card.get('summary', '')))}</p>"
+        f"<div class='meta'>indicator: {escape(str(card.get('indicator', '')))} · source: "
+        f"{escape(str(source.get('label', '')))}</div>{detail}"
+        f"<div class='links'>{links}</div></div></body></html>"
+    )
