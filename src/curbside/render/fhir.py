@@ -1,8 +1,8 @@
 """An answer as a FHIR R5 Bundle (plain JSON; validated against ``fhir.resources`` in tests).
 
 * one ``Citation`` per reference, with identifiers only as the source states them;
-* the answer as a ``Composition`` (the resource the EBM-on-FHIR evidence-report profile
-  builds on): one section per evidence tier, one sub-section per statement whose narrative
+* the answer as a ``Composition`` (see ``docs/decisions.md`` for why not ``EvidenceReport``):
+  one section per evidence tier, one sub-section per statement whose narrative
   holds the statement and its exact quotes, and whose ``entry`` points at its Citations;
 * an ``ArtifactAssessment`` carrying the editorial review state of the answer.
 
