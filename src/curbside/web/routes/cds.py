@@ -166,9 +166,13 @@ def _card(request: Request, lib: Library, query: Query, base: str) -> dict[str, 
     for question, general in ((query.request.question, False), (query.core, True)):
         if general and question == query.request.question:
             break
-        tid = threads.new_thread_id()
-        answer = state.ask(question, audience=query.request.audience, thread_id=tid)
+        answer = state.ask(question, audience=query.request.audience, thread_id=None)
         if has_content(answer):
+            # Only the answer shown is recorded, so the card's link opens exactly it.
+            tid = threads.new_thread_id()
+            threads.add_turn(
+                lib.conn, tid, question, question, json.dumps(answer, ensure_ascii=False)
+            )
             origin = CardOrigin("answer", f"{base}/threads/{tid}", question, facets, general)
             return render_card(answer, origin, query.topic)
     return None
