@@ -365,3 +365,18 @@ def test_an_empty_conditions_bundle_gives_no_card(ehr_client: TestClient, ehr: E
     body["prefetch"]["conditions"] = bundle()
     r = call(ehr_client, ehr, PV, body)
     assert r.status_code == 200 and r.json() == {"cards": []}
+
+
+def test_a_long_chart_under_the_limit_is_answered(ehr_client: TestClient, ehr: Ehr) -> None:
+    body = patient_view()
+    conditions = body["prefetch"]["conditions"]["entry"]
+    other = bundle(condition("Fictional unrelated condition"))["entry"][0]
+    body["prefetch"]["conditions"]["entry"] = conditions + [other] * 4000
+    labs = body["prefetch"]["observations"]["entry"]
+    body["prefetch"]["observations"]["entry"] = labs * 4000
+    raw = json.dumps(body).encode()
+    assert 1024 * 1024 < len(raw) < MAX_REQUEST_BYTES
+    headers = {**signed(ehr, PV), "Content-Type": "application/json"}
+    r = ehr_client.post(PV, content=raw, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["cards"][0]["summary"].startswith("Cited evidence on Varnell syndrome")

@@ -36,7 +36,8 @@ def check_cds_options(host: str, trust: Path | None, dev: bool) -> None:
     if dev:
         err_console.print(
             "[bold red]WARNING: --cds-dev: CDS Hooks calls WITHOUT a signed JWT are accepted"
-            " from loopback clients. Never use this with real patient data.[/bold red]"
+            " from loopback clients. Never use this with real patient data, nor behind a"
+            " reverse proxy on this host.[/bold red]"
         )
         if host not in LOOPBACK:
             err_console.print(
