@@ -18,7 +18,13 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from curbside.answer import threads
-from curbside.clinical.ask import Query, approved_article, order_query, patient_view_query
+from curbside.clinical.ask import (
+    Query,
+    approved_article,
+    order_query,
+    patient_view_query,
+    question_text,
+)
 from curbside.clinical.context import (
     ContextError,
     PatientContext,
@@ -163,8 +169,10 @@ def _card(request: Request, lib: Library, query: Query, base: str) -> dict[str, 
         )
         return render_card(article.answer, origin, query.topic)
     state = web_state(request)
-    for question, general in ((query.request.question, False), (query.core, True)):
-        if general and question == query.request.question:
+    # The web engine takes text; question_text is the one place the facets are folded in.
+    full = question_text(query.request)
+    for question, general in ((full, False), (query.core, True)):
+        if general and question == full:
             break
         answer = state.ask(question, audience=query.request.audience, thread_id=None)
         if has_content(answer):
