@@ -173,6 +173,18 @@ def _anchored(plan: QuestionPlan, context: frozenset[str]) -> bool:
     return not anchors or any(a.covered_by(context) for a in anchors)
 
 
+def _speaks_for_asked(plan: QuestionPlan, evidence: Evidence, context: frozenset[str]) -> bool:
+    """True when the sentence is about the drug or procedure asked about: it (or its
+    section and title) names a named one, or it is from the label of a drug the question
+    names (a label speaks for its drug in every sentence)."""
+    if plan.anchors:
+        return _anchored(plan, context)
+    if evidence.source.tier != "label":
+        return False
+    title = key_set(evidence.source.title)
+    return any(c.covered_by(title) for c in plan.concepts)
+
+
 def _answers_beside_anchor(
     plan: QuestionPlan, keys: frozenset[str], answers: re.Pattern[str], sentence: Sentence
 ) -> bool:
@@ -310,6 +322,15 @@ def candidates(
                 continue
             if facets and not _on_condition(plan, context):
                 continue  # a broad answer is about this condition, not the procedure elsewhere
+            if (
+                answers is not None
+                and answers.search(sentence.text)
+                and _speaks_for_asked(plan, ev, context)
+            ):
+                # A statement of the asked kind about the asked drug or procedure ("X is
+                # contraindicated in …") answers however few other question words it has.
+                relevance = max(relevance, MIN_RELEVANCE)
+                own = max(own, MIN_RELEVANCE)
             if not _anchored(plan, context):
                 if answers is not None and _answers_beside_anchor(plan, keys, answers, sentence):
                     # "Prevent carcinoid crisis before TACE": a statement on preventing the

@@ -337,9 +337,22 @@ class Understanding:
 
     @property
     def answers(self) -> re.Pattern[str] | None:
-        """How a statement of the asked type reads (None for a general question)."""
+        """How a statement of the asked type reads (None for a general question).
+
+        A question that asks several things ("dosing, contraindications and monitoring")
+        is answered by statements of any of them.
+        """
         found = self._type
-        return found.answers if found else None
+        if found is None:
+            return None
+        others = [
+            t
+            for t in QUESTION_TYPES
+            if t is not found and t.name != "treatment choice" and t.asks.search(self.ask)
+        ]
+        if not others:
+            return found.answers
+        return re.compile("|".join(t.answers.pattern for t in [found, *others]), _I)
 
     @property
     def asks(self) -> re.Pattern[str] | None:

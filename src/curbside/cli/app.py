@@ -292,3 +292,9 @@ def bench_ingest(
 
     report = run_ingest_benchmark(articles, workdir)
     console.print(report.as_markdown())
+
+
+# Registered here, at the end, because ``curbside.cli.tokens`` needs nothing from this module.
+from curbside.cli.tokens import tokens_app  # noqa: E402
+
+app.add_typer(tokens_app, name="tokens")

@@ -26,7 +26,7 @@ from curbside.cli.common import (
 if TYPE_CHECKING:
     from curbside.models import Answer
 
-_FORMATS = ("terminal", "markdown", "json", "html")
+_FORMATS = ("terminal", "markdown", "json", "html", "fhir")
 _AUDIENCES = ("clinician", "nurse", "student", "patient")
 _DETAILS = ("brief", "full")
 
@@ -37,7 +37,7 @@ AUDIENCE_OPTION = typer.Option(
     help="One of: clinician, nurse, student, patient (default: the 'audience' setting).",
 )
 FORMAT_OPTION = typer.Option(
-    "terminal", "--format", "-f", help="One of: terminal, markdown, json, html."
+    "terminal", "--format", "-f", help="One of: terminal, markdown, json, html, fhir (R5 Bundle)."
 )
 DETAIL_OPTION = typer.Option(
     "brief", "--detail", "-d", help="One of: brief (the default length), full (everything)."
@@ -90,6 +90,10 @@ def emit(answer: Answer, fmt: str) -> None:
         # Markup is escaped by the renderer; control sequences are removed here, since
         # the document may be read on the terminal it is printed to.
         typer.echo(terminal_safe(render_markdown(answer)))
+    elif fmt == "fhir":
+        from curbside.render.fhir import render_fhir
+
+        typer.echo(render_fhir(answer.to_dict()))
     elif fmt == "html":
         from curbside.render.html import render_html
         from curbside.text.safe import terminal_safe

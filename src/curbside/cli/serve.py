@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from curbside.cli.common import LIBRARY_OPTION, console, fail, open_library
+from curbside.cli.common import LIBRARY_OPTION, console, err_console, fail, open_library
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -17,6 +17,33 @@ def allowed_hosts_for(host: str) -> list[str] | None:
     if host in LOOPBACK:
         return ["127.0.0.1", "localhost", "[::1]"]
     return None
+
+
+def check_cds_options(host: str, trust: Path | None, dev: bool) -> None:
+    """Load the CDS trust file now (a bad one stops start-up) and announce ``--cds-dev``."""
+    if trust is not None:
+        try:
+            from curbside.clinical.trust import load_trust
+        except ModuleNotFoundError as err:
+            raise fail("--cds-trust needs the cds extra: pip install 'curbside[cds]'", 2) from err
+        from curbside.errors import CurbsideError
+
+        try:
+            config = load_trust(trust)
+        except CurbsideError as err:
+            raise fail(str(err), 2) from err
+        console.print(f"CDS Hooks: {len(config.issuers)} trusted EHR issuer(s) from {trust}")
+    if dev:
+        err_console.print(
+            "[bold red]WARNING: --cds-dev: CDS Hooks calls WITHOUT a signed JWT are accepted"
+            " from loopback clients. Never use this with real patient data, nor behind a"
+            " reverse proxy on this host.[/bold red]"
+        )
+        if host not in LOOPBACK:
+            err_console.print(
+                f"[bold red]WARNING: listening on {host}; only loopback clients may skip the"
+                " JWT, all others must still sign.[/bold red]"
+            )
 
 
 def register(app: typer.Typer) -> None:
@@ -35,15 +62,35 @@ def register(app: typer.Typer) -> None:
             help="Force the cookies' Secure flag on or off (default: on only over HTTPS).",
         ),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="Log warnings only."),
+        cds_trust: Path | None = typer.Option(
+            None,
+            "--cds-trust",
+            dir_okay=False,
+            help="CDS Hooks trust file: the EHRs (iss) allowed to call and their public keys.",
+        ),
+        cds_dev: bool = typer.Option(
+            False,
+            "--cds-dev",
+            help="Development only: accept unsigned CDS Hooks calls from loopback clients.",
+        ),
     ) -> None:
         """Serve the web app: ask, read, browse the library, review articles."""
         import uvicorn
 
         from curbside.cli.common import sync_indexes
         from curbside.settings import load_settings
-        from curbside.web.app import ENV_DENSE, ENV_HOSTS, ENV_LIBRARY, ENV_SECURE, ENV_WARM
+        from curbside.web.app import (
+            ENV_CDS_DEV,
+            ENV_CDS_TRUST,
+            ENV_DENSE,
+            ENV_HOSTS,
+            ENV_LIBRARY,
+            ENV_SECURE,
+            ENV_WARM,
+        )
 
         settings = load_settings(library=library)
+        check_cds_options(host, cds_trust, cds_dev)
         lib = open_library(settings.library, bootstrap=True)
         try:
             # Index what was ingested since the last sync, before the first question.
@@ -56,6 +103,8 @@ def register(app: typer.Typer) -> None:
         os.environ[ENV_SECURE] = "" if secure_cookies is None else str(int(secure_cookies))
         os.environ[ENV_HOSTS] = ",".join(hosts or [])
         os.environ[ENV_WARM] = "1"
+        os.environ[ENV_CDS_TRUST] = str(cds_trust.resolve()) if cds_trust else ""
+        os.environ[ENV_CDS_DEV] = "1" if cds_dev else "0"
         if not quiet:
             shown = f"[{host}]" if ":" in host else host
             console.print(f"curbside at http://{shown}:{port}/  (library {settings.library})")
@@ -100,6 +149,29 @@ def register(app: typer.Typer) -> None:
                 seconds=seconds,
                 workers=workers,
                 questions=asked,
+            )
+        except (FileNotFoundError, RuntimeError) as err:
+            raise fail(str(err)) from err
+        console.print(report.as_markdown())
+
+    @bench_app.command("cds")
+    def bench_cds(
+        library: Path | None = LIBRARY_OPTION,
+        clients: int = typer.Option(8, min=1, max=256, help="Concurrent EHR clients."),
+        requests: int = typer.Option(200, min=1, help="At most this many calls."),
+        seconds: float = typer.Option(20.0, min=1.0, help="At most this long."),
+    ) -> None:
+        """Latency of signed CDS Hooks patient-view calls under concurrent clients."""
+        try:
+            from curbside.bench.cds import run_cds_benchmark
+        except ModuleNotFoundError as err:
+            raise fail("bench cds needs the cds extra: pip install 'curbside[cds]'", 2) from err
+        from curbside.settings import load_settings
+
+        path = load_settings(library=library).library
+        try:
+            report = run_cds_benchmark(
+                path, clients=clients, max_requests=requests, seconds=seconds
             )
         except (FileNotFoundError, RuntimeError) as err:
             raise fail(str(err)) from err

@@ -114,12 +114,15 @@ def create_app(
     secure_cookies: bool | None = None,
     allowed_hosts: Sequence[str] | None = None,
     warm: bool = False,
+    cds: Any = None,
 ) -> FastAPI:
     """The web application for the library at ``library_path``.
 
     ``secure_cookies``: None sets the cookies' ``Secure`` flag only over HTTPS.
     ``allowed_hosts``: Host header values to accept (guards a loopback server against
     DNS rebinding); None accepts any. ``warm`` builds the answer engine at start-up.
+    ``cds``: the CDS Hooks trust configuration (``curbside.clinical.trust.CdsConfig``);
+    None trusts no EHR.
     """
     from curbside.web.routes import register_routes
 
@@ -145,6 +148,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.web = state
+    app.state.cds = cds
     if allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     # Added last, so it runs outermost: even a refused Host gets the security headers.
@@ -161,6 +165,23 @@ ENV_DENSE = "CURBSIDE_WEB_DENSE"
 ENV_SECURE = "CURBSIDE_WEB_SECURE_COOKIES"
 ENV_HOSTS = "CURBSIDE_WEB_ALLOWED_HOSTS"
 ENV_WARM = "CURBSIDE_WEB_WARM"
+#: CDS Hooks: the trust file, and "1" to accept unsigned calls from loopback (``--cds-dev``).
+ENV_CDS_TRUST = "CURBSIDE_WEB_CDS_TRUST"
+ENV_CDS_DEV = "CURBSIDE_WEB_CDS_DEV"
+
+
+def cds_config_from_env() -> Any:
+    """The CDS trust configuration ``curbside serve`` handed over, or None."""
+    import os
+
+    trust = os.environ.get(ENV_CDS_TRUST, "")
+    dev = os.environ.get(ENV_CDS_DEV, "0") == "1"
+    if not trust and not dev:
+        return None
+    # Only a server configured for CDS Hooks needs the ``cds`` extra.
+    from curbside.clinical.trust import CdsConfig, load_trust
+
+    return load_trust(Path(trust), dev_unsigned=dev) if trust else CdsConfig(dev_unsigned=dev)
 
 
 def create_app_from_env() -> FastAPI:
@@ -175,4 +196,5 @@ def create_app_from_env() -> FastAPI:
         secure_cookies=None if secure == "" else secure == "1",
         allowed_hosts=hosts or None,
         warm=os.environ.get(ENV_WARM, "0") == "1",
+        cds=cds_config_from_env(),
     )

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
 from curbside.answer.threads import add_turn
 from curbside.models import Answer
 from curbside.render.jsonout import render_json
 from curbside.review.accounts import Session, User, session_for
 from curbside.store import Library
+from curbside.store.tokens import TokenError, verify_token
 from curbside.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -131,12 +132,57 @@ def get_lib(request: Request) -> Iterator[Library]:
         state.give_back(lib)
 
 
+#: Paths whose callers authenticate per request (no cookie), so CSRF cannot apply:
+#: CDS Hooks calls carry the EHR's signed JWT (checked by the route).
+CSRF_EXEMPT_PREFIXES = ("/cds-services",)
+
+
+def token_scope_for(method: str, path: str) -> str | None:
+    """The API-token scope a call needs; None when tokens may not make it at all."""
+    if method == "POST" and path in ("/api/ask", "/api/ask/fhir"):
+        return "ask"
+    if method in SAFE_METHODS and path.startswith("/api/"):
+        return "read"
+    return None
+
+
+def _bearer_call(request: Request, lib: Library) -> bool:
+    """Authenticate an ``Authorization: Bearer`` API call; False when there is none.
+
+    A token call ignores cookies (it acts as no user) and needs no CSRF token: a browser
+    never attaches this header to a cross-site request on its own.
+    """
+    header = request.headers.get("authorization", "")
+    if not request.url.path.startswith("/api/") or not header.lower().startswith("bearer "):
+        return False
+    try:
+        token = verify_token(lib, header[7:].strip())
+    except TokenError as err:
+        raise HTTPException(401, f"{err}", headers={"WWW-Authenticate": "Bearer"}) from err
+    scope = token_scope_for(request.method, request.url.path)
+    if scope is None or scope not in token.scopes:
+        raise Forbidden(f"API token {token.name!r} lacks the scope for this call")
+    request.state.session = None
+    request.state.user = None
+    request.state.csrf = ""
+    request.state.api_token = token
+    return True
+
+
 async def request_context(request: Request, lib: Library = Depends(get_lib)) -> None:
     """Resolve the session and enforce CSRF on every state-changing request.
 
     Runs for every route (it is an app-level dependency), so no form or API call can
     forget the check. Leaves ``session``, ``user`` and ``csrf`` on ``request.state``.
+    Bearer-token API calls and CDS Hooks calls authenticate otherwise and skip CSRF.
     """
+    if _bearer_call(request, lib):
+        return
+    if request.url.path.startswith(CSRF_EXEMPT_PREFIXES):
+        request.state.session = None
+        request.state.user = None
+        request.state.csrf = ""
+        return
     session: Session | None = session_for(lib, request.cookies.get(SESSION_COOKIE))
     anon: str = request.scope.get("state", {}).get("anon_csrf", "")
     request.state.session = session
