@@ -219,6 +219,9 @@ KEY_FIGURES: dict[str, tuple[str, ...]] = {
         "48 patients", "56 patients", "93%", "75%", "52%", "18%", "78 months", "24 months",
     ),
     "ld-sposito-liver-transplant-nelm-review": ("80%", "69% to 97.2%", "34% to 50.9%"),
+    "ld-citterio-2023-liver-transplant-nelm": (
+        "Ki-67 below 10%", "portal venous system", "3 to 6 months", "extended lymphadenectomy",
+    ),
     "rx-dobson-2014-carcinoid-heart-disease-surveillance": (
         "137 patients", "13 of 137", "odds ratio 1.05", "odds ratio 1.07", "11%", "NT-proBNP",
     ),
