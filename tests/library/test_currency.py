@@ -220,7 +220,7 @@ KEY_FIGURES: dict[str, tuple[str, ...]] = {
     ),
     "ld-sposito-liver-transplant-nelm-review": ("80%", "69% to 97.2%", "34% to 50.9%"),
     "ld-citterio-2023-liver-transplant-nelm": (
-        "Ki-67 below 10%", "portal venous system", "3 to 6 months", "extended lymphadenectomy",
+        "Ki-67 below 10%", "portal venous system", "3 to 6 months", "Milan NET criteria",
     ),
     "rx-dobson-2014-carcinoid-heart-disease-surveillance": (
         "137 patients", "13 of 137", "odds ratio 1.05", "odds ratio 1.07", "11%", "NT-proBNP",
