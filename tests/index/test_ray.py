@@ -202,6 +202,20 @@ def test_tantivy_shards_rank_like_one_tantivy_index(cluster: str, tmp_path: Path
         sharded.close()
 
 
+def _wait_for_restart(actor: Any, old_pid: int) -> None:
+    import ray
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if ray.get(actor.pid.remote(), timeout=5) != old_pid:
+                return
+        except ray.exceptions.RayActorError:
+            pass
+        time.sleep(0.2)
+    pytest.fail("the killed shard actor was not restarted")
+
+
 def test_killed_shard_restarts_and_answers(cluster: str, tmp_path: Path) -> None:
     import ray
 
@@ -210,7 +224,11 @@ def test_killed_shard_restarts_and_answers(cluster: str, tmp_path: Path) -> None
         sharded.add(_passages(100))
         sharded.commit(3)
         before = sharded.search(_plan("zorblat quibble"), 10)
+        old_pid = ray.get(sharded.actors[1].pid.remote())
         ray.kill(sharded.actors[1], no_restart=False)
+        during = sharded.search(_plan("zorblat quibble"), 10)  # waits for the restart if hit
+        assert [h.id for h in during] == [h.id for h in before]
+        _wait_for_restart(sharded.actors[1], old_pid)
         after = sharded.search(_plan("zorblat quibble"), 10)  # restarted, reopened its files
         assert [h.id for h in after] == [h.id for h in before]
     finally:
@@ -227,14 +245,30 @@ def test_shard_lost_for_good_is_a_clear_error(cluster: str) -> None:
         sharded.add(_passages(100))
         sharded.commit(3)
         # A memory shard restarts empty: refusing beats a silently partial answer.
+        old_pid = ray.get(sharded.actors[0].pid.remote())
         ray.kill(sharded.actors[0], no_restart=False)
+        _wait_for_restart(sharded.actors[0], old_pid)
         with pytest.raises(ShardUnavailable, match="shard 0 unavailable"):
-            sharded.search(_plan("zorblat quibble"), 10)
-        ray.kill(sharded.actors[1], no_restart=True)
-        with pytest.raises(ShardUnavailable, match="shard 1 unavailable"):
             sharded.search(_plan("zorblat quibble"), 10)
     finally:
         sharded.close()
+    gone = _ray_index(cluster, None, "memory", shards=2)
+    try:
+        gone.add(_passages(100))
+        gone.commit(3)
+        ray.kill(gone.actors[1], no_restart=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # wait until Ray has marked it dead
+            try:
+                ray.get(gone.actors[1].count.remote(), timeout=5)
+            except ray.exceptions.RayActorError:
+                break
+            time.sleep(0.2)
+        with pytest.raises(ShardUnavailable, match="shard 1 unavailable"):
+            gone.search(_plan("zorblat quibble"), 10)
+    finally:
+        gone.actors = [gone.actors[0]]
+        gone.close()
 
 
 def test_retriever_uses_the_ray_backend(cluster: str, tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ id, and answers a query in two rounds, as Elasticsearch's "DFS, then query":
 2. every shard searches with those global statistics and returns its top k; the
    coordinator merges them by score.
 
-A shard that dies mid-query is retried once on its restarted actor (Ray restarts
-it; a tantivy shard reopens its files). If the retry fails, or the restarted shard
+A shard that dies mid-query is asked again once Ray has restarted its actor (for
+up to 30 s; a tantivy shard reopens its files). If the retry fails, or the restarted shard
 does not hold the expected change sequence (e.g. a memory shard came back empty),
 the query fails with "shard N unavailable" — never a silently partial result.
 """
@@ -20,13 +20,14 @@ the query fails with "shard N unavailable" — never a silently partial result.
 from __future__ import annotations
 
 import os
+import time
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import ray
-from ray.exceptions import GetTimeoutError, RayActorError
+from ray.exceptions import ActorUnavailableError, GetTimeoutError, RayActorError
 
 from curbside.errors import LibraryError
 from curbside.index.base import (
@@ -41,6 +42,8 @@ from curbside.index.registry import open_backend
 
 #: Seconds a shard may take to answer before it counts as unavailable.
 SHARD_TIMEOUT = 60.0
+#: Seconds a query waits for Ray to restart a shard that died under it.
+RESTART_WAIT = 30.0
 
 
 class ShardUnavailable(LibraryError):
@@ -52,6 +55,10 @@ class Shard:
 
     def __init__(self, inner: str, directory: str | None) -> None:
         self.index = open_backend(inner, None if directory is None else Path(directory))
+
+    def pid(self) -> int:
+        """The actor's process id (tells a restarted actor from the old one)."""
+        return os.getpid()
 
     def applied_seq(self) -> int:
         """The change sequence this shard reflects."""
@@ -234,13 +241,16 @@ class RayIndex:
         """Global top ``k``: statistics from all shards, then a fan-out search."""
         if k <= 0:
             return []
-        try:
-            return self._search_once(plan, k, filters, stats)
-        except ShardUnavailable as first:
-            if "holds change" in str(first):
-                raise
-            # Once more: Ray restarts a dead actor, and calls queue until it is back.
-            return self._search_once(plan, k, filters, stats)
+        deadline = time.monotonic() + RESTART_WAIT
+        while True:
+            try:
+                return self._search_once(plan, k, filters, stats)
+            except ShardUnavailable as err:
+                # Ray is restarting the shard: ask again until it is back or time is up.
+                restarting = isinstance(err.__cause__, ActorUnavailableError)
+                if not restarting or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def close(self) -> None:
         """Stop the shard actors (the cluster keeps running)."""
