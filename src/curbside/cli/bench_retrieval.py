@@ -43,6 +43,12 @@ def retrieval(
     embed: bool = typer.Option(
         False, "--embed", help="With --synthetic: embed with the model (default: random vectors)."
     ),
+    seed_corpus: Path | None = typer.Option(
+        None,
+        "--seed-corpus",
+        help="With --synthetic: perturbed copies of this BEIR corpus.jsonl's snippets.",
+        dir_okay=False,
+    ),
     index: str | None = typer.Option(
         None, "--index", help="Lexical index backend by name (tantivy, memory, ray)."
     ),
@@ -91,6 +97,12 @@ def retrieval(
                 embed=embed,
                 workdir=workdir,
                 progress=lambda m: err.print(m, highlight=False),
+                seed_corpus=seed_corpus,
+                retriever_options={
+                    k: v
+                    for k, v in options.items()
+                    if k.endswith("backend") or k == "backend_options"
+                },
             )
             table = Table(title=f"synthetic library, {synthetic:,} passages")
             table.add_column("measure")
