@@ -1,15 +1,17 @@
 """Retrieval: find the passages of the library that answer a question.
 
 ``Retriever(library).search(question)`` runs the whole pipeline: query analysis and
-expansion (:mod:`.query`), BM25 over tantivy (:mod:`.lexical`), exact dense search
-over MiniLM embeddings (:mod:`.vectors`, :mod:`.dense`), fusion with dense
-pseudo-relevance feedback and query coverage (:mod:`.fuse`), and in answer mode an
-evidence-aware rerank with per-source diversification (:mod:`.rerank`).
+expansion (:mod:`.query`), BM25 over a lexical index backend, nearest neighbours
+over a vector index backend (both behind :mod:`curbside.index.base`), fusion with
+dense pseudo-relevance feedback and query coverage (:mod:`.fuse`), and in answer
+mode an evidence-aware rerank with per-source diversification (:mod:`.rerank`).
 
-Derived indexes are brought up to date by :meth:`Retriever.sync` (after ingest) and
-rebuilt by :meth:`Retriever.rebuild` (``curbside reindex``). A Retriever is cheap to
-create; heavy state (index handles, the dense model, vector matrices) is shared per
-process.
+Backends are injected (``lexical=``, ``vectors=``) or opened by registered name
+from settings; the Retriever owns them, and :meth:`Retriever.variant` shares them.
+Derived indexes are brought up to date by :meth:`Retriever.sync` (after ingest)
+and rebuilt by :meth:`Retriever.rebuild` (``curbside reindex``). Term statistics
+for answer-side weighting come from the index: :meth:`Retriever.term_stats` and
+:meth:`Retriever.idf`.
 """
 
 from __future__ import annotations
