@@ -60,6 +60,9 @@ class AnnVectors:
 
     def commit(self, seq: int) -> None:
         """Apply staged rows and rebuild the graph (HNSW cannot remove nodes)."""
+        # One OpenMP thread: on a small shared machine faiss's thread pool spins
+        # against other processes and a build took 268 s instead of seconds.
+        faiss.omp_set_num_threads(1)
         self.exact.commit(seq)
         graph = faiss.IndexHNSWFlat(self.dim, self.m, faiss.METRIC_INNER_PRODUCT)
         graph.hnsw.efConstruction = EF_CONSTRUCTION
