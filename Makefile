@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 $(DEV_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,cds]'
+	$(BIN)/pip install --quiet -e '.[dev,cds,ray,scale]'
 	touch $@
 
 # Headless Chromium and its driver for the browser tests (Debian packages).

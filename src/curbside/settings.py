@@ -40,6 +40,10 @@ class Settings:
     bundled_library: Path | None = None
     #: Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).
     vocab: tuple[Path, ...] = ()
+    #: Lexical index backend, by registered name (tantivy, memory, ray).
+    index_backend: str = "tantivy"
+    #: Vector index backend, by registered name (exact, ann).
+    vector_backend: str = "exact"
 
     @staticmethod
     def help() -> dict[str, str]:
@@ -51,6 +55,8 @@ class Settings:
             "audience": "Default audience for answers: clinician, nurse, student or patient.",
             "bundled_library": "Folder of the bundled evidence library used to build an empty library.",
             "vocab": "Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).",
+            "index_backend": "Lexical index backend, by registered name (tantivy, memory, ray).",
+            "vector_backend": "Vector index backend, by registered name (exact, ann).",
         }
 
 

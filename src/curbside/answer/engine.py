@@ -126,12 +126,10 @@ class Engine:
         self.retriever = retriever if retriever is not None else Retriever(library, dense=dense)
         # Facet queries are keyword lists ("hospital stay length discharge"): lexical search
         # serves them as well as dense search, at a fraction of the cost.
-        self.facet_retriever = (
-            retriever if retriever is not None else Retriever(library, dense=False)
-        )
+        self.facet_retriever = self.retriever.variant(dense=False)
         self.generator = generator
         self.glossary = load_glossary()
-        self.stats = LibraryStats(library)
+        self.stats = LibraryStats(library, self.facet_retriever)
         self._derived = _PerLibrary()
 
     # -- the public entry points -------------------------------------------------------
@@ -285,8 +283,16 @@ class Engine:
             understood=understood,
             detail=request.detail,
         )
-        if answer.sections or answer.bottom_line:
+        if (answer.sections or answer.bottom_line) and _answers_the_type(answer, understood):
             return answer, gate
+        if answer.sections or answer.bottom_line:
+            subject = ", ".join(understood.subjects) or "this question"
+            gate = replace(
+                gate,
+                passed=False,
+                reason=f"it has nothing on {understood.question_type} for {subject}",
+            )
+            return self._abstain(request, question, self.library.fingerprint(), gate), gate
         gate = replace(
             gate,
             passed=False,
@@ -422,6 +428,21 @@ def _as_request(
     if thread_id is not None:
         request = replace(request, thread_id=thread_id)
     return request
+
+
+def _answers_the_type(answer: Answer, understood: Understanding) -> bool:
+    """True unless a question of a definite kind got no statement of that kind at all
+    (asked for the best treatment, the library offers only an imaging finding)."""
+    answers = understood.answers
+    if answers is None or understood.question_type != "treatment choice":
+        # Only treatment questions are held to this: their statements are recognised
+        # broadly, so finding none means the evidence is about something else.
+        return True
+    shown = [
+        *answer.bottom_line,
+        *(s for sec in answer.sections for b in sec.blocks for s in b.statements),
+    ]
+    return any(answers.search(s.text) for s in shown)
 
 
 def _without_type_words(

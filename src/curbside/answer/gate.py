@@ -104,15 +104,26 @@ def assess(
 
 def _absent(plan: QuestionPlan, required: Sequence[str], evidence: Sequence[Evidence]) -> list[str]:
     """Required names that no passage of ``evidence`` mentions (as a whole name)."""
-    wanted = {name.lower() for name in required}
-    concepts = [c for c in plan.concepts if c.word.lower() in wanted]
-    if not concepts:
+    if not required:
         return []
+    by_word = {c.word.lower(): c for c in plan.concepts}
     passage_keys = [
         key_set(ev.hit.passage.text) | key_set(f"{ev.source.title} {ev.hit.passage.section}")
         for ev in evidence
     ]
-    return [c.word for c in concepts if not any(c.covered_by(keys) for keys in passage_keys)]
+    absent: list[str] = []
+    for name in required:
+        concept = by_word.get(name.lower())
+        if concept is not None:
+            found = any(concept.covered_by(keys) for keys in passage_keys)
+        else:
+            # A compound the question split into words ("community-acquired"): every word
+            # must meet in one passage.
+            wanted = key_set(name)
+            found = not wanted or any(wanted <= keys for keys in passage_keys)
+        if not found:
+            absent.append(name)
+    return absent
 
 
 def abstention_message(result: GateResult, scope: str = "") -> str:

@@ -78,7 +78,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
     ),
     QuestionType(
         "contraindication",
-        _rx(r"\bcontraindicat\w*|\bwho should not\b|\bnot be (given|used)\b|\bsafe (to|in|for)\b"),
+        _rx(r"\bcontraindicat\w*|\bwho should not\b|\bnot be (given|used)\b"),
         _rx(r"\bcontraindicat\w*|\bshould not\b|\bnot (be )?(used|given|recommended)\b|\bavoid"),
         "contraindications",
     ),
@@ -91,7 +91,8 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         _rx(
             r"\bprevent\w*|\bprophyla\w*|\bpremedicat\w*|\bbefore (the )?(procedure|treatment|"
             r"surgery|embolization|infusion|anesthesia|anaesthesia)\b|\bperi-?(procedur|operat)\w*|"
-            r"\bmouthwash\b|\bpre-?treat\w*|\bto reduce the risk\b|\brisk of\b"
+            r"\bmouthwash\b|\bpre-?treat\w*|\bto reduce the risk\b|\brisk of\b|"
+            r"\b(given|started|taken) (\w+ )?before\b|\bantiemetic\w*|\bhydrat\w*"
         ),
         "prevention prophylaxis before procedure",
     ),
@@ -119,7 +120,10 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
     ),
     QuestionType(
         "adverse effects",
-        _rx(r"\bside[- ]effects?\b|\badverse\b|\btoxicit\w*|\bcomplications?\b|\brisks?\b"),
+        _rx(
+            r"\bside[- ]effects?\b|\badverse\b|\btoxicit\w*|\bcomplications?\b|\brisks?\b|"
+            r"\bsafe\b|\bsafety\b"
+        ),
         _rx(
             r"\badverse\b|\bside[- ]effects?\b|\btoxicit\w*|\bcomplication\w*|\bwarning\w*|"
             r"\bgrade [3-5]\b|\bincidence\b|\boccurr\w*|\breported\b|\bsyndrome\b"
@@ -498,6 +502,7 @@ def understand(
                 and len(w) > 3
                 and not w.isdigit()
                 and not _known_term(w, is_known)
+                and not _names_the_type(w, asked)
             ]
         )
     )
@@ -531,6 +536,11 @@ def _history_names(question: str, glossary: Glossary) -> list[tuple[str, tuple[i
         if _HISTORY.search(before) or re.search(r"\b(on|after)\s+(\w+\s+){0,2}$", before, _I):
             out.append((mention.surface, (mention.start, mention.end)))
     return out
+
+
+def _names_the_type(word: str, ask: str) -> bool:
+    """True for a word that says what kind of answer is wanted ("premedication")."""
+    return any(t.asks.search(word) for t in QUESTION_TYPES if t.asks.search(ask))
 
 
 def _known_term(word: str, is_known: Callable[[str], bool]) -> bool:

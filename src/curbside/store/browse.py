@@ -75,3 +75,9 @@ def source_ids(lib: Library, *, prefix: str = "") -> list[str]:
         "SELECT id FROM sources WHERE substr(id, 1, ?) = ? ORDER BY id", (len(prefix), prefix)
     )
     return [str(r[0]) for r in rows]
+
+
+def abbreviation_pairs(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Every (short form, long form) pair the library learned, ordered by short form."""
+    rows = conn.execute("SELECT short, long FROM abbreviations ORDER BY short, long")
+    return [(str(short), str(long)) for short, long in rows]
