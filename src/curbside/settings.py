@@ -40,6 +40,10 @@ class Settings:
     bundled_library: Path | None = None
     #: Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).
     vocab: tuple[Path, ...] = ()
+    #: Seconds a reader may spend on one file (or between two records of a streaming file); 0 = no limit.
+    reader_timeout_seconds: float = 120.0
+    #: Megabytes of memory a reader may use for one file; 0 = no limit.
+    reader_memory_mb: int = 2048
 
     @staticmethod
     def help() -> dict[str, str]:
@@ -51,6 +55,8 @@ class Settings:
             "audience": "Default audience for answers: clinician, nurse, student or patient.",
             "bundled_library": "Folder of the bundled evidence library used to build an empty library.",
             "vocab": "Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).",
+            "reader_timeout_seconds": "Seconds a reader may spend on one file (or between two records of a streaming file); 0 = no limit.",
+            "reader_memory_mb": "Megabytes of memory a reader may use for one file; 0 = no limit.",
         }
 
 
@@ -77,6 +83,17 @@ def _coerce(name: str, value: Any) -> Any:
             raise CurbsideError(
                 f"setting max_file_bytes: expected a whole number, got {value!r}"
             ) from err
+    if name in {"reader_timeout_seconds", "reader_memory_mb"}:
+        kind = float if name == "reader_timeout_seconds" else int
+        try:
+            number = kind(value)
+        except (TypeError, ValueError):
+            number = -1
+        if number < 0:
+            raise CurbsideError(
+                f"setting {name}: expected a number of at least 0 (0 = no limit), got {value!r}"
+            )
+        return number
     return str(value)
 
 

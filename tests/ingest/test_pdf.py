@@ -14,7 +14,7 @@ import pytest
 from curbside.errors import IngestError
 from curbside.ingest import base
 from curbside.ingest.pdf import PdfReader
-from tests.ingest.refusal import refusal
+from tests.ingest.refusal import documents, refusal
 
 Line = tuple[float, str]
 
@@ -85,7 +85,7 @@ def write(tmp_path: Path, data: bytes, name: str = "doc.pdf") -> Path:
 
 
 def read_one(path: Path):
-    docs = list(PdfReader().read(path))
+    docs = documents(PdfReader().read(path))
     assert len(docs) == 1
     return docs[0]
 

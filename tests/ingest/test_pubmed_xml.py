@@ -11,7 +11,7 @@ import pytest
 from curbside.ingest.base import Reader, reader_for
 from curbside.ingest.pubmed_xml import PubMedXMLReader
 from curbside.ingest.xmlutil import iso_date, month_number
-from tests.ingest.refusal import refusal
+from tests.ingest.refusal import documents, problems, refusal
 
 REPO = Path(__file__).resolve().parents[2]
 FORMATS = Path(os.environ.get("CURBSIDE_SHARED") or REPO.parent / "shared") / "data" / "formats"
@@ -22,7 +22,7 @@ reader = PubMedXMLReader()
 
 
 def read_all(path: Path) -> list:
-    return list(reader.read(path))
+    return documents(reader.read(path))
 
 
 def refused(path: Path) -> str:
@@ -42,7 +42,7 @@ def test_real_samples(formats_dir: Path, name: str) -> None:
     assert reader_for(path).format == reader.format  # wins among all registered readers
     docs = read_all(path)
     assert docs
-    assert reader.last_problems == []
+    assert problems(reader.read(path)) == []
     for doc in docs:
         assert doc.title.strip()
         assert doc.pmid and doc.pmid.isdigit() and doc.external_id == doc.pmid
@@ -98,8 +98,9 @@ def test_one_malformed_record_does_not_sink_the_file(formats_dir: Path, tmp_path
     broken.write_text(re.sub(r"<PMID[^>]*>\d+</PMID>", "", text, count=1), "utf-8")
     docs = read_all(broken)
     assert [d.pmid for d in docs] == ["11700088"]
-    assert len(reader.last_problems) == 1
-    assert "no PMID" in reader.last_problems[0]
+    skipped = problems(reader.read(broken))
+    assert len(skipped) == 1
+    assert "no PMID" in skipped[0]
 
 
 def test_book_article(formats_dir: Path, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from curbside.ingest.base import Reader, reader_for
 from curbside.ingest.spl import SECTION_NAMES, SPLReader
-from tests.ingest.refusal import refusal
+from tests.ingest.refusal import documents, refusal
 
 REPO = Path(__file__).resolve().parents[2]
 FORMATS = Path(os.environ.get("CURBSIDE_SHARED") or REPO.parent / "shared") / "data" / "formats"
@@ -23,7 +23,7 @@ reader = SPLReader()
 
 
 def read_one(path: Path):
-    (doc,) = reader.read(path)
+    (doc,) = documents(reader.read(path))
     return doc
 
 

@@ -24,7 +24,7 @@ from trafilatura.settings import use_config
 
 from curbside.errors import IngestError
 from curbside.ingest import base
-from curbside.ingest.base import SNIFF_BYTES, check_file, clean, decode_text, looks_binary, register
+from curbside.ingest.base import SNIFF_BYTES, check_file, clean, decode_text, looks_binary
 from curbside.models import Document, Section
 
 # trafilatura logs every page it finds too short; curbside reports its own problems.
@@ -326,6 +326,8 @@ class HtmlReader:
 
     format = "html"
     suffixes: tuple[str, ...] = (".html", ".htm", ".xhtml")
+    priority = 80
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """``<!doctype html`` or ``<html`` first, after a BOM, white space or comments."""
@@ -380,6 +382,3 @@ class HtmlReader:
             origin=name,
             **meta,
         )
-
-
-register(HtmlReader())

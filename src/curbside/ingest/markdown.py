@@ -22,7 +22,7 @@ import yaml
 
 from curbside.errors import IngestError
 from curbside.ingest import base
-from curbside.ingest.base import clean, read_text, register
+from curbside.ingest.base import clean, read_text
 from curbside.models import TIERS, Document, Section
 
 _FENCE = re.compile(r"^---[ \t]*$")
@@ -278,6 +278,8 @@ class MarkdownReader:
 
     format = "markdown"
     suffixes: tuple[str, ...] = (".md", ".markdown")
+    priority = 85
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """Only unambiguous front matter: ``---``, ``key:`` lines, and a closing ``---``."""
@@ -302,6 +304,3 @@ class MarkdownReader:
             origin=str(path),
             **fields,
         )
-
-
-register(MarkdownReader())

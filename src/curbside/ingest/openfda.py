@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from curbside.errors import IngestError
-from curbside.ingest.base import clean, read_text, register
+from curbside.ingest.base import Problem, clean, read_text
 from curbside.ingest.spl import SECTION_NAMES, UNCLASSIFIED
 from curbside.ingest.xmlutil import iso_date
 from curbside.models import Document, Section
@@ -180,9 +180,8 @@ class OpenFDAReader:
     format: str = "openfda-json"
     # No suffix claim: ".json" is shared with CSL-JSON; labels are recognised by content.
     suffixes: tuple[str, ...] = ()
-
-    def __init__(self) -> None:
-        self.last_problems: list[str] = []
+    priority = 16
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """A JSON object (not JSON Lines) whose head names openFDA label fields."""
@@ -197,7 +196,7 @@ class OpenFDAReader:
                 return True
         return True
 
-    def read(self, path: Path) -> Iterable[Document]:
+    def read(self, path: Path) -> Iterable[Document | Problem]:
         """One document per label; labels without section text are skipped."""
         name = str(path)
         text = read_text(path)
@@ -211,7 +210,8 @@ class OpenFDAReader:
         if reason:
             raise IngestError(name, reason)
         labels = data.get("results", [data])
-        docs, problems = [], []
+        docs: list[Document] = []
+        problems: list[str] = []
         for n, label in enumerate(labels, 1):
             try:
                 if not isinstance(label, dict):
@@ -221,8 +221,4 @@ class OpenFDAReader:
                 problems.append(f"result {n}: {err}")
         if not docs:
             raise IngestError(name, f"no usable drug label ({problems[0]})")
-        self.last_problems = [f"{name}: skipped openFDA {p}" for p in problems]
-        return docs
-
-
-register(OpenFDAReader())
+        return [*docs, *(Problem(f"{name}: skipped openFDA {p}") for p in problems)]

@@ -20,7 +20,7 @@ import pypdfium2 as pdfium
 
 from curbside.errors import IngestError
 from curbside.ingest import base
-from curbside.ingest.base import check_file, clean, register
+from curbside.ingest.base import check_file, clean
 from curbside.models import Document, Section
 
 #: pdfium's error code for a missing or wrong password (FPDF_ERR_PASSWORD).
@@ -146,6 +146,8 @@ class PdfReader:
 
     format = "pdf"
     suffixes: tuple[str, ...] = (".pdf",)
+    priority = 30
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """A PDF header ``%PDF-`` within the first kilobyte."""
@@ -225,6 +227,3 @@ class PdfReader:
             doi=_first_doi(first_lines),
             extra=extra,
         )
-
-
-register(PdfReader())

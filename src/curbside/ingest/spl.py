@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from curbside.errors import IngestError
-from curbside.ingest.base import clean, register
+from curbside.ingest.base import clean
 from curbside.ingest.xmlutil import Element, iso_date, parse_xml
 from curbside.models import Document, Section
 
@@ -223,6 +223,8 @@ class SPLReader:
 
     format: str = "spl"
     suffixes: tuple[str, ...] = (".xml",)
+    priority = 14
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """True when the head has the HL7 v3 namespace and a ``<document`` root."""
@@ -273,6 +275,3 @@ class SPLReader:
                 extra={"document_type_code": doc_code} if doc_code else {},
             )
         ]
-
-
-register(SPLReader())

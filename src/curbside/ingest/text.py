@@ -17,7 +17,7 @@ from pathlib import Path
 
 from curbside.errors import IngestError
 from curbside.ingest import base
-from curbside.ingest.base import clean, read_text, register
+from curbside.ingest.base import clean, read_text
 from curbside.models import Document, Section
 
 #: A first line longer than this is body text, not a title.
@@ -102,6 +102,8 @@ class TextReader:
 
     format = "text"
     suffixes: tuple[str, ...] = (".txt", ".text")
+    priority = 90
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """Never: plain text is chosen by suffix only, after every format that sniffs."""
@@ -125,6 +127,3 @@ class TextReader:
             blocks = [b for b in rest if b] or blocks
         sections = text_sections(blocks)
         return Document(title=title, sections=tuple(sections), format=self.format, origin=str(path))
-
-
-register(TextReader())

@@ -1,0 +1,228 @@
+"""Read files under a per-file budget of time and memory, in a worker process.
+
+Readers lean on third-party parsers (pdfium, lxml, trafilatura, PyYAML, rispy…) that a
+hostile file can drive into quadratic time, gigabytes of memory, deep recursion or a
+crash. Each file is therefore read -- and prepared for the store (classify, lay out,
+chunk: :mod:`curbside.ingest.prepare`) -- in a forked worker process:
+
+* **memory**: the worker's address space is capped with ``RLIMIT_AS`` (its size at
+  start plus the budget), so an allocation beyond it raises ``MemoryError`` inside the
+  worker, or kills it; either way the file is refused and the worker restarted;
+* **time**: the parent waits at most the budget for the worker's next result and
+  kills it when the budget runs out. A streaming reader (JSON Lines, PubMed sets)
+  gets the budget afresh for each document it yields, so large sets are not refused
+  for being large, only for stalling;
+* **exceptions**: anything a parser raises becomes a one-line refusal of that file.
+
+The worker is forked once per batch and reused from file to file, so the cost per
+file is a pipe round trip, not a process start (docs/decisions.md has the figures).
+The parent alone touches the library; the worker only reads files.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from curbside.errors import IngestError
+from curbside.ingest.base import Problem, check_file, head_of, one_line, reader_for
+from curbside.ingest.prepare import prepare
+from curbside.store import NewSource
+
+try:  # ``resource`` is POSIX-only; without it only the time budget applies.
+    import resource
+except ImportError:  # pragma: no cover - curbside runs on Linux and macOS
+    resource = None  # type: ignore[assignment]
+
+Item = NewSource | Problem
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits for reading one file (0 turns a limit off)."""
+
+    #: Wall-clock seconds for a file, or between two documents of a streaming file.
+    seconds: float = 120.0
+    #: Bytes of memory the reader may use on top of the worker's size at start.
+    memory_bytes: int = 2048 * 1024 * 1024
+    #: Size limit for formats that are parsed whole (PDF, HTML, Markdown…).
+    max_file_bytes: int = 200 * 1024 * 1024
+
+
+def read_items(path: Path, max_file_bytes: int | None = None) -> Iterator[Item]:
+    """Read ``path`` in this process and prepare each document; refusals raise IngestError.
+
+    Any exception a reader or parser raises becomes an :class:`IngestError` whose
+    reason is one line without Python type names.
+    """
+    check_file(path)
+    reader = reader_for(path, head_of(path))
+    if reader.whole_file:
+        check_file(path, max_file_bytes)
+    documents = 0
+    try:
+        for item in reader.read(path):
+            if isinstance(item, Problem):
+                yield item
+            else:
+                documents += 1
+                yield prepare(item)
+    except IngestError:
+        raise
+    except RecursionError as err:
+        raise IngestError(str(path), f"{reader.format} input nested too deeply") from err
+    except MemoryError as err:
+        raise IngestError(
+            str(path), "needs more memory than the reader budget (setting reader_memory_mb)"
+        ) from err
+    except Exception as err:  # any parser failure refuses this file, never the batch
+        raise IngestError(str(path), f"malformed {reader.format} input ({one_line(err)})") from err
+    if not documents:
+        raise IngestError(str(path), f"no documents found in this {reader.format} file")
+
+
+def _limit_memory(extra: int) -> None:
+    """Cap this process's address space at its current size plus ``extra`` bytes."""
+    if resource is None or extra <= 0:
+        return
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            vm = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        return  # no /proc: the time budget still applies
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = vm + extra if hard == resource.RLIM_INFINITY else min(hard, vm + extra)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _serve(conn: multiprocessing.connection.Connection, budget: Budget) -> None:
+    """Worker loop: read each path sent, send back items, then ``done`` or ``refused``."""
+    # Ctrl-C is the parent's to handle: it stops the batch and kills this worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _limit_memory(budget.memory_bytes)
+    while True:
+        try:
+            path = conn.recv()
+        except EOFError:
+            return
+        if path is None:
+            return
+        try:
+            for item in read_items(Path(path), budget.max_file_bytes):
+                conn.send(("item", item))
+        except IngestError as err:
+            conn.send(("refused", err.reason))
+        except MemoryError:
+            # The heap may be in any state now: report, then let the parent start afresh.
+            conn.send(
+                ("refused", "needs more memory than the reader budget (setting reader_memory_mb)")
+            )
+            return
+        else:
+            conn.send(("done", None))
+
+
+class BudgetedReader:
+    """Reads files one at a time in a worker process under a :class:`Budget`.
+
+    Use as a context manager; :meth:`read` yields prepared documents and problems, and
+    raises :class:`IngestError` when the file is refused (for any reason, including
+    an exhausted budget). A fresh worker replaces one that was killed or crashed.
+    """
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        methods = multiprocessing.get_all_start_methods()
+        # fork: the worker starts in milliseconds with every reader already imported.
+        self._ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._proc: Any = None
+        self._conn: multiprocessing.connection.Connection | None = None
+
+    def __enter__(self) -> BudgetedReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self) -> multiprocessing.connection.Connection:
+        if self._conn is not None and self._proc is not None and self._proc.is_alive():
+            return self._conn
+        self._stop()
+        pipe: tuple[multiprocessing.connection.Connection, ...] = self._ctx.Pipe()
+        parent, child = pipe
+        self._proc = self._ctx.Process(
+            target=_serve, args=(child, self.budget), daemon=True, name="curbside-reader"
+        )
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        return parent
+
+    def _stop(self) -> None:
+        """Kill the worker (if any) and forget it."""
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc, self._conn = None, None
+
+    def close(self) -> None:
+        """Ask the worker to finish, then make sure it has."""
+        if self._conn is not None and self._proc is not None and self._proc.is_alive():
+            try:
+                self._conn.send(None)
+                self._proc.join(2)
+            except OSError:
+                pass
+        self._stop()
+
+    def read(self, path: Path) -> Iterator[Item]:
+        """The prepared documents and problems of ``path``; raises IngestError on refusal."""
+        conn = self._start()
+        name = str(path)
+        finished = False
+        try:
+            conn.send(name)
+            while True:
+                kind, payload = self._next(conn, name)
+                if kind == "item":
+                    yield payload
+                elif kind == "done":
+                    finished = True
+                    return
+                else:  # "refused" by the worker, or "died" (already stopped)
+                    finished = True
+                    raise IngestError(name, str(payload))
+        finally:
+            if not finished:
+                # Abandoned mid-file (an error in the caller, Ctrl-C): the worker may
+                # still be sending this file's items, so it cannot serve the next one.
+                self._stop()
+
+    def _next(self, conn: multiprocessing.connection.Connection, name: str) -> tuple[str, Any]:
+        """The worker's next message, or a refusal when the budget ran out or it died."""
+        seconds = self.budget.seconds
+        if seconds > 0 and not conn.poll(seconds):
+            self._stop()
+            return "died", (
+                f"reading took longer than the {seconds:g} s budget"
+                " (setting reader_timeout_seconds); refused"
+            )
+        try:
+            message: tuple[str, Any] = conn.recv()
+        except (EOFError, OSError):
+            code = self._proc.exitcode if self._proc is not None else None
+            self._stop()
+            why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            return "died", (
+                f"the reader stopped ({why}), most likely beyond the memory budget"
+                " (setting reader_memory_mb); refused"
+            )
+        return message
