@@ -20,7 +20,7 @@ import pypdfium2 as pdfium
 
 from curbside.errors import IngestError
 from curbside.ingest import base
-from curbside.ingest.base import check_file, clean
+from curbside.ingest.base import Problem, check_file, clean
 from curbside.models import Document, Section
 
 #: pdfium's error code for a missing or wrong password (FPDF_ERR_PASSWORD).
@@ -153,11 +153,13 @@ class PdfReader:
         """A PDF header ``%PDF-`` within the first kilobyte."""
         return b"%PDF-" in head[:_HEADER_WINDOW]
 
-    def read(self, path: Path) -> Iterator[Document]:
-        """Yield the one document in ``path``."""
-        yield self._read(path)
+    def read(self, path: Path) -> Iterator[Document | Problem]:
+        """Yield the one document in ``path``, then a problem per page that was skipped."""
+        problems: list[str] = []
+        yield self._read(path, problems)
+        yield from (Problem(p) for p in problems)
 
-    def _read(self, path: Path) -> Document:
+    def _read(self, path: Path, problems: list[str]) -> Document:
         name = str(path)
         # The limit is looked up at call time so settings (and tests) can lower it.
         check_file(path, base.MAX_FILE_BYTES)
@@ -177,20 +179,27 @@ class PdfReader:
                 raise IngestError(name, "encrypted PDF: a password is needed") from err
             raise IngestError(name, f"corrupt or unreadable PDF ({clean(str(err))})") from err
         try:
-            return self._document(pdf, path)
+            return self._document(pdf, path, problems)
         finally:
             pdf.close()
 
-    def _document(self, pdf: Any, path: Path) -> Document:
+    def _document(self, pdf: Any, path: Path, problems: list[str]) -> Document:
         name = str(path)
         if len(pdf) == 0:
             raise IngestError(name, "PDF has no pages")
+        skipped: list[int] = []
         sections: list[Section] = []
         heading = ""
         prominent = ""
         first_lines: list[str] = []
         for index in range(len(pdf)):
-            page = pdf[index]
+            # A damaged page (or a page tree that promises more pages than it holds)
+            # costs that page only; the readable pages are kept and the gap reported.
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:
+                skipped.append(index + 1)
+                continue
             try:
                 textpage = page.get_textpage()
                 lines = _page_lines(textpage.get_text_bounded())
@@ -198,12 +207,18 @@ class PdfReader:
                     first_lines = lines
                     prominent = _prominent_line(page, textpage)
                 textpage.close()
-            except pdfium.PdfiumError as err:
-                raise IngestError(name, f"page {index + 1} cannot be read ({err})") from err
+            except pdfium.PdfiumError:
+                skipped.append(index + 1)
+                continue
             finally:
                 page.close()
             page_sections, heading = _split_page(lines, index + 1, heading)
             sections.extend(page_sections)
+        if skipped and len(skipped) == len(pdf):
+            raise IngestError(name, f"none of the {len(pdf)} pages can be read; a damaged PDF")
+        if skipped:
+            shown = ", ".join(map(str, skipped[:10])) + (" …" if len(skipped) > 10 else "")
+            problems.append(f"{name}: skipped unreadable page(s) {shown} of {len(pdf)}")
         if not sections:
             raise IngestError(name, "no text layer (an image-only or scanned PDF; OCR it first)")
         meta = _metadata(pdf)

@@ -58,14 +58,18 @@ def _paragraphs(text: str) -> list[list[str]]:
 
 
 def _join(lines: list[str]) -> list[str]:
-    """Join hard-wrapped lines; list items start a new line."""
-    out: list[str] = []
+    """Join hard-wrapped lines; list items start a new line.
+
+    Pieces are collected per output line and joined once, so a paragraph of n
+    wrapped lines costs O(n), not the O(n²) of growing one string line by line.
+    """
+    groups: list[list[str]] = []
     for line in lines:
-        if out and not _ITEM.match(line):
-            out[-1] = f"{out[-1]} {line}"
+        if groups and not _ITEM.match(line):
+            groups[-1].append(line)
         else:
-            out.append(line)
-    return out
+            groups.append([line])
+    return [" ".join(group) for group in groups]
 
 
 def text_sections(blocks: list[list[str]]) -> list[Section]:
