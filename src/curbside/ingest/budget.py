@@ -21,11 +21,12 @@ The parent alone touches the library; the worker only reads files.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import multiprocessing.connection
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +72,21 @@ def read_items(path: Path, max_file_bytes: int | None = None) -> Iterator[Item]:
                 yield item
             else:
                 documents += 1
-                yield prepare(item)
-    except IngestError:
+                try:
+                    entry = prepare(item)
+                    _check_encodable(entry)
+                except UnicodeError:
+                    title = item.title[:60].encode("utf-8", "replace").decode("utf-8")
+                    yield Problem(
+                        f"{path}: skipped document '{title}': holds text that is not valid"
+                        " Unicode (lone surrogates)"
+                    )
+                    continue
+                yield entry
+    except IngestError as err:
+        if err.path == str(path) and str(path) in err.reason:
+            # Parsers quote the file name in their messages; the line already starts with it.
+            raise IngestError(err.path, err.reason.replace(str(path), "the file")) from err
         raise
     except RecursionError as err:
         raise IngestError(str(path), f"{reader.format} input nested too deeply") from err
@@ -81,9 +95,19 @@ def read_items(path: Path, max_file_bytes: int | None = None) -> Iterator[Item]:
             str(path), "needs more memory than the reader budget (setting reader_memory_mb)"
         ) from err
     except Exception as err:  # any parser failure refuses this file, never the batch
-        raise IngestError(str(path), f"malformed {reader.format} input ({one_line(err)})") from err
+        reason = one_line(err).replace(str(path), "the file")
+        raise IngestError(str(path), f"malformed {reader.format} input ({reason})") from err
     if not documents:
         raise IngestError(str(path), f"no documents found in this {reader.format} file")
+
+
+def _check_encodable(entry: NewSource) -> None:
+    """Raise UnicodeError when any text of ``entry`` cannot be stored as UTF-8.
+
+    JSON escapes such as ``\\ud800`` decode to lone surrogates, which SQLite refuses.
+    """
+    entry.text.encode("utf-8")
+    json.dumps(asdict(entry.doc), ensure_ascii=False, default=str).encode("utf-8")
 
 
 def _limit_memory(extra: int) -> None:

@@ -153,8 +153,18 @@ class Library:
         """Store ``entry`` as a new source, a new version of one, or nothing if unchanged.
 
         Everything -- the source row, its passages, references, abbreviations and the
-        change-log entry -- is written in one transaction.
+        change-log entry -- is written in one transaction. Text SQLite cannot store (lone
+        surrogates, values beyond its limits) raises :class:`LibraryError`, never more.
         """
+        try:
+            return self._add(entry, origin)
+        except (UnicodeEncodeError, sqlite3.DataError) as err:
+            where = origin or entry.doc.origin
+            raise LibraryError(
+                f"{where}: cannot store this document ({err.reason if isinstance(err, UnicodeEncodeError) else err})"
+            ) from err
+
+    def _add(self, entry: NewSource, origin: str) -> IngestOutcome:
         doc, tier, design, text = entry.doc, entry.tier, entry.design, entry.text
         chunks = list(entry.chunks)
         if not chunks:
