@@ -92,7 +92,7 @@ def read_items(path: Path, max_file_bytes: int | None = None) -> Iterator[Item]:
         raise IngestError(str(path), f"{reader.format} input nested too deeply") from err
     except MemoryError as err:
         raise IngestError(
-            str(path), "needs more memory than the reader budget (setting reader_memory_mb)"
+            str(path), "needs more memory than the memory budget allows (setting reader_memory_mb)"
         ) from err
     except Exception as err:  # any parser failure refuses this file, never the batch
         reason = one_line(err).replace(str(path), "the file")
@@ -144,7 +144,10 @@ def _serve(conn: multiprocessing.connection.Connection, budget: Budget) -> None:
         except MemoryError:
             # The heap may be in any state now: report, then let the parent start afresh.
             conn.send(
-                ("refused", "needs more memory than the reader budget (setting reader_memory_mb)")
+                (
+                    "refused",
+                    "needs more memory than the memory budget allows (setting reader_memory_mb)",
+                )
             )
             return
         else:
@@ -242,11 +245,13 @@ class BudgetedReader:
         try:
             message: tuple[str, Any] = conn.recv()
         except (EOFError, OSError):
+            if self._proc is not None:
+                self._proc.join(5)
             code = self._proc.exitcode if self._proc is not None else None
             self._stop()
             why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
             return "died", (
-                f"the reader stopped ({why}), most likely beyond the memory budget"
-                " (setting reader_memory_mb); refused"
+                f"the reader stopped ({why}) before finishing: a parser crash, or beyond"
+                " the memory budget (setting reader_memory_mb); refused"
             )
         return message
