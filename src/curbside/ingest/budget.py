@@ -124,8 +124,15 @@ def _limit_memory(extra: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _serve(conn: multiprocessing.connection.Connection, budget: Budget) -> None:
+def _serve(
+    conn: multiprocessing.connection.Connection,
+    parent_end: multiprocessing.connection.Connection,
+    budget: Budget,
+) -> None:
     """Worker loop: read each path sent, send back items, then ``done`` or ``refused``."""
+    # The fork copied the parent's end of the pipe; close it here, so that when the
+    # parent dies (even by kill -9) this worker sees end-of-file and exits.
+    parent_end.close()
     # Ctrl-C is the parent's to handle: it stops the batch and kills this worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(budget.memory_bytes)
@@ -138,7 +145,10 @@ def _serve(conn: multiprocessing.connection.Connection, budget: Budget) -> None:
             return
         try:
             for item in read_items(Path(path), budget.max_file_bytes):
-                conn.send(("item", item))
+                try:
+                    conn.send(("item", item))
+                except OSError:
+                    return  # the parent is gone
         except IngestError as err:
             conn.send(("refused", err.reason))
         except MemoryError:
@@ -183,7 +193,7 @@ class BudgetedReader:
         pipe: tuple[multiprocessing.connection.Connection, ...] = self._ctx.Pipe()
         parent, child = pipe
         self._proc = self._ctx.Process(
-            target=_serve, args=(child, self.budget), daemon=True, name="curbside-reader"
+            target=_serve, args=(child, parent, self.budget), daemon=True, name="curbside-reader"
         )
         self._proc.start()
         child.close()
