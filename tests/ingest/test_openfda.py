@@ -87,7 +87,7 @@ def test_label_built_from_a_real_spl_carries_its_identity(
     }
     assert spl.published and spl.set_id
     label = {
-        "id": spl.external_id,
+        "id": spl.extra["document_id"],
         "set_id": spl.set_id,
         "version": spl.version,
         "effective_time": spl.published.replace("-", ""),
@@ -104,7 +104,8 @@ def test_label_built_from_a_real_spl_carries_its_identity(
     path.write_text(json.dumps(label), "utf-8")  # a single label object, no "results"
     assert reader.sniff(path.read_bytes()[:4096])
     (doc,) = documents(reader.read(path))
-    assert (doc.set_id, doc.external_id, doc.version) == (spl.set_id, spl.external_id, spl.version)
+    assert (doc.set_id, doc.version) == (spl.set_id, spl.version)
+    assert doc.extra["document_id"] == spl.extra["document_id"] and doc.external_id is None
     assert doc.published == spl.published and doc.year == spl.year
     assert doc.organization == spl.organization
     assert doc.title == "Lipitor (atorvastatin calcium) — prescribing information"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from curbside.ingest.pipeline import expand_paths, ingest_paths
 from curbside.store import Library
+from tests.ingest.test_pdf import TWO_PAGES, make_pdf
 
 GOOD_MD = """---
 id: good-one
@@ -246,3 +247,32 @@ def test_ctrl_c_ends_with_a_summary_of_what_was_stored(tmp_path: Path) -> None:
     # Everything the summary counts is stored (the one being written when Ctrl-C came
     # may have committed just before the interrupt was seen).
     assert int(match.group(1)) <= stored <= int(match.group(1)) + 1
+
+
+ID_SCHEME = re.compile(r"^(?:pmid|doi|pmc|spl|doc|ris|bibtex|medline|csl-json):\S+$")
+
+
+def test_source_ids_follow_one_scheme(tmp_path: Path, fixtures_dir: Path) -> None:
+    pdf = tmp_path / "two.pdf"
+    pdf.write_bytes(make_pdf(TWO_PAGES))
+    fixtures = [
+        fixtures_dir / name
+        for name in (
+            "xml/jats_minimal.nxml",
+            "xml/spl_minimal.xml",
+            "xml/openfda_label.json",
+            "biblio",
+            "text/article.html",
+            "text/notes.txt",
+        )  # fmt: skip
+    ]
+    with Library.open(tmp_path / "lib.db") as lib:
+        summary = ingest_paths(lib, [*fixtures, pdf])
+        assert summary.added >= 10
+        rows = lib.conn.execute("SELECT id, format FROM sources").fetchall()
+    formats = {fmt for _, fmt in rows}
+    assert {"jats", "spl", "openfda-json", "ris", "bibtex", "medline", "csl-json"} <= formats
+    assert {"html", "text", "pdf"} <= formats
+    # Every id curbside derives is <scheme>:<value>; only ids a document declares itself
+    # (library front matter, JSON Lines _id) are kept as they are.
+    assert [sid for sid, _ in rows if not ID_SCHEME.match(sid)] == []

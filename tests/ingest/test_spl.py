@@ -49,7 +49,8 @@ def test_real_samples(formats_dir: Path, name: str) -> None:
     assert doc.tier == "label" and doc.design == "label"
     assert doc.title.strip() and not doc.title.lower().startswith("these highlights")
     assert doc.set_id and UUID.match(doc.set_id)
-    assert doc.external_id and UUID.match(doc.external_id)
+    assert doc.external_id is None  # the set id is the identity: source id spl:<set id>
+    assert UUID.match(doc.extra["document_id"])
     assert doc.version and doc.version.isdigit()
     assert doc.published and re.match(r"^\d{4}-\d{2}-\d{2}$", doc.published)
     assert doc.year == int(doc.published[:4])

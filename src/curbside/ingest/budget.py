@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -133,6 +134,11 @@ def _serve(
     # The fork copied the parent's end of the pipe; close it here, so that when the
     # parent dies (even by kill -9) this worker sees end-of-file and exits.
     parent_end.close()
+    # Parsers print their own complaints (bibtexparser, libxml2); the worker reports
+    # through the pipe only, so the user sees one line per file and nothing else.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     # Ctrl-C is the parent's to handle: it stops the batch and kills this worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(budget.memory_bytes)

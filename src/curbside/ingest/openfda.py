@@ -137,22 +137,30 @@ def _label(label: dict[str, Any], origin: str) -> Document:
     effective = _first(label, "effective_time") or ""
     published = iso_date(effective[:4], effective[4:6] or None, effective[6:8] or None)
     version = label.get("version")
+    set_id = _first(label, "set_id") or _first(meta, "spl_set_id")
+    document_id = _first(label, "id") or _first(meta, "spl_id")
+    extra: dict[str, Any] = {
+        k: _strings(meta.get(k)) for k in ("route", "substance_name") if meta.get(k)
+    }
+    if document_id:
+        extra["document_id"] = document_id
     return Document(
         title=title,
         sections=tuple(sections),
         format="openfda-json",
         origin=origin,
-        external_id=_first(label, "id") or _first(meta, "spl_id"),
+        # As for SPL: the set id is the label's identity (``spl:<set id>``).
+        external_id=None if set_id else document_id,
         tier="label",
         design="label",
         organization=_first(meta, "manufacturer_name"),
         year=int(published[:4]) if published else None,
         published=published,
-        set_id=_first(label, "set_id") or _first(meta, "spl_set_id"),
+        set_id=set_id,
         version=str(version) if isinstance(version, str | int) and str(version) else None,
         publication_types=(product_type,) if product_type else (),
         keywords=tuple(dict.fromkeys(brands + generics)),
-        extra={k: _strings(meta.get(k)) for k in ("route", "substance_name") if meta.get(k)},
+        extra=extra,
     )
 
 
