@@ -264,7 +264,7 @@ def test_source_ids_follow_one_scheme(tmp_path: Path, fixtures_dir: Path) -> Non
             "biblio",
             "text/article.html",
             "text/notes.txt",
-        )  # fmt: skip
+        )
     ]
     with Library.open(tmp_path / "lib.db") as lib:
         summary = ingest_paths(lib, [*fixtures, pdf])
