@@ -190,3 +190,15 @@ def test_stored_columns_and_one_timestamp_per_source(library_path: Path) -> None
         assert logged[0] == rows[sid]["ingested_at"]
         for text, digest in lib.conn.execute("SELECT text, text_hash FROM passages"):
             assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def test_text_sqlite_cannot_store_is_a_library_error(library_path: Path) -> None:
+    from curbside.errors import LibraryError
+    from curbside.ingest.prepare import prepare
+
+    entry = prepare(_doc(title="Lone \ud800 surrogate"))
+    with Library.open(library_path) as lib:
+        with pytest.raises(LibraryError, match="cannot store this document"):
+            lib.add(entry, origin="bad.jsonl")
+        assert lib.source_count() == 0
+        assert lib.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
