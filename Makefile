@@ -67,7 +67,7 @@ clean:
 
 # A longer fuzz campaign than the one in `make test` (docs/formats.md, "Budgets"):
 # FUZZ_CASES mutants per reader; change FUZZ_SEED for fresh cases.
-FUZZ_CASES ?= 3000
+FUZZ_CASES ?= 1000
 FUZZ_SEED ?= 0
 fuzz: $(DEV_STAMP)
 	CURBSIDE_FUZZ_CASES=$(FUZZ_CASES) CURBSIDE_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest -q tests/ingest/test_fuzz.py
