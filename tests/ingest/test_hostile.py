@@ -185,13 +185,16 @@ def plugins(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_budget_refuses_the_file_and_the_batch_goes_on(
     tmp_path: Path, action: str, reason: str
 ) -> None:
-    budget = Budget(seconds=2.0, memory_bytes=256 * 1024 * 1024)
+    # Only the sleeper meets the short time budget; the others get time to spare even
+    # on a loaded machine, so each is refused for its own reason.
+    seconds = 2.0 if action == "sleep" else 60.0
+    budget = Budget(seconds=seconds, memory_bytes=256 * 1024 * 1024)
     started = time.monotonic()
     summary, hostile, _, lib = run_batch(tmp_path, f"{action}.dat", f"#{action}#".encode(), budget)
     with lib:
         assert len(summary.failures) == 1 and reason in summary.failures[0], summary.failures
         assert stored_from(lib, hostile) == 0
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 90
 
 
 def test_a_reader_that_fails_to_import_disables_only_its_format(

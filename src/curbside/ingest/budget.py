@@ -62,12 +62,14 @@ def read_items(path: Path, max_file_bytes: int | None = None) -> Iterator[Item]:
     Any exception a reader or parser raises becomes an :class:`IngestError` whose
     reason is one line without Python type names.
     """
-    check_file(path)
-    reader = reader_for(path, head_of(path))
-    if reader.whole_file:
-        check_file(path, max_file_bytes)
+    fmt = "this"
     documents = 0
     try:
+        check_file(path)
+        reader = reader_for(path, head_of(path))
+        fmt = reader.format
+        if reader.whole_file:
+            check_file(path, max_file_bytes)
         for item in reader.read(path):
             if isinstance(item, Problem):
                 yield item
@@ -90,16 +92,18 @@ def read_items(path: Path, max_file_bytes: int | None = None) -> Iterator[Item]:
             raise IngestError(err.path, err.reason.replace(str(path), "the file")) from err
         raise
     except RecursionError as err:
-        raise IngestError(str(path), f"{reader.format} input nested too deeply") from err
+        raise IngestError(str(path), f"{fmt} input nested too deeply") from err
     except MemoryError as err:
         raise IngestError(
             str(path), "needs more memory than the memory budget allows (setting reader_memory_mb)"
         ) from err
     except Exception as err:  # any parser failure refuses this file, never the batch
         reason = one_line(err).replace(str(path), "the file")
-        raise IngestError(str(path), f"malformed {reader.format} input ({reason})") from err
+        if fmt == "this":  # failed before a reader was chosen: opening or sniffing
+            raise IngestError(str(path), f"cannot read the file ({reason})") from err
+        raise IngestError(str(path), f"malformed {fmt} input ({reason})") from err
     if not documents:
-        raise IngestError(str(path), f"no documents found in this {reader.format} file")
+        raise IngestError(str(path), f"no documents found in this {fmt} file")
 
 
 def _check_encodable(entry: NewSource) -> None:
