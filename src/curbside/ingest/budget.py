@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from curbside.errors import IngestError
+from curbside.ingest import base
 from curbside.ingest.base import Problem, check_file, head_of, one_line, reader_for
 from curbside.ingest.prepare import prepare
 from curbside.store import NewSource
@@ -146,6 +147,9 @@ def _serve(
     # Ctrl-C is the parent's to handle: it stops the batch and kills this worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(budget.memory_bytes)
+    # Readers that parse files whole also check the size themselves; in this process
+    # (and only here) they use the configured limit.
+    base.MAX_FILE_BYTES = budget.max_file_bytes
     while True:
         try:
             path = conn.recv()
