@@ -237,3 +237,18 @@ def test_max_file_bytes_caps_whole_file_formats_only(tmp_path: Path) -> None:
         f"{big_text}: file is {big_text.stat().st_size:,} bytes; the limit for this format is 1,000"
     ]
     assert summary.added == 100  # JSON Lines streams: never capped
+
+
+def test_lone_surrogate_skips_only_its_record(tmp_path: Path) -> None:
+    lines = [
+        '{"_id": "fine-1", "text": "A fine record."}',
+        '{"_id": "bad", "text": "A record with a lone \\ud800 surrogate."}',
+        '{"_id": "fine-2", "text": "Another fine record."}',
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    with Library.open(tmp_path / "lib.db") as lib:
+        summary = ingest_paths(lib, [path], budget=BUDGET)
+        assert summary.added == 2 and summary.failures == []
+        assert len(summary.warnings) == 1 and "not valid Unicode" in summary.warnings[0]
+        assert lib.get_source("bad") is None and lib.get_source("fine-2") is not None

@@ -21,13 +21,12 @@ The parent alone touches the library; the worker only reads files.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +78,14 @@ def read_items(path: Path, max_file_bytes: int | None = None) -> Iterator[Item]:
                 try:
                     entry = prepare(item)
                     _check_encodable(entry)
-                except UnicodeError:
+                except (UnicodeError, RecursionError) as err:
                     title = item.title[:60].encode("utf-8", "replace").decode("utf-8")
-                    yield Problem(
-                        f"{path}: skipped document '{title}': holds text that is not valid"
-                        " Unicode (lone surrogates)"
+                    why = (
+                        "holds text that is not valid Unicode (lone surrogates)"
+                        if isinstance(err, UnicodeError)
+                        else "metadata nested too deeply"
                     )
+                    yield Problem(f"{path}: skipped document '{title}': {why}")
                     continue
                 yield entry
     except IngestError as err:
@@ -111,9 +112,29 @@ def _check_encodable(entry: NewSource) -> None:
     """Raise UnicodeError when any text of ``entry`` cannot be stored as UTF-8.
 
     JSON escapes such as ``\\ud800`` decode to lone surrogates, which SQLite refuses.
+    The stored text holds the title and every section; the rest is metadata.
     """
     entry.text.encode("utf-8")
-    json.dumps(asdict(entry.doc), ensure_ascii=False, default=str).encode("utf-8")
+    doc = entry.doc
+    for field in fields(doc):
+        if field.name != "sections":
+            _encode_all(getattr(doc, field.name))
+
+
+def _encode_all(value: object) -> None:
+    """Encode every string inside ``value`` (strings, containers, dataclasses)."""
+    if isinstance(value, str):
+        value.encode("utf-8")
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            _encode_all(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _encode_all(key)
+            _encode_all(item)
+    elif is_dataclass(value):
+        for field in fields(value):
+            _encode_all(getattr(value, field.name))
 
 
 def _limit_memory(extra: int) -> None:
