@@ -40,7 +40,7 @@ class Settings:
     bundled_library: Path | None = None
     #: Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).
     vocab: tuple[Path, ...] = ()
-    #: Seconds a reader may spend on one file (or between two records of a streaming file); 0 = no limit.
+    #: Seconds a reader may spend on one file (for a streaming file, per batch of 32 records); 0 = no limit.
     reader_timeout_seconds: float = 120.0
     #: Megabytes of memory a reader may use for one file; 0 = no limit.
     reader_memory_mb: int = 2048
@@ -55,7 +55,7 @@ class Settings:
             "audience": "Default audience for answers: clinician, nurse, student or patient.",
             "bundled_library": "Folder of the bundled evidence library used to build an empty library.",
             "vocab": "Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).",
-            "reader_timeout_seconds": "Seconds a reader may spend on one file (or between two records of a streaming file); 0 = no limit.",
+            "reader_timeout_seconds": "Seconds a reader may spend on one file (for a streaming file, per batch of 32 records); 0 = no limit.",
             "reader_memory_mb": "Megabytes of memory a reader may use for one file; 0 = no limit.",
         }
 

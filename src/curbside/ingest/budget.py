@@ -10,7 +10,7 @@ chunk: :mod:`curbside.ingest.prepare`) -- in a forked worker process:
   worker, or kills it; either way the file is refused and the worker restarted;
 * **time**: the parent waits at most the budget for the worker's next result and
   kills it when the budget runs out. A streaming reader (JSON Lines, PubMed sets)
-  gets the budget afresh for each document it yields, so large sets are not refused
+  gets the budget afresh for each batch of documents it sends, so large sets are not refused
   for being large, only for stalling;
 * **exceptions**: anything a parser raises becomes a one-line refusal of that file.
 
@@ -26,7 +26,7 @@ import multiprocessing.connection
 import os
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +43,17 @@ except ImportError:  # pragma: no cover - curbside runs on Linux and macOS
 
 Item = NewSource | Problem
 
+#: Documents sent across the pipe per message: one message per document made the
+#: worker and the parent trade the CPU for every document on a busy machine.
+_BATCH_ITEMS = 32
+_NO_MEMORY = "needs more memory than the memory budget allows (setting reader_memory_mb)"
+
 
 @dataclass(frozen=True)
 class Budget:
     """Limits for reading one file (0 turns a limit off)."""
 
-    #: Wall-clock seconds for a file, or between two documents of a streaming file.
+    #: Wall-clock seconds for a file, or per batch of 32 documents of a streaming file.
     seconds: float = 120.0
     #: Bytes of memory the reader may use on top of the worker's size at start.
     memory_bytes: int = 2048 * 1024 * 1024
@@ -96,9 +101,7 @@ def read_items(path: Path, max_file_bytes: int | None = None) -> Iterator[Item]:
     except RecursionError as err:
         raise IngestError(str(path), f"{fmt} input nested too deeply") from err
     except MemoryError as err:
-        raise IngestError(
-            str(path), "needs more memory than the memory budget allows (setting reader_memory_mb)"
-        ) from err
+        raise IngestError(str(path), _NO_MEMORY) from err
     except Exception as err:  # any parser failure refuses this file, never the batch
         reason = one_line(err).replace(str(path), "the file")
         if fmt == "this":  # failed before a reader was chosen: opening or sniffing
@@ -178,25 +181,33 @@ def _serve(
             return
         if path is None:
             return
+        batch: list[Item] = []
         try:
             for item in read_items(Path(path), budget.max_file_bytes):
-                try:
-                    conn.send(("item", item))
-                except OSError:
-                    return  # the parent is gone
+                if isinstance(item, NewSource):
+                    # The sections are already laid out in ``text``; not sending them
+                    # twice halves what crosses the pipe.
+                    item = replace(item, doc=replace(item.doc, sections=()))
+                batch.append(item)
+                if len(batch) >= _BATCH_ITEMS:
+                    conn.send(("items", batch))
+                    batch = []
+            end: tuple[str, Any] = ("done", None)
         except IngestError as err:
-            conn.send(("refused", err.reason))
+            end = ("refused", err.reason)
         except MemoryError:
             # The heap may be in any state now: report, then let the parent start afresh.
-            conn.send(
-                (
-                    "refused",
-                    "needs more memory than the memory budget allows (setting reader_memory_mb)",
-                )
-            )
+            batch = []
+            conn.send(("refused", _NO_MEMORY))
             return
-        else:
-            conn.send(("done", None))
+        except OSError:
+            return  # the parent is gone (its end of the pipe closed)
+        try:
+            if batch:  # documents read before a refusal are still delivered
+                conn.send(("items", batch))
+            conn.send(end)
+        except OSError:
+            return
 
 
 class BudgetedReader:
@@ -264,8 +275,8 @@ class BudgetedReader:
             conn.send(name)
             while True:
                 kind, payload = self._next(conn, name)
-                if kind == "item":
-                    yield payload
+                if kind == "items":
+                    yield from payload
                 elif kind == "done":
                     finished = True
                     return
