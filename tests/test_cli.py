@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from curbside.cli import app
+from curbside.ingest.prepare import store_document
 
 runner = CliRunner()
 
@@ -127,7 +128,7 @@ def filled(docs: Path, library_path: Path) -> Path:
                 external_id=ident,
                 tier="research",
             )
-            lib.add_document(doc, origin="tests/test_cli.py")
+            store_document(lib, doc, origin="tests/test_cli.py")
     return library_path
 
 

@@ -44,6 +44,10 @@ class Settings:
     index_backend: str = "tantivy"
     #: Vector index backend, by registered name (exact, ann).
     vector_backend: str = "exact"
+    #: Seconds a reader may spend on one file (for a streaming file, per batch of 32 records); 0 = no limit.
+    reader_timeout_seconds: float = 120.0
+    #: Megabytes of memory a reader may use for one file; 0 = no limit.
+    reader_memory_mb: int = 2048
 
     @staticmethod
     def help() -> dict[str, str]:
@@ -57,6 +61,8 @@ class Settings:
             "vocab": "Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).",
             "index_backend": "Lexical index backend, by registered name (tantivy, memory, ray).",
             "vector_backend": "Vector index backend, by registered name (exact, ann).",
+            "reader_timeout_seconds": "Seconds a reader may spend on one file (for a streaming file, per batch of 32 records); 0 = no limit.",
+            "reader_memory_mb": "Megabytes of memory a reader may use for one file; 0 = no limit.",
         }
 
 
@@ -83,6 +89,17 @@ def _coerce(name: str, value: Any) -> Any:
             raise CurbsideError(
                 f"setting max_file_bytes: expected a whole number, got {value!r}"
             ) from err
+    if name in {"reader_timeout_seconds", "reader_memory_mb"}:
+        kind = float if name == "reader_timeout_seconds" else int
+        try:
+            number = kind(value)
+        except (TypeError, ValueError):
+            number = -1
+        if number < 0:
+            raise CurbsideError(
+                f"setting {name}: expected a number of at least 0 (0 = no limit), got {value!r}"
+            )
+        return number
     return str(value)
 
 

@@ -25,6 +25,7 @@ import pytest
 
 from curbside.index.base import Expansion, Filters, IndexedPassage, QueryPlan
 from curbside.index.memory import MemoryIndex
+from curbside.ingest.prepare import store_document
 from curbside.models import Document, Section
 from curbside.store import Library
 from curbside.text.analyzer import analyze
@@ -290,7 +291,7 @@ def test_retriever_uses_the_ray_backend(cluster: str, tmp_path: Path) -> None:
                 tier="research",
                 year=2020,
             )  # type: ignore[arg-type]
-            sids.append(lib.add_document(doc).source_id)
+            sids.append(store_document(lib, doc).source_id)
         retriever = Retriever(
             lib,
             dense=False,

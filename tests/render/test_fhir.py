@@ -14,6 +14,7 @@ from fhir.resources import get_fhir_model_class  # noqa: E402
 
 from curbside.answer.engine import Engine  # noqa: E402
 from curbside.ingest.pipeline import ingest_paths  # noqa: E402
+from curbside.ingest.prepare import store_document  # noqa: E402
 from curbside.models import Document, Section  # noqa: E402
 from curbside.render.fhir import REVIEW_STATES, answer_bundle  # noqa: E402
 from curbside.render.jsonout import answer_to_dict  # noqa: E402
@@ -27,7 +28,8 @@ QUESTION = "What are the dosing, contraindications and monitoring of zorvatinib?
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     lib = Library.open(tmp_path_factory.mktemp("fhir") / "library.db")
     assert ingest_paths(lib, [FIXTURE_LIBRARY]).failed == 0
-    lib.add_document(
+    store_document(
+        lib,
         Document(
             title="A fictional zorvatinib cohort <script>alert(1)</script>",
             sections=(
@@ -45,7 +47,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
             pmid="0",
             authors=("Example C",),
             journal="Fictional Journal of Examples",
-        )
+        ),
     )
     return Engine(lib, dense=False)
 

@@ -12,6 +12,7 @@ import pytest
 import curbside.retrieve as retrieve
 from curbside.embed.minilm import HIDDEN
 from curbside.index import vectors
+from curbside.ingest.prepare import store_document
 from curbside.models import Document, Section
 from curbside.retrieve import Retriever
 from curbside.store import Library
@@ -39,7 +40,7 @@ def test_sync_reports_embedding_progress(tmp_path: Path, monkeypatch: pytest.Mon
                 external_id=f"doc:note-{i}",
                 tier="research",
             )
-            lib.add_document(doc, origin="tests/retrieve/test_progress.py")
+            store_document(lib, doc, origin="tests/retrieve/test_progress.py")
         calls: list[tuple[int, int]] = []
         report = Retriever(lib, dense=True).sync(lambda done, total: calls.append((done, total)))
         assert report.embedded == 5

@@ -10,6 +10,7 @@ import pytest
 
 from curbside.embed import encoder as dense_module
 from curbside.index.sync import derived_dir
+from curbside.ingest.prepare import store_document
 from curbside.models import Document, Section
 from curbside.retrieve import Retriever
 from curbside.store import Library
@@ -63,7 +64,7 @@ def _doc(ident: str, tier: str, title: str, text: str) -> Document:
 
 def _add(lib: Library, *docs: tuple[str, str, str, str]) -> None:
     for d in docs:
-        sid = lib.add_document(_doc(*d)).source_id
+        sid = store_document(lib, _doc(*d)).source_id
         lib.add_abbreviations(sid, find_abbreviations(d[3]))
 
 

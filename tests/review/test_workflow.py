@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from curbside.errors import ConflictError, ReviewError
+from curbside.ingest.prepare import store_document
 from curbside.models import Document, Section
 from curbside.review import audit, workflow
 from curbside.review.accounts import User, add_user
@@ -18,13 +19,14 @@ from curbside.store import Library
 @pytest.fixture
 def lib(library_path: Path) -> Library:
     library = Library.open(library_path)
-    library.add_document(
+    store_document(
+        library,
         Document(
             title="Cited source",
             sections=(Section("", "A sentence that is cited."),),
             format="text",
             external_id="src-a",
-        )
+        ),
     )
     return library
 
@@ -188,13 +190,14 @@ def _approve(lib: Library, reviewer: User) -> workflow.Article:
 def test_changed_cited_source_flags_article(lib: Library, reviewer: User) -> None:
     art = _approve(lib, reviewer)
     assert check_staleness(lib) == []
-    lib.add_document(
+    store_document(
+        lib,
         Document(
             title="Cited source",
             sections=(Section("", "A corrected sentence."),),
             format="text",
             external_id="src-a",
-        )
+        ),
     )
     flagged = check_staleness(lib)
     assert [a for a, _ in flagged] == [art.id] and "src-a" in flagged[0][1]
@@ -205,21 +208,23 @@ def test_changed_cited_source_flags_article(lib: Library, reviewer: User) -> Non
 
 def test_new_matching_evidence_flags_article(lib: Library, reviewer: User) -> None:
     art = _approve(lib, reviewer)
-    lib.add_document(
+    store_document(
+        lib,
         Document(
             title="Unrelated",
             sections=(Section("", "Other words."),),
             format="text",
             external_id="src-x",
-        )
+        ),
     )
-    lib.add_document(
+    store_document(
+        lib,
         Document(
             title="New trial",
             sections=(Section("", "New result."),),
             format="text",
             external_id="src-new",
-        )
+        ),
     )
     flagged = check_staleness(lib, search=lambda q: ["src-a", "src-new"])
     assert flagged == [(art.id, "new evidence since approval: src-new")]

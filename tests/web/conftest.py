@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from curbside.ingest.pipeline import ingest_paths
+from curbside.ingest.prepare import store_document
 from curbside.review import accounts
 from curbside.review.accounts import add_user
 from curbside.store import Library
@@ -42,7 +43,7 @@ def template_library(tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Pat
     lib = Library.open(path)
     summary = ingest_paths(lib, [fixtures_dir / "web" / "library"])
     assert summary.failed == 0, summary.failures
-    lib.add_document(hostile_document())
+    store_document(lib, hostile_document())
     add_user(lib, "rita", PASSWORD, "reviewer")
     add_user(lib, "rob", PASSWORD, "reviewer")
     add_user(lib, "ada", PASSWORD, "admin")

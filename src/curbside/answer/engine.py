@@ -35,7 +35,12 @@ from curbside.answer.select import candidates
 from curbside.answer.stats import LibraryStats
 from curbside.answer.topics import question_topics, topic
 from curbside.answer.trace import Trace, build_trace
-from curbside.answer.understand import DRUG_TYPES, Understanding, understand
+from curbside.answer.understand import (
+    DRUG_TYPES,
+    TOPICAL_TYPE_WORDS,
+    Understanding,
+    understand,
+)
 from curbside.answer.widen import facet_hits, more_of_sources
 from curbside.models import (
     AUDIENCES,
@@ -459,7 +464,7 @@ def _without_type_words(
         return plan
     concepts = []
     for c in plan.concepts:
-        if c.entity_kind or not asks.search(c.word):
+        if c.entity_kind or not asks.search(c.word) or TOPICAL_TYPE_WORDS.search(c.word):
             concepts.append(c)
         elif keep > 0:
             concepts.append(replace(c, weight=c.weight * keep))

@@ -372,7 +372,7 @@ def candidates(
                 )
             if _CAPTION.search(sentence.text):
                 score -= 0.15
-            if answers is not None:
+            if answers is not None and not facets:
                 # The question asked ("what should I monitor") is answered by statements of
                 # that kind (warnings, tests), not by whatever else is said of the drug.
                 if answers.search(sentence.text) or answers.search(sentence.heading):

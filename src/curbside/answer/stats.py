@@ -1,8 +1,11 @@
-"""Library-wide word statistics for weighting question concepts, from the search index.
+"""Library-wide word statistics for weighting question concepts.
 
-Document frequencies come from the lexical index's own term statistics (no scan of
-passage text), so their cost does not grow with the library. They are cached per
-library state and shared by concurrent questions.
+A word counts as it does in the composer's coverage: by its key (the stem cut to seven
+letters), so "pancreas" and "pancreatic" are one word. Small libraries count keys exactly
+with a prefix scan of passage text; past :data:`SCAN_LIMIT` passages the search index's
+own term statistics answer instead (exact terms, no scan), so the cost of a new word does
+not grow with the library. Counts are cached per library state and shared by concurrent
+questions.
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ import threading
 
 from curbside.retrieve import Retriever
 from curbside.store import Library
-from curbside.store.browse import abbreviation_pairs
+from curbside.store.browse import abbreviation_pairs, passages_mentioning
 from curbside.text.analyzer import analyze
+from curbside.text.words import key
+
+#: Passages up to which a prefix scan counts words (about 50 ms at this size).
+SCAN_LIMIT = 50_000
 
 #: Power applied to BM25 idf so that one rare word cannot outweigh everything else.
 DAMPING = 0.7
@@ -37,8 +44,7 @@ class LibraryStats:
             self._fingerprint = fingerprint
             self._df = {}
             self._learned = None
-            # Counts from the index the frequencies come from, so df never exceeds n.
-            self._n = int(self.retriever.term_stats([]).doc_count)
+            self._n = int(self.library.passage_count())
 
     def df(self, word: str) -> int:
         """Passages that contain ``word`` (for a phrase: its rarest word's count)."""
@@ -46,14 +52,18 @@ class LibraryStats:
             self._fresh()
             key = word.lower()
             if key not in self._df:
-                terms = analyze(key)
-                if not terms:
-                    # A stop word: as common as it gets.
-                    self._df[key] = self._n
-                else:
-                    stats = self.retriever.term_stats([key])
-                    self._df[key] = min(min(stats.df(t) for t in terms), self._n)
+                self._df[key] = min(self._count(key), self._n)
             return self._df[key]
+
+    def _count(self, word: str) -> int:
+        if self._n <= SCAN_LIMIT:
+            clean = " ".join(word.split())
+            return passages_mentioning(self.library.conn, clean if " " in clean else key(clean))
+        terms = analyze(word)
+        if not terms:
+            return self._n  # a stop word: as common as it gets
+        stats = self.retriever.term_stats([word])
+        return min(stats.df(t) for t in terms)
 
     def idf(self, word: str) -> float:
         """Concept weight: BM25 inverse document frequency, damped (power 0.7) so that one

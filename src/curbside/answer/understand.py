@@ -107,7 +107,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
             r"\bfollow[- ]?up\b|\bimaging\b|\bevery \d|\bwarning\w*|\bboxed\b|\bhepatotoxic\w*|"
             r"\bfunction\b|\blevels?\b|\bblood pressure\b|\bhypertension\b|\bthyroid\b"
         ),
-        "monitoring tests warnings",
+        "monitoring follow-up",
     ),
     QuestionType(
         "interval",
@@ -192,6 +192,9 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
 )
 
 GENERAL_TYPE = "general"
+#: Words that say what kind of answer is wanted and also name its topic ("what follow-up is
+#: recommended"): they keep their full weight.
+TOPICAL_TYPE_WORDS = _rx(r"^(follow[- ]?up|surveillance|screening|imaging)$")
 #: Question types about a drug, which its FDA label answers.
 DRUG_TYPES = frozenset(
     {

@@ -72,6 +72,7 @@ def ingest(
     """Add documents to the library; prints added / updated / unchanged / failed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from curbside.ingest.budget import Budget
     from curbside.ingest.pipeline import expand_paths, ingest_paths
     from curbside.settings import load_settings
 
@@ -96,8 +97,14 @@ def ingest(
                 done = progress.tasks[task].completed + 1
                 progress.update(task, advance=1, rate=f"{done / elapsed:,.0f}")
 
-            summary = ingest_paths(lib, files, on_file=advance)
-        sync_indexes(lib, dense=settings.dense, quiet=quiet)
+            budget = Budget(
+                seconds=settings.reader_timeout_seconds,
+                memory_bytes=settings.reader_memory_mb * 1024 * 1024,
+                max_file_bytes=settings.max_file_bytes,
+            )
+            summary = ingest_paths(lib, files, on_file=advance, budget=budget)
+        if not summary.interrupted:
+            sync_indexes(lib, dense=settings.dense, quiet=quiet)
     finally:
         lib.close()
     from rich.markup import escape
@@ -105,10 +112,18 @@ def ingest(
     for line in [*summary.failures, *summary.warnings]:
         safe = escape(terminal_safe(line, keep_newlines=False))
         err_console.print(f"[red]failed:[/red] {safe}", highlight=False, soft_wrap=True)
+    for article_id, reason in summary.stale:
+        err_console.print(f"review again: article {article_id}: {reason}", highlight=False)
     console.print(
         f"{summary.files} files: {summary.added} added, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.failed} failed"
     )
+    if summary.interrupted:
+        err_console.print(
+            "interrupted: the documents counted above are stored; run the same command again"
+            " to finish (derived indexes catch up on the next ingest or `curbside reindex`)"
+        )
+        raise typer.Exit(130)
     if summary.failed:
         raise typer.Exit(1)
 

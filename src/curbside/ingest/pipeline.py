@@ -1,9 +1,12 @@
-"""Batch ingestion: expand paths, read each file, store each document on its own.
+"""Batch ingestion: expand paths, read each file under a budget, store each document.
 
 One bad file never stops a batch: its failure becomes one line naming the file and
-the reason, and the batch goes on. Each document is stored in its own transaction
-(see :meth:`Library.add_document`), so a crash mid-batch leaves every source either
-fully stored or absent.
+the reason, and the batch goes on to its summary. Each file is read and prepared
+(classify → chunk) in a worker process under a time and memory budget
+(:mod:`curbside.ingest.budget`); each document is then stored in its own transaction
+(:meth:`Library.add`), so a crash mid-batch leaves every source fully stored or
+absent. A source that changes flags the articles citing it for review again.
+Ctrl-C stops the batch after the current document and still returns the summary.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from curbside.errors import CurbsideError, IngestError
-from curbside.ingest.base import check_file, head_of, reader_for
-from curbside.models import Document
-from curbside.store import Library
+from curbside.ingest.base import Problem, disabled_readers
+from curbside.ingest.budget import Budget, BudgetedReader, Item, read_items
+from curbside.review.staleness import flag_citing_articles
+from curbside.store import Library, NewSource
 
 ProgressFn = Callable[[Path], None]
 
@@ -33,6 +37,10 @@ class IngestSummary:
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source_ids: list[str] = field(default_factory=list)
+    #: (article id, reason) for each reviewed article this batch flagged as stale.
+    stale: list[tuple[str, str]] = field(default_factory=list)
+    #: True when Ctrl-C stopped the batch early (everything counted here was stored).
+    interrupted: bool = False
 
     @property
     def documents(self) -> int:
@@ -70,85 +78,70 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield from files if files else [path]
 
 
-def read_file(path: Path) -> tuple[list[Document], list[str]]:
-    """Read one file with the reader its content calls for; return documents and warnings."""
-    check_file(path)
-    reader = reader_for(path, head_of(path))
-    try:
-        docs = list(reader.read(path))
-    except IngestError:
-        raise
-    except (
-        ValueError,
-        KeyError,
-        TypeError,
-        IndexError,
-        AttributeError,
-        UnicodeError,
-        OSError,
-    ) as err:
-        # A reader that trips over malformed input must still produce one clear line.
-        raise IngestError(
-            str(path), f"malformed {reader.format} input ({type(err).__name__}: {err})"
-        ) from err
-    warnings = list(getattr(reader, "last_problems", []) or [])
-    if not docs:
-        raise IngestError(str(path), f"no documents found in this {reader.format} file")
-    return docs, warnings
-
-
-def _prepare(doc: Document) -> Document:
-    """Apply format-independent enrichment: reference lists pulled out of the text."""
-    try:
-        from curbside.ingest.references import extract_references
-    except ModuleNotFoundError:  # pragma: no cover - the reference parser ships with curbside
-        return doc
-    return extract_references(doc)
-
-
-def _abbreviation_finder() -> Callable[[str], list[tuple[str, str]]] | None:
-    """The Schwartz–Hearst finder query expansion learns from, when retrieval is installed."""
-    try:
-        from curbside.text.abbreviations import find_abbreviations
-    except ModuleNotFoundError:  # pragma: no cover - retrieval ships with curbside
-        return None
-    return find_abbreviations
-
-
 def ingest_paths(
-    lib: Library, paths: Iterable[str | Path], *, on_file: ProgressFn | None = None
+    lib: Library,
+    paths: Iterable[str | Path],
+    *,
+    on_file: ProgressFn | None = None,
+    budget: Budget | None = None,
+    isolate: bool = True,
 ) -> IngestSummary:
-    """Ingest every file under ``paths`` into ``lib``; never raises for bad input."""
+    """Ingest every file under ``paths`` into ``lib``; never raises for bad input.
+
+    ``isolate=False`` reads in this process (no time or memory budget): for callers
+    that already run in a sandbox, and for tests of the readers themselves.
+    """
     summary = IngestSummary()
-    finder = _abbreviation_finder()
-    for path in expand_paths(paths):
-        summary.files += 1
+    budget = budget or Budget()
+    for fmt, why in sorted(disabled_readers().items()):
+        summary.warnings.append(f"reader {fmt} is disabled: {why}")
+    changed: list[str] = []
+    with BudgetedReader(budget) as worker:
+        read: Callable[[Path], Iterator[Item]] = (
+            worker.read if isolate else lambda p: read_items(p, budget.max_file_bytes)
+        )
         try:
-            docs, warnings = read_file(path)
-        except IngestError as err:
-            summary.fail(str(err))
-        except CurbsideError as err:
-            summary.fail(f"{path}: {err}")
-        else:
-            summary.warnings.extend(warnings)
-            summary.failed += len(warnings)
-            for doc in docs:
-                _store(lib, path, doc, summary, finder)
-        if on_file is not None:
-            on_file(path)
+            for path in expand_paths(paths):
+                summary.files += 1
+                _ingest_file(lib, path, read(path), summary, changed)
+                if on_file is not None:
+                    on_file(path)
+        except KeyboardInterrupt:
+            # The document being stored was rolled back by its transaction; everything
+            # counted in the summary is in the library.
+            summary.interrupted = True
+    if changed:
+        summary.stale = flag_citing_articles(lib, changed)
     return summary
 
 
-def _store(
+def _ingest_file(
     lib: Library,
     path: Path,
-    doc: Document,
+    items: Iterator[Item],
     summary: IngestSummary,
-    finder: Callable[[str], list[tuple[str, str]]] | None,
+    changed: list[str],
 ) -> None:
-    """Store one document and count the outcome."""
+    """Store the documents of one file as they arrive and count the outcome."""
     try:
-        outcome = lib.add_document(_prepare(doc), origin=str(path), abbreviations=finder)
+        for item in items:
+            if isinstance(item, Problem):
+                summary.warnings.append(item.message)
+                summary.failed += 1
+            else:
+                _store(lib, path, item, summary, changed)
+    except IngestError as err:
+        summary.fail(str(err))
+    except CurbsideError as err:
+        summary.fail(f"{path}: {err}")
+
+
+def _store(
+    lib: Library, path: Path, entry: NewSource, summary: IngestSummary, changed: list[str]
+) -> None:
+    """Store one prepared document and count the outcome."""
+    try:
+        outcome = lib.add(entry, origin=str(path))
     except CurbsideError as err:
         summary.fail(f"{path}: {err}")
         return
@@ -156,6 +149,7 @@ def _store(
         summary.added += 1
     elif outcome.status == "updated":
         summary.updated += 1
+        changed.append(outcome.source_id)
     else:
         summary.unchanged += 1
     summary.source_ids.append(outcome.source_id)

@@ -81,3 +81,16 @@ def abbreviation_pairs(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """Every (short form, long form) pair the library learned, ordered by short form."""
     rows = conn.execute("SELECT short, long FROM abbreviations ORDER BY short, long")
     return [(str(short), str(long)) for short, long in rows]
+
+
+def passages_mentioning(conn: sqlite3.Connection, term: str) -> int:
+    """Passages with a word that starts with ``term`` (a phrase: that contain it).
+
+    A case-insensitive scan of passage text: exact for any library, but linear in its
+    size (the search index's own term statistics serve large libraries).
+    """
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    row = conn.execute(
+        "SELECT count(*) FROM passages WHERE ' ' || text LIKE ? ESCAPE '\\'", (f"% {escaped}%",)
+    ).fetchone()
+    return int(row[0])
