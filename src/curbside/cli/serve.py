@@ -10,6 +10,9 @@ import typer
 from curbside.cli.common import LIBRARY_OPTION, console, fail, open_library
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+#: Defaults of the ask pool (as in ``curbside.web.asking``, not imported: it pulls FastAPI).
+ASK_THREADS = 2
+ASK_QUEUE = 16
 
 
 def allowed_hosts_for(host: str) -> list[str] | None:
@@ -28,7 +31,18 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
         port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
         library: Path | None = LIBRARY_OPTION,
-        workers: int = typer.Option(1, min=1, max=64, help="Server processes (one engine each)."),
+        workers: int = typer.Option(
+            1, min=1, max=64, help="Server processes (each with its own ask pool)."
+        ),
+        ask_threads: int = typer.Option(
+            ASK_THREADS, min=1, max=32, help="Threads answering questions, per process."
+        ),
+        ask_queue: int = typer.Option(
+            ASK_QUEUE,
+            min=0,
+            max=1024,
+            help="Questions that may wait per process; beyond that, 503 with Retry-After.",
+        ),
         secure_cookies: bool | None = typer.Option(
             None,
             "--secure-cookies/--no-secure-cookies",
@@ -39,11 +53,10 @@ def register(app: typer.Typer) -> None:
         """Serve the web app: ask, read, browse the library, review articles."""
         import uvicorn
 
-        from curbside.cli.common import sync_indexes
-        from curbside.settings import load_settings
-        from curbside.web.app import ENV_DENSE, ENV_HOSTS, ENV_LIBRARY, ENV_SECURE, ENV_WARM
+        from curbside.cli.common import settings_or_exit, sync_indexes
+        from curbside.web import app as web
 
-        settings = load_settings(library=library)
+        settings = settings_or_exit(library=library)
         lib = open_library(settings.library, bootstrap=True)
         try:
             # Index what was ingested since the last sync, before the first question.
@@ -51,11 +64,14 @@ def register(app: typer.Typer) -> None:
         finally:
             lib.close()
         hosts = allowed_hosts_for(host)
-        os.environ[ENV_LIBRARY] = str(settings.library)
-        os.environ[ENV_DENSE] = "1" if settings.dense else "0"
-        os.environ[ENV_SECURE] = "" if secure_cookies is None else str(int(secure_cookies))
-        os.environ[ENV_HOSTS] = ",".join(hosts or [])
-        os.environ[ENV_WARM] = "1"
+        os.environ[web.ENV_LIBRARY] = str(settings.library)
+        os.environ[web.ENV_DENSE] = "1" if settings.dense else "0"
+        os.environ[web.ENV_SECURE] = "" if secure_cookies is None else str(int(secure_cookies))
+        os.environ[web.ENV_HOSTS] = ",".join(hosts or [])
+        os.environ[web.ENV_WARM] = "1"
+        os.environ[web.ENV_TWO_PERSON] = "1" if settings.two_person_rule else "0"
+        os.environ[web.ENV_ASK_THREADS] = str(ask_threads)
+        os.environ[web.ENV_ASK_QUEUE] = str(ask_queue)
         if not quiet:
             shown = f"[{host}]" if ":" in host else host
             console.print(f"curbside at http://{shown}:{port}/  (library {settings.library})")
@@ -83,7 +99,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Requests/s and latency of /api/ask and an article page under concurrent clients."""
         from curbside.bench.load import DEFAULT_QUESTIONS, run_load_benchmark
-        from curbside.settings import load_settings
+        from curbside.cli.common import settings_or_exit
 
         asked = DEFAULT_QUESTIONS
         if questions is not None:
@@ -91,7 +107,7 @@ def register(app: typer.Typer) -> None:
             asked = tuple(q.strip() for q in lines if q.strip())
             if not asked:
                 raise fail(f"{questions}: no questions in the file")
-        path = load_settings(library=library).library
+        path = settings_or_exit(library=library).library
         try:
             report = run_load_benchmark(
                 path,

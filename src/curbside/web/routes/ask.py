@@ -15,7 +15,7 @@ from curbside.models import AUDIENCES
 from curbside.review import workflow
 from curbside.review.accounts import User
 from curbside.store import Library
-from curbside.web.deps import NotFound, current_user, get_lib, web_state
+from curbside.web.deps import NotFound, get_lib, require_reviewer, web_state
 from curbside.web.present import answer_view
 from curbside.web.security import cookie_header, cookie_is_secure
 from curbside.web.templating import page
@@ -109,9 +109,9 @@ def ask_page(request: Request, lib: Library = Depends(get_lib)) -> Response:
 @router.post("/ask", include_in_schema=False)
 def ask(
     request: Request,
-    question: str = Form(""),
-    audience: str = Form("clinician"),
-    thread_id: str = Form(""),
+    question: str = Form("", max_length=MAX_QUESTION * 4),
+    audience: str = Form("clinician", max_length=16),
+    thread_id: str = Form("", max_length=64),
     lib: Library = Depends(get_lib),
 ) -> Response:
     """Answer a question (or a follow-up in a thread) and show it in its thread."""
@@ -164,9 +164,12 @@ def publish_turn(
     thread_id: str,
     ordinal: int = Form(...),
     lib: Library = Depends(get_lib),
-    user: User | None = Depends(current_user),
+    user: User = Depends(require_reviewer),
 ) -> Response:
-    """Publish one answer of a thread as an article, which enters the review queue."""
+    """Publish one answer of a thread as an article, which enters the review queue.
+
+    Needs a signed-in reviewer: anonymous visitors cannot fill the queue.
+    """
     article = workflow.publish(lib, turn_answer(lib, thread_id, ordinal), actor=user)
     return RedirectResponse(f"/articles/{article.id}?done=published", status_code=303)
 

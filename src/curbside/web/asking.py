@@ -1,0 +1,157 @@
+"""Answering questions for the web app: a bounded pool with admission control.
+
+Asking is CPU-bound and slow next to every other request, so it runs on a few dedicated
+threads (:data:`ASK_THREADS`), never on the server's shared request threads: reviewer
+actions and page views keep their own pool and stay fast while questions queue. At most
+:data:`ASK_QUEUE` questions wait for a thread; one more is refused at once with
+:class:`Overloaded` (HTTP 503 with ``Retry-After``) rather than left to time out.
+
+Each ask thread has its own library connection and engine, so no lock is held around
+asking. More throughput comes from more server processes (``curbside serve --workers N``),
+each with its own pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from curbside.answer import threads
+from curbside.render.jsonout import answer_to_dict
+from curbside.store import Library
+
+#: Threads answering questions in one server process.
+ASK_THREADS = 2
+#: Questions allowed to wait for an ask thread before new ones are refused.
+ASK_QUEUE = 16
+#: Seconds a refused client is told to wait before trying again.
+RETRY_AFTER_SECONDS = 2
+
+
+class Overloaded(Exception):
+    """Every ask thread is busy and the waiting line is full."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("the server is answering as many questions as it can; try again shortly")
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Worker:
+    """One ask thread's engine and the library connection it reads through."""
+
+    lib: Library
+    engine: Any
+    seq: int
+
+
+def ask_and_record(
+    engine: Any, lib: Library, question: str, *, audience: str, thread_id: str | None
+) -> dict[str, Any]:
+    """Answer ``question`` with ``engine`` and make sure the thread records the turn.
+
+    The engine of this release still records the turn itself when given a thread; the
+    re-entrant engine leaves that to its caller, so a missing turn is added here.
+    """
+    before = len(threads.turns(lib.conn, thread_id)) if thread_id else 0
+    answer = engine.ask(question, audience=audience, thread_id=thread_id)
+    data = answer_to_dict(answer)
+    if thread_id and len(threads.turns(lib.conn, thread_id)) == before:
+        threads.add_turn(lib.conn, thread_id, question, question, json.dumps(data))
+    return data
+
+
+class AskPool:
+    """A few ask threads, each with its own engine, behind a bounded waiting line."""
+
+    def __init__(
+        self,
+        library_path: Path,
+        engine_factory: Any,
+        *,
+        workers: int = ASK_THREADS,
+        queue: int = ASK_QUEUE,
+    ) -> None:
+        self.library_path = library_path
+        self.engine_factory = engine_factory
+        self.workers = max(1, workers)
+        self.queue = max(0, queue)
+        self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="curbside-ask")
+        self._admission = threading.BoundedSemaphore(self.workers + self.queue)
+        self._local = threading.local()
+        self._opened: list[Library] = []
+        self._opened_lock = threading.Lock()
+
+    def submit(
+        self, question: str, *, audience: str, thread_id: str | None
+    ) -> Future[dict[str, Any]]:
+        """Queue a question; raises :class:`Overloaded` at once when the line is full."""
+        if not self._admission.acquire(blocking=False):
+            raise Overloaded(RETRY_AFTER_SECONDS)
+        try:
+            future = self._executor.submit(self._answer, question, audience, thread_id)
+        except BaseException:
+            self._admission.release()
+            raise
+        future.add_done_callback(lambda _: self._admission.release())
+        return future
+
+    def ask(self, question: str, *, audience: str, thread_id: str | None) -> dict[str, Any]:
+        """Answer on an ask thread and wait for it (for code running on a request thread)."""
+        return self.submit(question, audience=audience, thread_id=thread_id).result()
+
+    async def ask_async(
+        self, question: str, *, audience: str, thread_id: str | None
+    ) -> dict[str, Any]:
+        """Answer on an ask thread without holding a request thread while waiting."""
+        future = self.submit(question, audience=audience, thread_id=thread_id)
+        return await asyncio.wrap_future(future)
+
+    def warm(self) -> None:
+        """Build every ask thread's engine and answer one question on each."""
+        gate = threading.Barrier(self.workers, timeout=120)
+
+        def build() -> None:
+            self._answer("What does the library say about treatment?", "clinician", None)
+            # Hold this thread, so the next warm-up lands on another one.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                gate.wait()
+
+        for future in [self._executor.submit(build) for _ in range(self.workers)]:
+            future.result()
+
+    def _worker(self) -> _Worker:
+        """This thread's engine, rebuilt when the library changed since it was made."""
+        worker: _Worker | None = getattr(self._local, "worker", None)
+        if worker is None:
+            lib = Library.open(self.library_path)
+            with self._opened_lock:
+                self._opened.append(lib)
+            worker = _Worker(lib, None, -1)
+            self._local.worker = worker
+        seq = worker.lib.last_change()
+        if worker.engine is None or seq != worker.seq:
+            # An ingest while serving: a fresh engine picks up the new sources.
+            worker.engine = self.engine_factory(worker.lib)
+            worker.seq = seq
+        return worker
+
+    def _answer(self, question: str, audience: str, thread_id: str | None) -> dict[str, Any]:
+        worker = self._worker()
+        return ask_and_record(
+            worker.engine, worker.lib, question, audience=audience, thread_id=thread_id
+        )
+
+    def close(self) -> None:
+        """Finish queued questions, stop the threads and close their connections."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        with self._opened_lock:
+            for lib in self._opened:
+                lib.close()
+            self._opened.clear()
