@@ -12,7 +12,7 @@ from curbside.cli.common import LIBRARY_OPTION, console, fail, open_library
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Defaults of the ask pool (as in ``curbside.web.asking``, not imported: it pulls FastAPI).
 ASK_THREADS = 2
-ASK_QUEUE = 16
+ASK_QUEUE = 32
 
 
 def allowed_hosts_for(host: str) -> list[str] | None:

@@ -29,7 +29,7 @@ from curbside.store import Library
 #: Threads answering questions in one server process.
 ASK_THREADS = 2
 #: Questions allowed to wait for an ask thread before new ones are refused.
-ASK_QUEUE = 16
+ASK_QUEUE = 32
 #: Seconds a refused client is told to wait before trying again.
 RETRY_AFTER_SECONDS = 2
 

@@ -19,10 +19,6 @@ MAX_BODY_BYTES = 256 * 1024
 MAX_ERROR_CHARS = 200
 
 
-class BodyTooLarge(Exception):
-    """The request body exceeds :data:`MAX_BODY_BYTES`."""
-
-
 class BodyLimitMiddleware:
     """Refuse request bodies over ``limit`` bytes with 413 (pure ASGI, streaming-safe)."""
 
@@ -39,28 +35,33 @@ class BodyLimitMiddleware:
             await _too_large(send, self.limit)
             return
         seen = 0
-        started = False
+        started = refused = False
 
         async def counted_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise BodyTooLarge()
+                    # Answer now and tell the app the client left: FastAPI turns any error
+                    # raised while reading a body into a 400, which would hide the reason.
+                    refused = True
+                    if not started:
+                        await _too_large(send, self.limit)
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracked_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 has been sent; whatever the app says now is dropped
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except BodyTooLarge:
-            if not started:
-                await _too_large(send, self.limit)
+        await self.app(scope, counted_receive, tracked_send)
 
 
 async def _too_large(send: Send, limit: int) -> None:
