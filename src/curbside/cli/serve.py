@@ -96,8 +96,16 @@ def register(app: typer.Typer) -> None:
         questions: Path | None = typer.Option(
             None, exists=True, dir_okay=False, help="Questions to ask, one per line."
         ),
+        review: bool = typer.Option(
+            True,
+            "--review/--no-review",
+            help="Add a phase with two reviewers racing on one article.",
+        ),
+        review_seconds: float | None = typer.Option(
+            None, min=1.0, help="Also run a separate ask+review phase this long (e.g. 300)."
+        ),
     ) -> None:
-        """Requests/s and latency of /api/ask and an article page under concurrent clients."""
+        """Requests/s and p50/p95/p99 of asking, an article page and review actions under load."""
         from curbside.bench.load import DEFAULT_QUESTIONS, run_load_benchmark
         from curbside.cli.common import settings_or_exit
 
@@ -116,6 +124,8 @@ def register(app: typer.Typer) -> None:
                 seconds=seconds,
                 workers=workers,
                 questions=asked,
+                review=review,
+                review_seconds=review_seconds,
             )
         except (FileNotFoundError, RuntimeError) as err:
             raise fail(str(err)) from err
