@@ -302,7 +302,12 @@ async def _reviewer(
     tally: ReviewTally,
     deadline: float,
 ) -> None:
-    """Loop: read the article, then take the next step open to this reviewer."""
+    """Loop: read the article, then take the next step open to this reviewer.
+
+    Approved → save a new version (both reviewers race; the loser gets 409). Submitted →
+    the version's author starts the review. Under review → the reviewer who neither wrote
+    the version nor started the review approves it (the two-person rule). Otherwise wait.
+    """
     url = f"/api/articles/{article_id}"
     headers = {"X-CSRF-Token": token}
     while time.monotonic() < deadline:
@@ -313,14 +318,18 @@ async def _reviewer(
         started_by = next(
             (e["actor"] for e in state.get("audit", []) if e["action"] == "start_review"), None
         )
-        lock = state["lock_version"]
-        if state["status"] == "submitted":
+        lock, author = state["lock_version"], state.get("author")
+        body: dict[str, object]
+        if state["status"] == "approved":
+            action, body = "edit", {"lock_version": lock, "note": f"bench edit by {me}"}
+        elif state["status"] == "submitted" and author == me:
             action, body = "start_review", {"action": "start_review", "lock_version": lock}
-        elif state["status"] == "under_review" and started_by != me:
+        elif state["status"] == "under_review" and me not in (author, started_by):
             action = "approve"
             body = {"action": "approve", "lock_version": lock, "checklist": list(CHECKLIST)}
         else:
-            action, body = "edit", {"lock_version": lock, "note": f"bench edit by {me}"}
+            await asyncio.sleep(0.02)  # the other reviewer's turn
+            continue
         target = f"{url}/edit" if action == "edit" else f"{url}/transition"
         done = await _send(
             result, partial(client.post, target, json=body, headers=headers), deadline
