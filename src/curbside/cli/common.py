@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from curbside.settings import Settings
@@ -91,7 +92,11 @@ def sync_indexes(lib: Library, *, dense: bool, rebuild: bool = False) -> None:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print an error line and return the Exit to raise."""
-    err_console.print(f"[red]error:[/red] {message}")
+    """Print an error line and return the Exit to raise.
+
+    One line, however long (no wrapping at the terminal width), and the message is shown
+    literally: brackets in a path or a setting's value are not read as console markup.
+    """
+    err_console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
     sys.stderr.flush()
     return typer.Exit(code)
