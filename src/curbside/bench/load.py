@@ -349,24 +349,29 @@ async def _run_phase(
     password: str | None = None,
 ) -> tuple[list[PhaseResult], ReviewTally]:
     """One phase: ``ask``, ``article`` or ``ask+review`` (askers plus two reviewers)."""
-    deadline = time.monotonic() + seconds
     budget = {"left": max_requests}
     main = PhaseResult("article" if name == "article" else "ask", clients)
     review = PhaseResult("review action", 2)
     tally = ReviewTally()
     sessions = [httpx.AsyncClient(base_url=base_url, timeout=120.0) for _ in range(clients)]
     reviewers = [httpx.AsyncClient(base_url=base_url, timeout=120.0) for _ in range(2)]
+    tokens: list[str] = []
+    if name == "ask+review":
+        assert password is not None
+        for who, session in zip(BENCH_USERS[1:], reviewers, strict=True):
+            tokens.append(
+                await asyncio.to_thread(_sign_in_async_client, base_url, session, who, password)
+            )
+    # The clock starts after signing in: a slow login must not eat the phase.
+    deadline = time.monotonic() + seconds
     jobs: list[Awaitable[None]] = []
     for i, session in enumerate(sessions):
         if name == "article":
             jobs.append(_reader(main, session, f"/articles/{article_id}", budget, deadline))
         else:
             jobs.append(_asker(main, session, i, questions, budget, deadline))
-    if name == "ask+review":
-        assert password is not None
-        for who, session in zip(BENCH_USERS[1:], reviewers, strict=True):
-            token = await asyncio.to_thread(_sign_in_async_client, base_url, session, who, password)
-            jobs.append(_reviewer(review, session, who, token, article_id, tally, deadline))
+    for who, session, token in zip(BENCH_USERS[1:], reviewers, tokens, strict=False):
+        jobs.append(_reviewer(review, session, who, token, article_id, tally, deadline))
     began = time.perf_counter()
     try:
         await asyncio.gather(*jobs)
@@ -436,6 +441,23 @@ def check_review_integrity(
     return f"{summary}; every one in the audit log, {versions} versions stored"
 
 
+def drain(base_url: str, question: str) -> None:
+    """Wait until the server has answered what earlier phases left in its ask queue.
+
+    A phase's clients stop at its deadline, but questions already admitted are still
+    answered; one more question, answered in turn after them, marks the end of that tail.
+    """
+    with httpx.Client(base_url=base_url, timeout=600.0) as client:
+        token = client.get("/api/session").json()["csrf_token"]
+        while True:
+            r = client.post(
+                "/api/ask", json={"question": question}, headers={"X-CSRF-Token": token}
+            )
+            if r.status_code != 503:
+                return
+            time.sleep(float(r.headers.get("retry-after", "1")))
+
+
 def drive(
     base_url: str,
     *,
@@ -457,12 +479,14 @@ def drive(
     httpx.get(f"{base_url}/articles/{article_id}", timeout=60.0)
     phases: list[PhaseResult] = []
     for name in ("ask", "article"):
+        drain(base_url, questions[0])
         got, _ = asyncio.run(
             _run_phase(base_url, name, clients, max_requests, seconds, questions, article_id)
         )
         phases += got
     verdict = ""
     if review:
+        drain(base_url, questions[0])
         before = review_record(library, article_id) if library is not None else ({}, 1)
         got, tally = asyncio.run(
             _run_phase(
@@ -537,6 +561,8 @@ def run_load_benchmark(
             if review and review_seconds and review_seconds != seconds:
                 # A long mixed phase on its own (the 5-minute soak), after the short ones.
                 article_id = prepare_article(base_url, questions[0], password)
+                approve_once(base_url, article_id, password)
+                drain(base_url, questions[0])
                 before = review_record(copy, article_id)
                 got, tally = asyncio.run(
                     _run_phase(
