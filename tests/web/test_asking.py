@@ -124,3 +124,21 @@ def test_a_follow_up_turn_is_recorded_once(client: TestClient, library_file: Pat
     finally:
         lib.close()
     assert count == 2
+
+
+def test_process_workers_answer_and_record_the_turn(library_file: Path) -> None:
+    app = create_app(library_file, ask_mode="process", ask_threads=1, warm=True)
+    with TestClient(app) as client:
+        answer = client.post(
+            "/api/ask",
+            json={"question": "Which reading lamp is recommended?", "new_thread": True},
+            headers=csrf(client),
+        ).json()
+        assert answer["sections"] and answer["thread_id"]
+        turns = client.get(f"/api/threads/{answer['thread_id']}").json()["turns"]
+        assert len(turns) == 1 and turns[0]["answer"]["question"] == answer["question"]
+
+
+def test_unknown_pool_mode_is_refused(library_file: Path) -> None:
+    with pytest.raises(ValueError, match="thread or process"):
+        AskPool(library_file, _factory(threading.Event(), {}), mode="fibres")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -13,6 +14,13 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Defaults of the ask pool (as in ``curbside.web.asking``, not imported: it pulls FastAPI).
 ASK_THREADS = 2
 ASK_QUEUE = 32
+
+
+class AskMode(StrEnum):
+    """How the web app runs its ask workers."""
+
+    process = "process"
+    thread = "thread"
 
 
 def allowed_hosts_for(host: str) -> list[str] | None:
@@ -35,7 +43,13 @@ def register(app: typer.Typer) -> None:
             1, min=1, max=64, help="Server processes (each with its own ask pool)."
         ),
         ask_threads: int = typer.Option(
-            ASK_THREADS, min=1, max=32, help="Threads answering questions, per process."
+            ASK_THREADS, min=1, max=32, help="Workers answering questions, per server process."
+        ),
+        ask_mode: AskMode = typer.Option(
+            AskMode.process,
+            case_sensitive=False,
+            help="Ask workers as child processes (lower CPU priority, keeps reviewers fast)"
+            " or threads.",
         ),
         ask_queue: int = typer.Option(
             ASK_QUEUE,
@@ -72,6 +86,7 @@ def register(app: typer.Typer) -> None:
         os.environ[web.ENV_TWO_PERSON] = "1" if settings.two_person_rule else "0"
         os.environ[web.ENV_ASK_THREADS] = str(ask_threads)
         os.environ[web.ENV_ASK_QUEUE] = str(ask_queue)
+        os.environ[web.ENV_ASK_MODE] = ask_mode.value
         if not quiet:
             shown = f"[{host}]" if ":" in host else host
             console.print(f"curbside at http://{shown}:{port}/  (library {settings.library})")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -39,15 +40,22 @@ from curbside.web.templating import page
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def default_engine_factory(dense: bool) -> EngineFactory:
-    """Build the real answer engine (imported lazily: it loads indexes and models)."""
+@dataclass(frozen=True)
+class DefaultEngineFactory:
+    """Builds the real answer engine; a plain value, so it can be sent to ask processes."""
 
-    def make(lib: Library) -> Any:
+    dense: bool
+
+    def __call__(self, lib: Library) -> Any:
+        """An engine reading ``lib`` (imported here: it loads indexes and models)."""
         from curbside.answer.engine import Engine
 
-        return Engine(lib, dense=dense)
+        return Engine(lib, dense=self.dense)
 
-    return make
+
+def default_engine_factory(dense: bool) -> EngineFactory:
+    """Build the real answer engine."""
+    return DefaultEngineFactory(dense)
 
 
 def _is_api(request: Request) -> bool:
@@ -126,6 +134,7 @@ def create_app(
     two_person_rule: bool = True,
     ask_threads: int = ASK_THREADS,
     ask_queue: int = ASK_QUEUE,
+    ask_mode: str = "thread",
 ) -> FastAPI:
     """The web application for the library at ``library_path``.
 
@@ -133,8 +142,9 @@ def create_app(
     ``allowed_hosts``: Host header values to accept (guards a loopback server against
     DNS rebinding); None accepts any. ``warm`` builds the answer engines at start-up.
     ``two_person_rule``: approval needs a reviewer other than the version's author and
-    the review's starter. ``ask_threads``/``ask_queue``: the ask pool's threads and how
-    many questions may wait for them before 503.
+    the review's starter. ``ask_threads``/``ask_queue``: the ask pool's workers and how
+    many questions may wait for them before 503; ``ask_mode``: ``thread`` or ``process``
+    workers (see :mod:`curbside.web.asking`).
     """
     from curbside.web.routes import register_routes
 
@@ -147,6 +157,7 @@ def create_app(
         two_person_rule=two_person_rule,
         ask_threads=ask_threads,
         ask_queue=ask_queue,
+        ask_mode=ask_mode,
     )
 
     @asynccontextmanager
@@ -187,6 +198,7 @@ ENV_WARM = "CURBSIDE_WEB_WARM"
 ENV_TWO_PERSON = "CURBSIDE_WEB_TWO_PERSON_RULE"
 ENV_ASK_THREADS = "CURBSIDE_WEB_ASK_THREADS"
 ENV_ASK_QUEUE = "CURBSIDE_WEB_ASK_QUEUE"
+ENV_ASK_MODE = "CURBSIDE_WEB_ASK_MODE"
 
 
 def create_app_from_env() -> FastAPI:
@@ -204,4 +216,5 @@ def create_app_from_env() -> FastAPI:
         two_person_rule=os.environ.get(ENV_TWO_PERSON, "1") == "1",
         ask_threads=int(os.environ.get(ENV_ASK_THREADS) or ASK_THREADS),
         ask_queue=int(os.environ.get(ENV_ASK_QUEUE) or ASK_QUEUE),
+        ask_mode=os.environ.get(ENV_ASK_MODE) or "process",
     )

@@ -6,9 +6,13 @@ actions and page views keep their own pool and stay fast while questions queue. 
 :data:`ASK_QUEUE` questions wait for a thread; one more is refused at once with
 :class:`Overloaded` (HTTP 503 with ``Retry-After``) rather than left to time out.
 
-Each ask thread has its own library connection and engine, so no lock is held around
-asking. More throughput comes from more server processes (``curbside serve --workers N``),
-each with its own pool.
+Each ask worker has its own library connection and engine, so no lock is held around
+asking. Workers are threads (``mode="thread"``, the default for embedded use and tests) or
+child processes (``mode="process"``, what ``curbside serve`` uses): answering is CPU-bound
+Python, and in a child process it neither holds the web process's GIL nor competes at the
+same CPU priority (children run at a lower one, :data:`ASK_NICENESS`), so page views and
+reviewer actions stay fast while questions queue. More throughput comes from more server
+processes (``curbside serve --workers N``), each with its own pool.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import multiprocessing
+import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +38,8 @@ ASK_THREADS = 2
 ASK_QUEUE = 32
 #: Seconds a refused client is told to wait before trying again.
 RETRY_AFTER_SECONDS = 2
+#: How much lower the CPU priority of ask processes is than the web process's.
+ASK_NICENESS = 5
 
 
 class Overloaded(Exception):
@@ -40,6 +48,10 @@ class Overloaded(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__("the server is answering as many questions as it can; try again shortly")
         self.retry_after = retry_after
+
+
+#: What warming up asks each worker (any question builds the engine and its indexes).
+WARM_QUESTION = "What does the library say about treatment?"
 
 
 @dataclass
@@ -77,12 +89,26 @@ class AskPool:
         *,
         workers: int = ASK_THREADS,
         queue: int = ASK_QUEUE,
+        mode: str = "thread",
     ) -> None:
         self.library_path = library_path
         self.engine_factory = engine_factory
         self.workers = max(1, workers)
         self.queue = max(0, queue)
-        self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="curbside-ask")
+        self.mode = mode
+        self._executor: Executor
+        if mode == "process":
+            # Spawned, not forked: the web process has threads and open connections.
+            self._executor = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_ask_process,
+                initargs=(library_path, engine_factory),
+            )
+        elif mode == "thread":
+            self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="curbside-ask")
+        else:
+            raise ValueError(f"ask pool mode must be thread or process, not {mode!r}")
         self._admission = threading.BoundedSemaphore(self.workers + self.queue)
         self._local = threading.local()
         self._opened: list[Library] = []
@@ -95,7 +121,10 @@ class AskPool:
         if not self._admission.acquire(blocking=False):
             raise Overloaded(RETRY_AFTER_SECONDS)
         try:
-            future = self._executor.submit(self._answer, question, audience, thread_id)
+            if self.mode == "process":
+                future = self._executor.submit(_answer_in_process, question, audience, thread_id)
+            else:
+                future = self._executor.submit(self._answer, question, audience, thread_id)
         except BaseException:
             self._admission.release()
             raise
@@ -114,17 +143,25 @@ class AskPool:
         return await asyncio.wrap_future(future)
 
     def warm(self) -> None:
-        """Build every ask thread's engine and answer one question on each."""
+        """Build every ask worker's engine and answer one question on each."""
+        if self.mode == "process":
+            warmups = [
+                self._executor.submit(_answer_in_process, WARM_QUESTION, "clinician", None)
+                for _ in range(self.workers)
+            ]
+            for future in warmups:
+                future.result()
+            return
         gate = threading.Barrier(self.workers, timeout=120)
 
         def build() -> None:
-            self._answer("What does the library say about treatment?", "clinician", None)
+            self._answer(WARM_QUESTION, "clinician", None)
             # Hold this thread, so the next warm-up lands on another one.
             with contextlib.suppress(threading.BrokenBarrierError):
                 gate.wait()
 
-        for future in [self._executor.submit(build) for _ in range(self.workers)]:
-            future.result()
+        for started in [self._executor.submit(build) for _ in range(self.workers)]:
+            started.result()
 
     def _worker(self) -> _Worker:
         """This thread's engine, rebuilt when the library changed since it was made."""
@@ -135,12 +172,7 @@ class AskPool:
                 self._opened.append(lib)
             worker = _Worker(lib, None, -1)
             self._local.worker = worker
-        seq = worker.lib.last_change()
-        if worker.engine is None or seq != worker.seq:
-            # An ingest while serving: a fresh engine picks up the new sources.
-            worker.engine = self.engine_factory(worker.lib)
-            worker.seq = seq
-        return worker
+        return _fresh(worker, self.engine_factory)
 
     def _answer(self, question: str, audience: str, thread_id: str | None) -> dict[str, Any]:
         worker = self._worker()
@@ -155,3 +187,33 @@ class AskPool:
             for lib in self._opened:
                 lib.close()
             self._opened.clear()
+
+
+def _fresh(worker: _Worker, engine_factory: Any) -> _Worker:
+    """``worker`` with an engine built for the library as it is now."""
+    seq = worker.lib.last_change()
+    if worker.engine is None or seq != worker.seq:
+        # An ingest while serving: a fresh engine picks up the new sources.
+        worker.engine = engine_factory(worker.lib)
+        worker.seq = seq
+    return worker
+
+
+#: The one worker of an ask process (set by :func:`_start_ask_process`).
+_PROCESS: dict[str, Any] = {}
+
+
+def _start_ask_process(library_path: Path, engine_factory: Any) -> None:
+    """Initialise an ask process: lower its CPU priority, remember how to build its engine."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(ASK_NICENESS)
+    _PROCESS["factory"] = engine_factory
+    _PROCESS["worker"] = _Worker(Library.open(library_path), None, -1)
+
+
+def _answer_in_process(question: str, audience: str, thread_id: str | None) -> dict[str, Any]:
+    """Answer in an ask process with its own connection and engine."""
+    worker = _fresh(_PROCESS["worker"], _PROCESS["factory"])
+    return ask_and_record(
+        worker.engine, worker.lib, question, audience=audience, thread_id=thread_id
+    )

@@ -51,6 +51,8 @@ class WebState:
     two_person_rule: bool = True
     ask_threads: int = ASK_THREADS
     ask_queue: int = ASK_QUEUE
+    #: ``thread`` or ``process`` ask workers.
+    ask_mode: str = "thread"
     _asker: AskPool | None = None
     _asker_lock: threading.Lock = field(default_factory=threading.Lock)
     _pool: list[Library] = field(default_factory=list)
@@ -66,6 +68,7 @@ class WebState:
                     self.engine_factory,
                     workers=self.ask_threads,
                     queue=self.ask_queue,
+                    mode=self.ask_mode,
                 )
             return self._asker
 
