@@ -234,8 +234,10 @@ async def _send(
         except httpx.HTTPError as err:
             result.errors.append(f"{result.name}: {type(err).__name__}: {err}")
             return None
-        if response.status_code == 503 and time.monotonic() < deadline:
+        if response.status_code == 503:
             result.shed += 1
+            if time.monotonic() >= deadline:
+                return None  # shed at the end of the phase: not retried, not an error
             await asyncio.sleep(float(response.headers.get("retry-after", "1")))
             continue
         if response.status_code == 409:
