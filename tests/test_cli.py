@@ -77,17 +77,17 @@ def test_library_that_is_not_a_database(tmp_path: Path) -> None:
     assert code == 2 and "not a curbside library" in out
 
 
-def test_users_add_list_passwd_remove(library_path: Path) -> None:
+def test_users_add_list_passwd_remove(library_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lib = ["--library", str(library_path)]
-    code, out = _invoke(
-        "users", "add", "rita", "--role", "reviewer", "--password", "long enough pw", *lib
-    )
+    monkeypatch.setenv("CURBSIDE_NEW_PASSWORD", "long enough pw")
+    code, out = _invoke("users", "add", "rita", "--role", "reviewer", *lib)
     assert code == 0, out
     code, out = _invoke("users", "list", *lib)
     assert "rita\treviewer" in out
-    code, out = _invoke("users", "add", "rita", "--password", "long enough pw", *lib)
+    code, out = _invoke("users", "add", "rita", *lib)
     assert code == 1 and "exists" in out
-    code, out = _invoke("users", "passwd", "rita", "--password", "short", *lib)
+    monkeypatch.setenv("CURBSIDE_NEW_PASSWORD", "short")
+    code, out = _invoke("users", "passwd", "rita", *lib)
     assert code == 1 and "at least" in out
     code, out = _invoke("users", "remove", "rita", *lib)
     assert code == 0

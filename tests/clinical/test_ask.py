@@ -91,14 +91,20 @@ def test_approved_article_is_found_by_normalised_question(library: Library) -> N
     engine = Engine(library, dense=False)
     answer = answer_to_dict(engine.ask("What are the treatment options for Varnell syndrome?"))
     rita = add_user(library, "rita", "a long placeholder passphrase", "reviewer")
-    article = workflow.publish(library, answer)
+    article = workflow.publish(library, answer, actor=rita)
     questions = ["unrelated question", "what are the TREATMENT options for varnell syndrome"]
     assert approved_article(library, questions) is None  # submitted is not approved
     article = workflow.transition(
         library, article.id, "start_review", actor=rita, expected_lock=article.lock_version
     )
     article = workflow.transition(
-        library, article.id, "approve", actor=rita, expected_lock=article.lock_version
+        library,
+        article.id,
+        "approve",
+        actor=rita,
+        expected_lock=article.lock_version,
+        checklist=tuple(workflow.CHECKLIST),
+        two_person=False,
     )
     found = approved_article(library, questions)
     assert found is not None

@@ -69,12 +69,18 @@ def _setup(tmp_path: Path) -> tuple[Library, Path, User]:
 def test_new_version_of_a_cited_source_sends_the_approved_article_back(tmp_path: Path) -> None:
     lib, doc, reviewer = _setup(tmp_path)
     with lib:
-        art = workflow.publish(lib, _answer(lib))
+        art = workflow.publish(lib, _answer(lib), actor=reviewer)
         art = workflow.transition(
             lib, art.id, "start_review", actor=reviewer, expected_lock=art.lock_version
         )
         art = workflow.transition(
-            lib, art.id, "approve", actor=reviewer, expected_lock=art.lock_version
+            lib,
+            art.id,
+            "approve",
+            actor=reviewer,
+            expected_lock=art.lock_version,
+            checklist=tuple(workflow.CHECKLIST),
+            two_person=False,
         )
         assert ingest_paths(lib, [doc]).stale == []  # unchanged: nothing to flag
 
@@ -92,7 +98,7 @@ def test_new_version_of_a_cited_source_sends_the_approved_article_back(tmp_path:
 def test_article_in_review_gains_the_reason_and_keeps_its_state(tmp_path: Path) -> None:
     lib, doc, reviewer = _setup(tmp_path)
     with lib:
-        art = workflow.publish(lib, _answer(lib))
+        art = workflow.publish(lib, _answer(lib), actor=reviewer)
         art = workflow.transition(
             lib, art.id, "start_review", actor=reviewer, expected_lock=art.lock_version
         )

@@ -47,6 +47,7 @@ def template_library(tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Pat
     add_user(lib, "rita", PASSWORD, "reviewer")
     add_user(lib, "rob", PASSWORD, "reviewer")
     add_user(lib, "ada", PASSWORD, "admin")
+    add_user(lib, "paul", PASSWORD, "reviewer")
     lib.close()
     return path
 
@@ -77,6 +78,22 @@ def reviewer(app: FastAPI) -> Iterator[TestClient]:
     """A client signed in as the reviewer ``rita``."""
     with TestClient(app) as c:
         login(c, "rita")
+        yield c
+
+
+@pytest.fixture
+def author(app: FastAPI) -> Iterator[TestClient]:
+    """A client signed in as the reviewer ``paul``, who publishes articles."""
+    with TestClient(app) as c:
+        login(c, "paul")
+        yield c
+
+
+@pytest.fixture
+def second(app: FastAPI) -> Iterator[TestClient]:
+    """A client signed in as the reviewer ``rob``: the second person who approves."""
+    with TestClient(app) as c:
+        login(c, "rob")
         yield c
 
 

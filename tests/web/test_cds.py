@@ -185,11 +185,19 @@ def test_approved_article_is_preferred(
         Engine(lib, dense=False).ask("What are the treatment options for Varnell syndrome?")
     )
     rita = add_user(lib, "rita", "a long placeholder passphrase", "reviewer")
-    art = workflow.publish(lib, answer)
+    art = workflow.publish(lib, answer, actor=rita)
     art = workflow.transition(
         lib, art.id, "start_review", actor=rita, expected_lock=art.lock_version
     )
-    art = workflow.transition(lib, art.id, "approve", actor=rita, expected_lock=art.lock_version)
+    art = workflow.transition(
+        lib,
+        art.id,
+        "approve",
+        actor=rita,
+        expected_lock=art.lock_version,
+        checklist=tuple(workflow.CHECKLIST),
+        two_person=False,
+    )
     lib.close()
     with TestClient(cds_app) as client:
         r = call(client, ehr, PV, patient_view())

@@ -118,20 +118,17 @@ def test_fhir_export_of_an_article_carries_its_review_state(
 ) -> None:
     article = publish(reviewer, QUESTION)
     url = f"/api/articles/{article['id']}/fhir"
-    first = client.get(url).json()
+    # Signed out, nothing is shown before approval; a reviewer sees the version under work.
+    assert client.get(url).status_code == 404
+    first = reviewer.get(url).json()
     assert_valid_bundle(first)
     assert first["entry"][1]["resource"]["workflowStatus"] == "submitted"
     assert first["entry"][0]["resource"]["status"] == "preliminary"
     r = move(reviewer, article, "start_review")
     article = r.json()
-    assert client.get(url).json()["entry"][1]["resource"]["workflowStatus"] == "triaged"
-    article = move(reviewer, article, "approve").json()
-    approved = client.get(url).json()
-    assert_valid_bundle(approved)
-    assessment = approved["entry"][1]["resource"]
-    assert assessment["workflowStatus"] == "published" and assessment["disposition"] == "persuasive"
-    assert approved["entry"][0]["resource"]["status"] == "final"
-    assert approved["entry"][0]["resource"]["url"].endswith(f"/articles/{article['id']}")
+    assert reviewer.get(url).json()["entry"][1]["resource"]["workflowStatus"] == "triaged"
+    # Under review is still not public.
+    assert client.get(url).status_code == 404
 
 
 def test_fhir_export_of_an_unknown_article_is_404(client: TestClient) -> None:

@@ -6,14 +6,16 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from curbside.settings import Settings
     from curbside.store import Library
 
 #: ``--library PATH``; falls back to ``CURBSIDE_LIBRARY``, the config file, then the default.
@@ -29,11 +31,24 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def library_path(path: Path | None) -> Path:
-    """Resolve the library file from the flag and the settings layers."""
+def settings_or_exit(**overrides: Any) -> Settings:
+    """The resolved settings; a bad config file or ``CURBSIDE_*`` value exits with one line.
+
+    The line names the file or variable, the setting and the accepted values (status 2),
+    never a traceback.
+    """
+    from curbside.errors import CurbsideError
     from curbside.settings import load_settings
 
-    return load_settings(library=path).library
+    try:
+        return load_settings(**overrides)
+    except CurbsideError as err:
+        raise fail(str(err), code=2) from err
+
+
+def library_path(path: Path | None) -> Path:
+    """Resolve the library file from the flag and the settings layers."""
+    return settings_or_exit(library=path).library
 
 
 def open_library(path: Path | None, *, bootstrap: bool = False) -> Library:
@@ -42,10 +57,10 @@ def open_library(path: Path | None, *, bootstrap: bool = False) -> Library:
     Exits with a one-line error (status 2) when the file is not a curbside library.
     """
     from curbside.errors import CurbsideError
-    from curbside.settings import bundled_library_dir, load_settings
+    from curbside.settings import bundled_library_dir
     from curbside.store import Library
 
-    settings = load_settings(library=path)
+    settings = settings_or_exit(library=path)
     try:
         lib = Library.open(settings.library)
     except CurbsideError as err:
@@ -71,9 +86,8 @@ def sync_indexes(lib: Library, *, dense: bool, rebuild: bool = False, quiet: boo
     With ``rebuild``, drop them and build them again from SQLite (``curbside reindex``).
     """
     from curbside.retrieve import Retriever
-    from curbside.settings import load_settings
 
-    retriever = Retriever(lib, dense=dense, vocab_files=load_settings().vocab)
+    retriever = Retriever(lib, dense=dense, vocab_files=settings_or_exit().vocab)
     with progress_bar("embedding passages", None, quiet=quiet) as bar:
         report = retriever.rebuild(bar.report) if rebuild else retriever.sync(bar.report)
     if retriever.notice:
@@ -89,8 +103,6 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
     The message is printed as text (never Rich markup) on one line, however long.
     """
-    from rich.markup import escape
-
     err_console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True, highlight=False)
     sys.stderr.flush()
     return typer.Exit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -10,6 +11,16 @@ import typer
 from curbside.cli.common import LIBRARY_OPTION, console, err_console, fail, open_library
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+#: Defaults of the ask pool (as in ``curbside.web.asking``, not imported: it pulls FastAPI).
+ASK_THREADS = 2
+ASK_QUEUE = 32
+
+
+class AskMode(StrEnum):
+    """How the web app runs its ask workers."""
+
+    process = "process"
+    thread = "thread"
 
 
 def allowed_hosts_for(host: str) -> list[str] | None:
@@ -55,7 +66,24 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
         port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
         library: Path | None = LIBRARY_OPTION,
-        workers: int = typer.Option(1, min=1, max=64, help="Server processes (one engine each)."),
+        workers: int = typer.Option(
+            1, min=1, max=64, help="Server processes (each with its own ask pool)."
+        ),
+        ask_threads: int = typer.Option(
+            ASK_THREADS, min=1, max=32, help="Workers answering questions, per server process."
+        ),
+        ask_mode: AskMode = typer.Option(
+            AskMode.process,
+            case_sensitive=False,
+            help="Ask workers as child processes (lower CPU priority, keeps reviewers fast)"
+            " or threads.",
+        ),
+        ask_queue: int = typer.Option(
+            ASK_QUEUE,
+            min=0,
+            max=1024,
+            help="Questions that may wait per process; beyond that, 503 with Retry-After.",
+        ),
         secure_cookies: bool | None = typer.Option(
             None,
             "--secure-cookies/--no-secure-cookies",
@@ -77,19 +105,10 @@ def register(app: typer.Typer) -> None:
         """Serve the web app: ask, read, browse the library, review articles."""
         import uvicorn
 
-        from curbside.cli.common import sync_indexes
-        from curbside.settings import load_settings
-        from curbside.web.app import (
-            ENV_CDS_DEV,
-            ENV_CDS_TRUST,
-            ENV_DENSE,
-            ENV_HOSTS,
-            ENV_LIBRARY,
-            ENV_SECURE,
-            ENV_WARM,
-        )
+        from curbside.cli.common import settings_or_exit, sync_indexes
+        from curbside.web import app as web
 
-        settings = load_settings(library=library)
+        settings = settings_or_exit(library=library)
         check_cds_options(host, cds_trust, cds_dev)
         lib = open_library(settings.library, bootstrap=True)
         try:
@@ -98,13 +117,17 @@ def register(app: typer.Typer) -> None:
         finally:
             lib.close()
         hosts = allowed_hosts_for(host)
-        os.environ[ENV_LIBRARY] = str(settings.library)
-        os.environ[ENV_DENSE] = "1" if settings.dense else "0"
-        os.environ[ENV_SECURE] = "" if secure_cookies is None else str(int(secure_cookies))
-        os.environ[ENV_HOSTS] = ",".join(hosts or [])
-        os.environ[ENV_WARM] = "1"
-        os.environ[ENV_CDS_TRUST] = str(cds_trust.resolve()) if cds_trust else ""
-        os.environ[ENV_CDS_DEV] = "1" if cds_dev else "0"
+        os.environ[web.ENV_LIBRARY] = str(settings.library)
+        os.environ[web.ENV_DENSE] = "1" if settings.dense else "0"
+        os.environ[web.ENV_SECURE] = "" if secure_cookies is None else str(int(secure_cookies))
+        os.environ[web.ENV_HOSTS] = ",".join(hosts or [])
+        os.environ[web.ENV_WARM] = "1"
+        os.environ[web.ENV_TWO_PERSON] = "1" if settings.two_person_rule else "0"
+        os.environ[web.ENV_ASK_THREADS] = str(ask_threads)
+        os.environ[web.ENV_ASK_QUEUE] = str(ask_queue)
+        os.environ[web.ENV_ASK_MODE] = ask_mode.value
+        os.environ[web.ENV_CDS_TRUST] = str(cds_trust.resolve()) if cds_trust else ""
+        os.environ[web.ENV_CDS_DEV] = "1" if cds_dev else "0"
         if not quiet:
             shown = f"[{host}]" if ":" in host else host
             console.print(f"curbside at http://{shown}:{port}/  (library {settings.library})")
@@ -129,10 +152,18 @@ def register(app: typer.Typer) -> None:
         questions: Path | None = typer.Option(
             None, exists=True, dir_okay=False, help="Questions to ask, one per line."
         ),
+        review: bool = typer.Option(
+            True,
+            "--review/--no-review",
+            help="Add a phase with two reviewers racing on one article.",
+        ),
+        review_seconds: float | None = typer.Option(
+            None, min=1.0, help="Also run a separate ask+review phase this long (e.g. 300)."
+        ),
     ) -> None:
-        """Requests/s and latency of /api/ask and an article page under concurrent clients."""
+        """Requests/s and p50/p95/p99 of asking, an article page and review actions under load."""
         from curbside.bench.load import DEFAULT_QUESTIONS, run_load_benchmark
-        from curbside.settings import load_settings
+        from curbside.cli.common import settings_or_exit
 
         asked = DEFAULT_QUESTIONS
         if questions is not None:
@@ -140,7 +171,7 @@ def register(app: typer.Typer) -> None:
             asked = tuple(q.strip() for q in lines if q.strip())
             if not asked:
                 raise fail(f"{questions}: no questions in the file")
-        path = load_settings(library=library).library
+        path = settings_or_exit(library=library).library
         try:
             report = run_load_benchmark(
                 path,
@@ -149,6 +180,8 @@ def register(app: typer.Typer) -> None:
                 seconds=seconds,
                 workers=workers,
                 questions=asked,
+                review=review,
+                review_seconds=review_seconds,
             )
         except (FileNotFoundError, RuntimeError) as err:
             raise fail(str(err)) from err

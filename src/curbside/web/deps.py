@@ -10,12 +10,10 @@ from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 
-from curbside.answer.threads import add_turn
-from curbside.models import Answer
-from curbside.render.jsonout import render_json
 from curbside.review.accounts import Session, User, session_for
 from curbside.store import Library
 from curbside.store.tokens import TokenError, verify_token
+from curbside.web.asking import ASK_QUEUE, ASK_THREADS, AskPool
 from curbside.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -27,7 +25,7 @@ from curbside.web.security import (
 #: Idle library connections kept for reuse (opening one costs about a millisecond).
 POOL_SIZE = 16
 
-#: Builds the answer engine for a library (tests inject a stub; serve uses the real one).
+#: Builds an answer engine for a library (tests inject a stub; serve uses the real one).
 EngineFactory = Callable[[Library], Any]
 
 
@@ -45,42 +43,48 @@ class NotFound(Exception):
 
 @dataclass
 class WebState:
-    """What the app shares between requests: settings and the one answer engine."""
+    """What the app shares between requests: settings, the ask pool and idle connections."""
 
     library_path: Path
     engine_factory: EngineFactory
     secure_cookies: bool | None = None
-    _engine: Any = None
-    _engine_lib: Library | None = None
-    _engine_seq: int = -1
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Approval needs a second reviewer (see ``review.workflow``).
+    two_person_rule: bool = True
+    ask_threads: int = ASK_THREADS
+    ask_queue: int = ASK_QUEUE
+    #: ``thread`` or ``process`` ask workers.
+    ask_mode: str = "thread"
+    _asker: AskPool | None = None
+    _asker_lock: threading.Lock = field(default_factory=threading.Lock)
     _pool: list[Library] = field(default_factory=list)
     _pool_lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @property
+    def asker(self) -> AskPool:
+        """The pool that answers questions (started on first use)."""
+        with self._asker_lock:
+            if self._asker is None:
+                self._asker = AskPool(
+                    self.library_path,
+                    self.engine_factory,
+                    workers=self.ask_threads,
+                    queue=self.ask_queue,
+                    mode=self.ask_mode,
+                )
+            return self._asker
+
     def ask(self, question: str, *, audience: str, thread_id: str | None) -> dict[str, Any]:
-        """Answer a question with the shared engine and return the answer's JSON form.
+        """Answer a question on the ask pool and return the answer's JSON form.
 
-        The engine and its connection are used by one request at a time: it keeps
-        per-call state, and recording a thread turn writes to the library. When the
-        library has changed since the engine was built (an ingest while serving), a
-        fresh engine picks up the new sources.
+        Raises :class:`~curbside.web.asking.Overloaded` when the pool's line is full.
         """
-        from curbside.render.jsonout import answer_to_dict
+        return self.asker.ask(question, audience=audience, thread_id=thread_id)
 
-        with self._lock:
-            if self._engine_lib is None:
-                self._engine_lib = Library.open(self.library_path)
-            seq = self._engine_lib.last_change()
-            if self._engine is None or seq != self._engine_seq:
-                self._engine = self.engine_factory(self._engine_lib)
-                self._engine_seq = seq
-            answer, trace = self._engine.ask_traced(
-                question, audience=audience, thread_id=thread_id
-            )
-            if thread_id:
-                record_turn(self._engine_lib, thread_id, question, trace.resolved_query, answer)
-        # Answers are immutable: converting them needs no lock.
-        return answer_to_dict(answer)
+    async def ask_async(
+        self, question: str, *, audience: str, thread_id: str | None
+    ) -> dict[str, Any]:
+        """:meth:`ask` without holding a request thread while the answer is computed."""
+        return await self.asker.ask_async(question, audience=audience, thread_id=thread_id)
 
     def borrow(self) -> Library:
         """A library connection for one request: a pooled idle one, or a new one."""
@@ -100,16 +104,15 @@ class WebState:
         lib.close()
 
     def warm(self) -> None:
-        """Build the engine and run one search, so the first visitor does not wait for it."""
-        self.ask("What does the library say about treatment?", audience="clinician", thread_id=None)
+        """Build the ask threads' engines, so the first visitors do not wait for them."""
+        self.asker.warm()
 
     def close(self) -> None:
-        """Close the engine's and the pool's library connections."""
-        with self._lock:
-            if self._engine_lib is not None:
-                self._engine_lib.close()
-            self._engine_lib = None
-            self._engine = None
+        """Stop the ask pool and close the idle connections."""
+        with self._asker_lock:
+            if self._asker is not None:
+                self._asker.close()
+            self._asker = None
         with self._pool_lock:
             for lib in self._pool:
                 lib.close()
@@ -222,8 +225,3 @@ def require_admin(user: User | None = Depends(current_user)) -> User:
     if not user.is_admin:
         raise Forbidden("only admins may manage users")
     return user
-
-
-def record_turn(lib: Library, thread_id: str, question: str, resolved: str, answer: Answer) -> None:
-    """Append a question and its answer to a conversation thread."""
-    add_turn(lib.conn, thread_id, question, resolved, render_json(answer, indent=None))

@@ -38,9 +38,10 @@ from curbside.errors import CurbsideError
 from curbside.render.cds import CardOrigin, has_content, render_card
 from curbside.render.fhir import answer_bundle
 from curbside.review import workflow
+from curbside.review.accounts import User
 from curbside.store import Library
 from curbside.store.tokens import remember_jti
-from curbside.web.deps import NotFound, get_lib, web_state
+from curbside.web.deps import NotFound, current_user, get_lib, web_state
 from curbside.web.routes.api import AskRequest as AskBody
 
 router = APIRouter(tags=["cds-hooks"])
@@ -246,15 +247,23 @@ def api_ask_fhir(body: AskBody, request: Request) -> Response:
     "/api/articles/{article_id}/fhir", summary="An article as a FHIR R5 Bundle", tags=["api"]
 )
 def api_article_fhir(
-    article_id: str, request: Request, lib: Library = Depends(get_lib)
+    article_id: str,
+    request: Request,
+    lib: Library = Depends(get_lib),
+    user: User | None = Depends(current_user),
 ) -> Response:
-    """The article's public version as a FHIR R5 Bundle, with its review state."""
+    """The article as a FHIR R5 Bundle, with its review state: the approved version for
+    everyone, the version under work for signed-in reviewers."""
     article = workflow.get(lib, article_id)
     if article is None:
         raise NotFound(f"no article {article_id!r}")
-    stored = workflow.version(lib, article.id, article.public_version)
+    reviewer = user is not None and user.role in ("reviewer", "admin")
+    number = article.current_version if reviewer else article.public_version
+    if number is None:
+        raise NotFound(f"article {article_id!r} has no approved version yet")
+    stored = workflow.version(lib, article.id, number)
     if stored is None:
-        raise NotFound(f"article {article_id!r} has no version {article.public_version}")
+        raise NotFound(f"article {article_id!r} has no version {number}")
     status = "approved" if article.approved_version else article.status
     url = f"{str(request.base_url).rstrip('/')}/articles/{article.id}"
     return JSONResponse(
