@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
+from curbside.errors import CurbsideError
 from curbside.models import Evidence, Statement
+
+
+class GenerationError(CurbsideError):
+    """A generator could not draft an answer (server down, timeout, malformed output,
+    refusal); the engine then answers with the extractive statements and a notice."""
 
 
 @runtime_checkable
@@ -24,5 +30,9 @@ class Generator(Protocol):
         drawn from each tier is that tier's lead statement. Citation numbers may be
         provisional (the engine renumbers them in order of first use); ``start``,
         ``end`` and ``quote`` must satisfy ``source.text[start:end] == quote``.
+
+        A non-default generator's first statement is its bottom line (the direct
+        answer); it may expose a ``model`` attribute naming the model that drafted.
+        It raises :class:`GenerationError` when it cannot draft at all.
         """
         ...

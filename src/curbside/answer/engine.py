@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from curbside.answer import threads
+from curbside.answer import generators, threads
 from curbside.answer.assemble import assemble
 from curbside.answer.audience import disclaimer
 from curbside.answer.base import Generator
@@ -29,7 +29,16 @@ from curbside.answer.select import candidates
 from curbside.answer.stats import LibraryStats
 from curbside.answer.topics import question_topics, topic
 from curbside.answer.widen import facet_hits, more_of_sources
-from curbside.models import AUDIENCES, TIERS, Answer, Audience, Evidence, Hit
+from curbside.models import (
+    AUDIENCES,
+    TIERS,
+    Answer,
+    Audience,
+    Evidence,
+    Facet,
+    GeneratorInfo,
+    Hit,
+)
 from curbside.text.glossary import load_glossary
 
 #: Passages retrieved per question.
@@ -199,8 +208,14 @@ class Engine:
         audience: Audience = "clinician",
         thread_id: str | None = None,
         explain: bool = False,
+        generator_name: str | None = None,
+        facets: tuple[Facet, ...] = (),
     ) -> Answer:
-        """Answer ``question`` for ``audience``; record it in ``thread_id`` when given."""
+        """Answer ``question`` for ``audience``; record it in ``thread_id`` when given.
+
+        ``generator_name`` picks a registered generator (``AskRequest.generator``); its
+        statements are verified and it falls back to the extractive answer on failure.
+        """
         if audience not in AUDIENCES:
             raise ValueError(
                 f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}"
@@ -250,7 +265,20 @@ class Engine:
             generator = self.generator or ExtractiveComposer(
                 audience, glossary=self.glossary, plan=plan, pool=pool, labels=labels
             )
-            statements = generator.generate(query, evidence)
+            # --- generator hook (issue #13): a named non-default generator drafts, every
+            # sentence is verified, and failures fall back to the extractive statements.
+            drafted_by: GeneratorInfo | None = None
+            if generator_name and generator_name != generators.DEFAULT and self.generator is None:
+                context = generators.GeneratorContext(
+                    query, audience, self.glossary, plan, pool, facets=facets, labels=labels
+                )
+                given = list(evidence)
+                statements, drafted_by = generators.draft(
+                    generator_name, context, given, lambda: generator.generate(query, given)
+                )
+            else:
+                statements = generator.generate(query, evidence)
+            # --- end of generator hook
             label_groups: dict[str, str] = {}
             if labels is not None:
                 have = {ev.hit.passage.id for ev in evidence}
@@ -268,6 +296,7 @@ class Engine:
                 learned=self.stats.learned_abbreviations(),
                 label_groups=label_groups,
             )
+            answer = replace(answer, generator=drafted_by)  # generator hook (issue #13)
             if not answer.sections:
                 gate = GateResult(
                     False,
