@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,14 @@ class Settings:
     bundled_library: Path | None = None
     #: Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).
     vocab: tuple[Path, ...] = ()
+    #: Base URL of an OpenAI-compatible server for the llm generator (empty: none).
+    llm_base_url: str = ""
+    #: Model name sent to the LLM server.
+    llm_model: str = ""
+    #: API key for the LLM server (never shown or logged).
+    llm_api_key: str = field(default="", repr=False)
+    #: Seconds to wait for the LLM server before falling back to the quoted answer.
+    llm_timeout: float = 60.0
 
     @staticmethod
     def help() -> dict[str, str]:
@@ -51,6 +59,10 @@ class Settings:
             "audience": "Default audience for answers: clinician, nurse, student or patient.",
             "bundled_library": "Folder of the bundled evidence library used to build an empty library.",
             "vocab": "Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).",
+            "llm_base_url": "Base URL of an OpenAI-compatible server for the llm generator (empty: none).",
+            "llm_model": "Model name sent to the LLM server.",
+            "llm_api_key": "API key for the LLM server (never shown or logged).",
+            "llm_timeout": "Seconds to wait for the LLM server before falling back to the quoted answer.",
         }
 
 
@@ -77,6 +89,11 @@ def _coerce(name: str, value: Any) -> Any:
             raise CurbsideError(
                 f"setting max_file_bytes: expected a whole number, got {value!r}"
             ) from err
+    if name == "llm_timeout":
+        try:
+            return float(value)
+        except ValueError as err:
+            raise CurbsideError(f"setting llm_timeout: expected seconds, got {value!r}") from err
     return str(value)
 
 

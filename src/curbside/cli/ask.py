@@ -84,16 +84,35 @@ def ask(
     ),
     library: Path | None = LIBRARY_OPTION,
     no_dense: bool = NO_DENSE_OPTION,
+    generator: str = typer.Option(
+        "extractive",
+        "--generator",
+        "-g",
+        help="extractive (quoted sentences, default), llm (an OpenAI-compatible server, "
+        "every sentence verified) or another registered generator.",
+    ),
 ) -> None:
     """Answer a question from the library, with exact citations."""
     if fmt not in _FORMATS:
         raise fail(f"unknown format {fmt!r}; use one of {', '.join(_FORMATS)}", 2)
     if not question.strip():
         raise fail("the question is empty", 2)
+    from curbside.answer.generators import names
+
+    if generator not in names():
+        raise fail(f"unknown generator {generator!r}; use one of {', '.join(names())}", 2)
     settings, chosen = _settings(library, no_dense, audience)
     engine = _engine(settings)
     try:
-        answer = engine.ask(question, audience=chosen, thread_id=thread, explain=explain)
+        answer = engine.ask(
+            question,
+            audience=chosen,
+            thread_id=thread,
+            explain=explain,
+            generator_name=generator,
+        )
+        if answer.generator is not None and answer.generator.notice:
+            typer.echo(answer.generator.notice, err=True)  # one line, never wrapped
         emit(answer, fmt)
         if explain:
             _print_trace(engine.last_trace)

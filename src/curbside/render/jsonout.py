@@ -95,6 +95,17 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         out["message"] = answer.message
     if answer.thread_id:
         out["thread_id"] = answer.thread_id
+    if answer.generator is not None:  # which generator drafted, and what verification kept
+        g = answer.generator
+        out["generator"] = {
+            "name": g.name,
+            **({"model": g.model} if g.model else {}),
+            "drafted": g.drafted,
+            "kept": g.kept,
+            "dropped": g.dropped,
+            "drop_reasons": dict(g.drop_reasons),
+            **({"notice": g.notice} if g.notice else {}),
+        }
     return out
 
 
