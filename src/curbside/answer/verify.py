@@ -14,6 +14,8 @@
 - **tiers and sources**: all citations come from one evidence tier, and the sentence
   does not attribute itself to a tier it does not cite ("the FDA label says" citing a
   study);
+- **injection**: a quote that addresses the model ("ignore previous instructions") is
+  never evidence;
 - **wording**: most of the sentence's content words come from its quotes, so a quote
   cannot be cited for an unrelated sentence.
 
@@ -58,6 +60,17 @@ _TIER_CUES: dict[str, re.Pattern[str]] = {
     "guideline": re.compile(r"\bguidelines?\b|\bconsensus\b|\bappropriateness criteria\b", re.I),
     "label": re.compile(r"\bFDA\b|\b(?:drug |product )?label(?:ing)?\b|prescribing information"),
 }
+# Units that make a quantity a dose (as normalised by ``quantities``).
+_DOSE_UNITS = frozenset(
+    {"mg", "mcg", "g", "kg", "gbq", "mbq", "mci", "ml", "mg/m2", "mg/kg", "units", "iu"}
+)
+# A passage that addresses the model is an attempted prompt injection, never evidence.
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier)"
+    r"\s+(?:instructions?|prompts?|rules?)|\bsystem prompt\b|\byou are (?:an? )?(?:AI|assistant|"
+    r"language model)\b",
+    re.IGNORECASE,
+)
 # Short forms that are units, grades or everyday abbreviations, never claims of their own.
 _NOT_NAMES = frozenset({"CI", "HR", "OR", "RR", "IV", "SC", "IM", "PO", "US", "UK", "EU", "II"})
 
@@ -169,9 +182,11 @@ def verify(
             return Verdict(False, ("span",))
         cited.append(ev)
 
-    reasons: list[str] = []
     quotes = [c.quote for c in statement.citations]
     quote_text = "\n".join(quotes)
+    if _INJECTION.search(quote_text):
+        return Verdict(False, ("injection",))
+    reasons: list[str] = []
     sources = {ev.source.id: ev.source for ev in cited}
     attribution = "\n".join(_attribution(ev) for ev in cited)
     sentence = statement.text
@@ -184,7 +199,7 @@ def verify(
             continue
         if q.unit is None and any(f.value == q.value for f in in_attribution):
             continue
-        reasons.append("dose" if q.unit else "number")
+        reasons.append("dose" if q.unit in _DOSE_UNITS else "number")
         break
 
     material = f"{quote_text}\n{attribution}"
