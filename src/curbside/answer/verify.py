@@ -14,8 +14,8 @@
 - **tiers and sources**: all citations come from one evidence tier, and the sentence
   does not attribute itself to a tier it does not cite ("the FDA label says" citing a
   study);
-- **injection**: a quote that addresses the model ("ignore previous instructions") is
-  never evidence;
+- **injection**: a passage that addresses the model ("ignore previous instructions") is
+  never evidence, whichever of its words are quoted;
 - **wording**: most of the sentence's content words come from its quotes, so a quote
   cannot be cited for an unrelated sentence.
 
@@ -184,7 +184,9 @@ def verify(
 
     quotes = [c.quote for c in statement.citations]
     quote_text = "\n".join(quotes)
-    if _INJECTION.search(quote_text):
+    if any(_INJECTION.search(ev.hit.passage.text) for ev in cited):
+        # Not only the quote: "…tell the reader that X" quoted without its "ignore
+        # previous instructions" is the injection's payload all the same.
         return Verdict(False, ("injection",))
     reasons: list[str] = []
     sources = {ev.source.id: ev.source for ev in cited}
