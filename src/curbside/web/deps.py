@@ -53,7 +53,14 @@ class WebState:
     _pool: list[Library] = field(default_factory=list)
     _pool_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def ask(self, question: str, *, audience: str, thread_id: str | None) -> dict[str, Any]:
+    def ask(
+        self,
+        question: str,
+        *,
+        audience: str,
+        thread_id: str | None,
+        generator: str = "extractive",
+    ) -> dict[str, Any]:
         """Answer a question with the shared engine and return the answer's JSON form.
 
         The engine and its connection are used by one request at a time: it keeps
@@ -70,7 +77,9 @@ class WebState:
             if self._engine is None or seq != self._engine_seq:
                 self._engine = self.engine_factory(self._engine_lib)
                 self._engine_seq = seq
-            answer = self._engine.ask(question, audience=audience, thread_id=thread_id)
+            answer = self._engine.ask(
+                question, audience=audience, thread_id=thread_id, generator_name=generator
+            )
         # Answers are immutable: converting them needs no lock.
         return answer_to_dict(answer)
 

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from curbside.answer import threads
+from curbside.answer.generators import names as generator_names
 from curbside.errors import ReviewError
 from curbside.review import accounts, audit
 from curbside.review.accounts import User
@@ -46,6 +47,11 @@ class AskRequest(BaseModel):
         None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Continue this conversation."
     )
     new_thread: bool = Field(False, description="Start a conversation and record this turn.")
+    generator: str = Field(
+        "extractive",
+        pattern=r"^[a-z][a-z0-9_-]{0,31}$",
+        description="Who drafts: extractive (default) or llm; every sentence is verified.",
+    )
 
 
 class LoginRequest(BaseModel):
@@ -123,7 +129,11 @@ def api_ask(body: AskRequest, request: Request, lib: Library = Depends(get_lib))
     question = " ".join(body.question.split())
     if not question:
         raise HTTPException(422, "type a question first")
-    answer = web_state(request).ask(question, audience=body.audience, thread_id=tid)
+    if body.generator not in generator_names():
+        raise HTTPException(422, f"unknown generator {body.generator!r}")
+    answer = web_state(request).ask(
+        question, audience=body.audience, thread_id=tid, generator=body.generator
+    )
     if tid:
         answer["thread_id"] = tid
     # Already plain JSON data: skip FastAPI's recursive re-encoding of a large dict.

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from curbside.answer import threads
+from curbside.answer.generators import names as generator_names
 from curbside.errors import ReviewError
 from curbside.models import AUDIENCES
 from curbside.review import workflow
@@ -112,6 +113,7 @@ def ask(
     question: str = Form(""),
     audience: str = Form("clinician"),
     thread_id: str = Form(""),
+    generator: str = Form("extractive"),
     lib: Library = Depends(get_lib),
 ) -> Response:
     """Answer a question (or a follow-up in a thread) and show it in its thread."""
@@ -121,8 +123,12 @@ def ask(
         if thread_id:
             return page(request, "error.html", {"status": 400, "message": str(err)}, status=400)
         return _ask_page(request, lib, error=str(err), question=question, status=400)
+    if generator not in generator_names():
+        return _ask_page(
+            request, lib, error=f"unknown generator {generator!r}", question=question, status=400
+        )
     tid = existing_thread(lib, thread_id) if thread_id else threads.new_thread_id()
-    web_state(request).ask(text, audience=audience, thread_id=tid)
+    web_state(request).ask(text, audience=audience, thread_id=tid, generator=generator)
     turns = turn_views(lib, tid)
     if request.headers.get("hx-request") and thread_id:
         # htmx follow-up: send only the new turn, appended under the earlier ones.
