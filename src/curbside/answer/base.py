@@ -8,30 +8,16 @@ LLM-backed generator plugs in behind the same method.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from curbside.models import Evidence, Hit, Statement, Tier
+from curbside.errors import CurbsideError
+from curbside.models import Evidence, Statement
 
 
-@runtime_checkable
-class Searcher(Protocol):
-    """Finds passages for a question."""
-
-    def search(
-        self,
-        query: str,
-        k: int = 10,
-        *,
-        tiers: Sequence[Tier] | None = None,
-        mode: str = "answer",
-    ) -> list[Hit]:
-        """The ``k`` best passages for ``query``, optionally only from ``tiers``."""
-        ...
-
-    def expansions(self, query: str) -> Mapping[str, Sequence[str]]:
-        """Question word → the other names searched for it (abbreviations, synonyms)."""
-        ...
+class GenerationError(CurbsideError):
+    """A generator could not draft an answer (server down, timeout, malformed output,
+    refusal); the engine then answers with the extractive statements and a notice."""
 
 
 @runtime_checkable
@@ -45,5 +31,9 @@ class Generator(Protocol):
         drawn from each tier is that tier's lead statement. Citation numbers may be
         provisional (the engine renumbers them in order of first use); ``start``,
         ``end`` and ``quote`` must satisfy ``source.text[start:end] == quote``.
+
+        A non-default generator's first statement is its bottom line (the direct
+        answer); it may expose a ``model`` attribute naming the model that drafted.
+        It raises :class:`GenerationError` when it cannot draft at all.
         """
         ...

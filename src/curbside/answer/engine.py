@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from curbside.answer import generators
 from curbside.answer.assemble import assemble
 from curbside.answer.audience import disclaimer
 from curbside.answer.base import Generator
@@ -51,6 +52,7 @@ from curbside.models import (
     Audience,
     Detail,
     Evidence,
+    GeneratorInfo,
     Hit,
 )
 from curbside.retrieve import Retriever
@@ -146,10 +148,13 @@ class Engine:
         audience: Audience | None = None,
         thread_id: str | None = None,
         detail: Detail | None = None,
+        generator: str | None = None,
     ) -> Answer:
         """Answer ``request`` (a question string is shorthand for a default request;
         the keyword arguments override the request's fields)."""
-        return self.ask_traced(request, audience=audience, thread_id=thread_id, detail=detail)[0]
+        return self.ask_traced(
+            request, audience=audience, thread_id=thread_id, detail=detail, generator=generator
+        )[0]
 
     def ask_traced(
         self,
@@ -158,9 +163,12 @@ class Engine:
         audience: Audience | None = None,
         thread_id: str | None = None,
         detail: Detail | None = None,
+        generator: str | None = None,
     ) -> tuple[Answer, Trace]:
         """Answer ``request`` and return the diagnostics behind the answer too."""
         request = _as_request(request, audience, thread_id, detail)
+        if generator is not None:
+            request = replace(request, generator=generator)
         if request.audience not in AUDIENCES:
             raise ValueError(
                 f"unknown audience {request.audience!r}; expected one of {', '.join(AUDIENCES)}"
@@ -268,7 +276,28 @@ class Engine:
             if understood.question_type in DRUG_TYPES
             else None,
         )
-        statements = generator.generate(understood.clinical_question, evidence)
+        # A named generator other than the default drafts; every sentence it writes is
+        # verified against its quote, and any failure falls back to the extractive answer.
+        drafted_by: GeneratorInfo | None = None
+        if request.generator != generators.DEFAULT and self.generator is None:
+            context = generators.GeneratorContext(
+                understood.clinical_question,
+                request.audience,
+                self.glossary,
+                plan,
+                pool,
+                facets=understood.facets,
+                labels=labels,
+            )
+            given = list(evidence)
+            statements, drafted_by = generators.draft(
+                request.generator,
+                context,
+                given,
+                lambda: generator.generate(understood.clinical_question, given),
+            )
+        else:
+            statements = generator.generate(understood.clinical_question, evidence)
         label_groups: dict[str, str] = {}
         if labels is not None:
             have = {ev.hit.passage.id for ev in evidence}
@@ -288,6 +317,7 @@ class Engine:
             understood=understood,
             detail=request.detail,
         )
+        answer = replace(answer, generator=drafted_by)
         if (answer.sections or answer.bottom_line) and _answers_the_type(answer, understood):
             return answer, gate
         if answer.sections or answer.bottom_line:

@@ -137,6 +137,13 @@ def ask(
     ),
     library: Path | None = LIBRARY_OPTION,
     no_dense: bool = NO_DENSE_OPTION,
+    generator: str = typer.Option(
+        "extractive",
+        "--generator",
+        "-g",
+        help="extractive (quoted sentences, default), llm (an OpenAI-compatible server, "
+        "every sentence verified) or another registered generator.",
+    ),
 ) -> None:
     """Answer a question from the library, with exact citations."""
     from curbside.models import AskRequest
@@ -145,11 +152,23 @@ def ask(
     check_choice("--detail", detail, _DETAILS)
     if not question.strip():
         raise fail("the question is empty", 2)
+    from curbside.answer.generators import names
+
+    if generator not in names():
+        raise fail(f"unknown generator {generator!r}; use one of {', '.join(names())}", 2)
     settings, chosen = _settings(library, no_dense, audience)
     engine = _engine(settings)
-    request = AskRequest(question, audience=chosen, thread_id=thread, detail=detail)  # type: ignore[arg-type]
+    request = AskRequest(
+        question,
+        audience=chosen,  # type: ignore[arg-type]
+        thread_id=thread,
+        detail=detail,  # type: ignore[arg-type]
+        generator=generator,
+    )
     try:
         answer, trace = _ask(engine, request)
+        if answer.generator is not None and answer.generator.notice:
+            typer.echo(answer.generator.notice, err=True)  # one line, never wrapped
         emit(answer, fmt)
         if explain:
             _print_trace(trace.to_dict())

@@ -245,3 +245,79 @@ def figures(sentence: str) -> list[Figure]:
 def has_figure(sentence: str) -> bool:
     """True when the sentence states at least one figure with a unit."""
     return bool(_SINGLE.search(sentence) or _RATIO.search(sentence))
+
+
+# --- Quantities: every number a sentence states, for claim-level verification -------------
+# The figure patterns above find *key* figures (with a measure); verification needs every
+# number and every dose, so it reuses ``_UNIT`` and widens it with units a claim may carry.
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_MORE_UNITS = (
+    r"(?:\s?(?:mg/dL|mL/min|mmol/L|µmol/L|g/dL|IU|units?|g|kg|cm|mm|Gy|mSv|ng/mL|pg/mL)\b)"
+)
+_QUANTITY = re.compile(
+    rf"(?<![\w.])(?P<value>{_NUMBER})(?![\d])(?P<unit>{_MORE_UNITS}|{_UNIT})?", re.IGNORECASE
+)
+#: Number words a sentence may use instead of digits ("two cycles", "twice daily").
+NUMBER_WORDS: dict[str, str] = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "twice": "2",
+    "half": "0.5",
+}
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+_UNIT_ALIASES = {"percent": "%", "µg": "mcg", "mg/m²": "mg/m2", "unit": "units"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number stated in text, normalised: ``value`` ("1500", "0.5"), ``unit`` or None.
+
+    Units are lower-cased and singular where the plural carries no meaning
+    ("months" → "month"), so "6 months" in a claim meets "6 months" in a quote whatever
+    the spacing; ``start`` is the number's offset in the text.
+    """
+
+    value: str
+    unit: str | None
+    start: int
+
+
+def _norm_value(raw: str) -> str:
+    value = raw.replace(",", "")
+    if "." in value:
+        value = value.rstrip("0").rstrip(".") or "0"
+        return value
+    return value.lstrip("0") or "0"
+
+
+def _norm_unit(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    unit = raw.strip().lower()
+    unit = _UNIT_ALIASES.get(unit, unit)
+    if unit.endswith("s") and unit not in {"units", "%"} and len(unit) > 3:
+        unit = unit[:-1]  # months → month, weeks → week, years → year
+    return {"mo": "month", "yr": "year", "wk": "week", "h": "hour"}.get(unit, unit)
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Every number in ``text`` (digits or number words), with the unit right after it."""
+    found = [
+        Quantity(_norm_value(m.group("value")), _norm_unit(m.group("unit")), m.start())
+        for m in _QUANTITY.finditer(text)
+    ]
+    found += [
+        Quantity(NUMBER_WORDS[m.group(1).lower()], None, m.start())
+        for m in _NUMBER_WORD.finditer(text)
+    ]
+    return sorted(found, key=lambda q: q.start)

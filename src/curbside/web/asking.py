@@ -64,7 +64,13 @@ class _Worker:
 
 
 def ask_and_record(
-    engine: Any, lib: Library, question: str, *, audience: str, thread_id: str | None
+    engine: Any,
+    lib: Library,
+    question: str,
+    *,
+    audience: str,
+    thread_id: str | None,
+    generator: str = "extractive",
 ) -> dict[str, Any]:
     """Answer ``question`` with ``engine`` and record the turn when it is in a thread.
 
@@ -75,7 +81,13 @@ def ask_and_record(
     history = (
         tuple(t.resolved_query for t in threads.turns(lib.conn, thread_id)) if thread_id else ()
     )
-    request = AskRequest(question, audience=audience, thread_id=thread_id, history=history)  # type: ignore[arg-type]
+    request = AskRequest(
+        question,
+        audience=audience,  # type: ignore[arg-type]
+        thread_id=thread_id,
+        history=history,
+        generator=generator,
+    )
     answer, trace = engine.ask_traced(request)
     data = answer.to_dict()
     if thread_id:
@@ -119,31 +131,39 @@ class AskPool:
         self._opened_lock = threading.Lock()
 
     def submit(
-        self, question: str, *, audience: str, thread_id: str | None
+        self, question: str, *, audience: str, thread_id: str | None, generator: str = "extractive"
     ) -> Future[dict[str, Any]]:
         """Queue a question; raises :class:`Overloaded` at once when the line is full."""
         if not self._admission.acquire(blocking=False):
             raise Overloaded(RETRY_AFTER_SECONDS)
         try:
             if self.mode == "process":
-                future = self._executor.submit(_answer_in_process, question, audience, thread_id)
+                future = self._executor.submit(
+                    _answer_in_process, question, audience, thread_id, generator
+                )
             else:
-                future = self._executor.submit(self._answer, question, audience, thread_id)
+                future = self._executor.submit(
+                    self._answer, question, audience, thread_id, generator
+                )
         except BaseException:
             self._admission.release()
             raise
         future.add_done_callback(lambda _: self._admission.release())
         return future
 
-    def ask(self, question: str, *, audience: str, thread_id: str | None) -> dict[str, Any]:
+    def ask(
+        self, question: str, *, audience: str, thread_id: str | None, generator: str = "extractive"
+    ) -> dict[str, Any]:
         """Answer on an ask thread and wait for it (for code running on a request thread)."""
-        return self.submit(question, audience=audience, thread_id=thread_id).result()
+        return self.submit(
+            question, audience=audience, thread_id=thread_id, generator=generator
+        ).result()
 
     async def ask_async(
-        self, question: str, *, audience: str, thread_id: str | None
+        self, question: str, *, audience: str, thread_id: str | None, generator: str = "extractive"
     ) -> dict[str, Any]:
         """Answer on an ask thread without holding a request thread while waiting."""
-        future = self.submit(question, audience=audience, thread_id=thread_id)
+        future = self.submit(question, audience=audience, thread_id=thread_id, generator=generator)
         return await asyncio.wrap_future(future)
 
     def warm(self) -> None:
@@ -178,10 +198,17 @@ class AskPool:
             self._local.worker = worker
         return _fresh(worker, self.engine_factory)
 
-    def _answer(self, question: str, audience: str, thread_id: str | None) -> dict[str, Any]:
+    def _answer(
+        self, question: str, audience: str, thread_id: str | None, generator: str = "extractive"
+    ) -> dict[str, Any]:
         worker = self._worker()
         return ask_and_record(
-            worker.engine, worker.lib, question, audience=audience, thread_id=thread_id
+            worker.engine,
+            worker.lib,
+            question,
+            audience=audience,
+            thread_id=thread_id,
+            generator=generator,
         )
 
     def close(self) -> None:
@@ -215,9 +242,16 @@ def _start_ask_process(library_path: Path, engine_factory: Any) -> None:
     _PROCESS["worker"] = _Worker(Library.open(library_path), None, -1)
 
 
-def _answer_in_process(question: str, audience: str, thread_id: str | None) -> dict[str, Any]:
+def _answer_in_process(
+    question: str, audience: str, thread_id: str | None, generator: str = "extractive"
+) -> dict[str, Any]:
     """Answer in an ask process with its own connection and engine."""
     worker = _fresh(_PROCESS["worker"], _PROCESS["factory"])
     return ask_and_record(
-        worker.engine, worker.lib, question, audience=audience, thread_id=thread_id
+        worker.engine,
+        worker.lib,
+        question,
+        audience=audience,
+        thread_id=thread_id,
+        generator=generator,
     )

@@ -73,18 +73,32 @@ class WebState:
                 )
             return self._asker
 
-    def ask(self, question: str, *, audience: str, thread_id: str | None) -> dict[str, Any]:
+    def ask(
+        self,
+        question: str,
+        *,
+        audience: str,
+        thread_id: str | None,
+        generator: str = "extractive",
+    ) -> dict[str, Any]:
         """Answer a question on the ask pool and return the answer's JSON form.
 
         Raises :class:`~curbside.web.asking.Overloaded` when the pool's line is full.
         """
-        return self.asker.ask(question, audience=audience, thread_id=thread_id)
+        return self.asker.ask(question, audience=audience, thread_id=thread_id, generator=generator)
 
     async def ask_async(
-        self, question: str, *, audience: str, thread_id: str | None
+        self,
+        question: str,
+        *,
+        audience: str,
+        thread_id: str | None,
+        generator: str = "extractive",
     ) -> dict[str, Any]:
         """:meth:`ask` without holding a request thread while the answer is computed."""
-        return await self.asker.ask_async(question, audience=audience, thread_id=thread_id)
+        return await self.asker.ask_async(
+            question, audience=audience, thread_id=thread_id, generator=generator
+        )
 
     def borrow(self) -> Library:
         """A library connection for one request: a pooled idle one, or a new one."""

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from curbside.answer import threads
+from curbside.answer.generators import names as generator_names
 from curbside.errors import ReviewError
 from curbside.review import accounts, audit
 from curbside.review.accounts import User
@@ -48,6 +49,11 @@ class AskRequest(BaseModel):
         None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Continue this conversation."
     )
     new_thread: bool = Field(False, description="Start a conversation and record this turn.")
+    generator: str = Field(
+        "extractive",
+        pattern=r"^[a-z][a-z0-9_-]{0,31}$",
+        description="Who drafts: extractive (default) or llm; every sentence is verified.",
+    )
 
 
 class LoginRequest(BaseModel):
@@ -131,8 +137,12 @@ async def api_ask(body: AskRequest, request: Request, lib: Library = Depends(get
     question = " ".join(body.question.split())
     if not question:
         raise HTTPException(422, "type a question first")
+    if body.generator not in generator_names():
+        raise HTTPException(422, f"unknown generator {body.generator!r}")
     # Awaited, not run on a request thread: waiting askers never starve reviewers' requests.
-    answer = await web_state(request).ask_async(question, audience=body.audience, thread_id=tid)
+    answer = await web_state(request).ask_async(
+        question, audience=body.audience, thread_id=tid, generator=body.generator
+    )
     if tid:
         answer["thread_id"] = tid
     # Already plain JSON data: skip FastAPI's recursive re-encoding of a large dict.

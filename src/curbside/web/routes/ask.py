@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from curbside.answer import threads
+from curbside.answer.generators import names as generator_names
 from curbside.errors import ReviewError
 from curbside.models import AUDIENCES
 from curbside.review import workflow
@@ -113,6 +114,7 @@ async def ask(
     question: str = Form("", max_length=MAX_QUESTION * 4),
     audience: str = Form("clinician", max_length=16),
     thread_id: str = Form("", max_length=64),
+    generator: str = Form("extractive", max_length=32),
     lib: Library = Depends(get_lib),
 ) -> Response:
     """Answer a question (or a follow-up in a thread) and show it in its thread.
@@ -128,11 +130,20 @@ async def ask(
         return await run_in_threadpool(
             _ask_page, request, lib, error=str(err), question=question, status=400
         )
+    if generator not in generator_names():
+        return await run_in_threadpool(
+            _ask_page,
+            request,
+            lib,
+            error=f"unknown generator {generator!r}",
+            question=question,
+            status=400,
+        )
     if thread_id:
         tid = await run_in_threadpool(existing_thread, lib, thread_id)
     else:
         tid = threads.new_thread_id()
-    await web_state(request).ask_async(text, audience=audience, thread_id=tid)
+    await web_state(request).ask_async(text, audience=audience, thread_id=tid, generator=generator)
     turns = await run_in_threadpool(turn_views, lib, tid)
     if request.headers.get("hx-request") and thread_id:
         # htmx follow-up: send only the new turn, appended under the earlier ones.

@@ -1,0 +1,97 @@
+"""The ``llm`` generator: prompt an OpenAI-compatible model, turn its drafts into statements.
+
+Each draft cites passages by their number in the prompt and the words it rests on;
+:func:`~curbside.answer.locate.locate` finds those words in the stored passage, so a
+citation's span and quote are always stored characters. A draft whose passage number
+is not one it was shown, or whose words are not in that passage, still becomes a
+statement — with a citation that cannot verify — so that verification drops it and
+counts the reason rather than the drop going unrecorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from curbside.answer.generators import GeneratorContext
+from curbside.answer.locate import locate
+from curbside.llm.config import LLMConfig
+from curbside.llm.openai_compat import ChatClient
+from curbside.llm.parse import Draft, drafts_from_lines, parse_reply
+from curbside.llm.prompt import MAX_PASSAGES, messages
+from curbside.models import Audience, Citation, Evidence, Facet, Statement
+
+#: Passage id of a citation to a passage the model was not shown.
+UNKNOWN_PASSAGE = "<not shown to the model>"
+
+
+def shown(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """The passages put in the prompt, strongest first, in prompt-number order."""
+    return sorted(evidence, key=lambda ev: -ev.hit.score)[:MAX_PASSAGES]
+
+
+def statement_of(draft: Draft, passages: Sequence[Evidence]) -> Statement:
+    """A statement for ``draft`` with located citations (unverifiable ones left to fail)."""
+    citations = []
+    for cite in draft.cites:
+        if not 1 <= cite.passage <= len(passages):
+            citations.append(Citation(0, "", UNKNOWN_PASSAGE, 0, 0, cite.quote))
+            continue
+        ev = passages[cite.passage - 1]
+        passage = ev.hit.passage
+        span = locate(cite.quote, passage.text)
+        if span is None:
+            citations.append(
+                Citation(0, ev.source.id, passage.id, passage.start, passage.start, cite.quote)
+            )
+            continue
+        start, end = passage.start + span.start, passage.start + span.end
+        citations.append(
+            Citation(0, ev.source.id, passage.id, start, end, ev.source.text[start:end])
+        )
+    return Statement(draft.text, tuple(citations))
+
+
+class LLMGenerator:
+    """Implements :class:`~curbside.answer.base.Generator` with a chat model."""
+
+    def __init__(
+        self,
+        client: ChatClient,
+        audience: Audience = "clinician",
+        facets: Sequence[Facet] = (),
+    ) -> None:
+        self.client = client
+        self.model = client.config.model
+        self.audience: Audience = audience
+        self.facets = tuple(facets)
+
+    def generate(self, question: str, evidence: Sequence[Evidence]) -> list[Statement]:
+        """Drafted statements, bottom line first (not yet verified)."""
+        passages = shown(evidence)
+        try:
+            reply = self.client.complete(messages(question, passages, self.audience, self.facets))
+        finally:
+            self.client.close()
+        return [statement_of(d, passages) for d in parse_reply(reply)]
+
+    def stream(self, question: str, evidence: Sequence[Evidence]) -> Iterator[Statement]:
+        """Drafted statements as the model finishes each line (not yet verified)."""
+        passages = shown(evidence)
+        buffer = ""
+        try:
+            for piece in self.client.stream(
+                messages(question, passages, self.audience, self.facets)
+            ):
+                buffer += piece
+                *done, buffer = buffer.split("\n")
+                for draft in drafts_from_lines(done):
+                    yield statement_of(draft, passages)
+            for draft in drafts_from_lines([buffer]):
+                yield statement_of(draft, passages)
+        finally:
+            self.client.close()
+
+
+def factory(context: GeneratorContext) -> LLMGenerator:
+    """The ``curbside.generators`` entry point ``llm``: configured from settings."""
+    return LLMGenerator(ChatClient(LLMConfig.from_settings()), context.audience, context.facets)
