@@ -10,6 +10,7 @@ suffix second.
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -19,6 +20,10 @@ from curbside.models import Document
 
 #: Files larger than this are refused before parsing (bytes). Settings may lower it.
 MAX_FILE_BYTES = 200 * 1024 * 1024
+
+#: The size check for readers that stream records in bounded memory (JSON Lines,
+#: PubMed XML): no cap, only missing and empty files are refused.
+STREAMED_MAX_BYTES = sys.maxsize
 
 #: Bytes read from the head of a file for sniffing.
 SNIFF_BYTES = 4096

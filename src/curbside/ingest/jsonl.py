@@ -147,7 +147,7 @@ class JsonlReader:
     def read(self, path: Path) -> Iterator[Document]:
         """Check the file, reset :attr:`last_problems`, and return the documents lazily."""
         self.last_problems = []
-        check_file(path, base.MAX_FILE_BYTES)
+        check_file(path, base.STREAMED_MAX_BYTES)  # read line by line: no size cap
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
         if looks_binary(head):

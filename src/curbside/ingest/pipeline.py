@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from curbside.errors import CurbsideError, IngestError
-from curbside.ingest.base import check_file, head_of, reader_for
+from curbside.ingest.base import STREAMED_MAX_BYTES, Reader, check_file, head_of, reader_for
+from curbside.ingest.bulk import ArchiveReport, bulk_kind, ingest_archive
 from curbside.models import Document
 from curbside.store import Library
 
@@ -28,11 +29,14 @@ class IngestSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
     failed: int = 0
     files: int = 0
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source_ids: list[str] = field(default_factory=list)
+    #: One report per bulk archive (their source ids are not listed: there may be millions).
+    archives: list[ArchiveReport] = field(default_factory=list)
 
     @property
     def documents(self) -> int:
@@ -70,31 +74,45 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield from files if files else [path]
 
 
-def read_file(path: Path) -> tuple[list[Document], list[str]]:
-    """Read one file with the reader its content calls for; return documents and warnings."""
-    check_file(path)
+_READER_SLIPS = (ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeError, OSError)
+
+
+def open_documents(path: Path) -> tuple[Reader, Iterator[Document]]:
+    """The reader for ``path`` and its documents as a lazy stream.
+
+    Documents are yielded as the reader parses them, so a file of any size is stored
+    in bounded memory. Every failure, at open or mid-stream, is an :class:`IngestError`
+    naming the file; the size cap is each reader's own (none for streamed formats).
+    """
+    check_file(path, STREAMED_MAX_BYTES)
     reader = reader_for(path, head_of(path))
+    return reader, _guarded(path, reader)
+
+
+def _guarded(path: Path, reader: Reader) -> Iterator[Document]:
+    """``reader.read(path)`` with reader slips turned into one clear line."""
+    count = 0
     try:
-        docs = list(reader.read(path))
+        for doc in reader.read(path):
+            count += 1
+            yield doc
     except IngestError:
         raise
-    except (
-        ValueError,
-        KeyError,
-        TypeError,
-        IndexError,
-        AttributeError,
-        UnicodeError,
-        OSError,
-    ) as err:
+    except _READER_SLIPS as err:
         # A reader that trips over malformed input must still produce one clear line.
+        after = f" after {count} documents" if count else ""
         raise IngestError(
-            str(path), f"malformed {reader.format} input ({type(err).__name__}: {err})"
+            str(path), f"malformed {reader.format} input{after} ({type(err).__name__}: {err})"
         ) from err
-    warnings = list(getattr(reader, "last_problems", []) or [])
-    if not docs:
+    if count == 0:
         raise IngestError(str(path), f"no documents found in this {reader.format} file")
-    return docs, warnings
+
+
+def read_file(path: Path) -> tuple[list[Document], list[str]]:
+    """Read one whole file with the reader its content calls for; return documents and warnings."""
+    reader, stream = open_documents(path)
+    docs = list(stream)
+    return docs, list(getattr(reader, "last_problems", []) or [])
 
 
 def _prepare(doc: Document) -> Document:
@@ -123,20 +141,46 @@ def ingest_paths(
     finder = _abbreviation_finder()
     for path in expand_paths(paths):
         summary.files += 1
-        try:
-            docs, warnings = read_file(path)
-        except IngestError as err:
-            summary.fail(str(err))
-        except CurbsideError as err:
-            summary.fail(f"{path}: {err}")
+        if bulk_kind(path) is not None:
+            # Bulk archives (PubMed .xml.gz, DailyMed ZIPs, PMC OA .tar.gz): see ingest.bulk.
+            _merge_bulk(summary, ingest_archive(lib, path, prepare=_prepare, abbreviations=finder))
         else:
-            summary.warnings.extend(warnings)
-            summary.failed += len(warnings)
-            for doc in docs:
-                _store(lib, path, doc, summary, finder)
+            _ingest_file(lib, path, summary, finder)
         if on_file is not None:
             on_file(path)
     return summary
+
+
+def _ingest_file(
+    lib: Library,
+    path: Path,
+    summary: IngestSummary,
+    finder: Callable[[str], list[tuple[str, str]]] | None,
+) -> None:
+    """Store each document of one file as soon as it is parsed (bounded memory)."""
+    reader: Reader | None = None
+    try:
+        reader, stream = open_documents(path)
+        for doc in stream:
+            _store(lib, path, doc, summary, finder)
+    except IngestError as err:
+        summary.fail(str(err))
+    except CurbsideError as err:
+        summary.fail(f"{path}: {err}")
+    warnings = list(getattr(reader, "last_problems", []) or [])
+    summary.warnings.extend(warnings)
+    summary.failed += len(warnings)
+
+
+def _merge_bulk(summary: IngestSummary, report: ArchiveReport) -> None:
+    """Fold one archive's counts into the batch summary."""
+    summary.added += report.stored
+    summary.updated += report.replaced
+    summary.unchanged += report.unchanged
+    summary.deleted += report.deleted
+    summary.failed += report.refused
+    summary.failures.extend(report.problems)
+    summary.archives.append(report)
 
 
 def _store(

@@ -38,9 +38,9 @@ def xml_parser() -> etree.XMLParser:
     return etree.XMLParser(**SAFE_PARSE_OPTIONS)
 
 
-def check_xml_file(path: Path) -> None:
+def check_xml_file(path: Path, max_bytes: int | None = None) -> None:
     """Refuse missing, empty, oversized, binary or entity-declaring files before parsing."""
-    check_file(path)
+    check_file(path, max_bytes)
     with path.open("rb") as fh:
         head = fh.read(ENTITY_SCAN_BYTES)
     if looks_binary(head[:SNIFF_BYTES]):
