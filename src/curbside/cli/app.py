@@ -39,7 +39,14 @@ def ingest(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Add documents to the library; prints added / updated / unchanged / failed."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from curbside.ingest.pipeline import expand_paths, ingest_paths
     from curbside.settings import load_settings
@@ -52,20 +59,32 @@ def ingest(
             TextColumn("ingesting"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]} files/s"),
+            TextColumn("{task.fields[rate]}"),
             TimeElapsedColumn(),
+            TimeRemainingColumn(),
             console=err_console,
             disable=quiet,
             transient=True,
         ) as progress:
-            task = progress.add_task("ingest", total=len(files), rate="0")
+            task = progress.add_task("ingest", total=len(files), rate="0 files/s")
+            # Bulk archives get a second bar: bytes (or members) done, records/s and ETA.
+            archive_task = progress.add_task("archive", total=None, rate="", visible=False)
 
             def advance(_: Path) -> None:
                 elapsed = progress.tasks[task].elapsed or 1e-9
                 done = progress.tasks[task].completed + 1
-                progress.update(task, advance=1, rate=f"{done / elapsed:,.0f}")
+                progress.update(task, advance=1, rate=f"{done / elapsed:,.0f} files/s")
+                progress.reset(archive_task, visible=False)
 
-            summary = ingest_paths(lib, files, on_file=advance)
+            def archive_step(path: Path, done: int, total: int, records: int) -> None:
+                state = progress.tasks[archive_task]
+                if not state.visible:
+                    progress.reset(archive_task, total=total, visible=True)
+                elapsed = state.elapsed or 1e-9
+                rate = f"{records / elapsed:,.0f} records/s ({records:,}) {path.name}"
+                progress.update(archive_task, completed=done, total=total, rate=rate)
+
+            summary = ingest_paths(lib, files, on_file=advance, on_archive=archive_step)
         sync_indexes(lib, dense=settings.dense)
     finally:
         lib.close()
@@ -74,7 +93,10 @@ def ingest(
     console.print(
         f"{summary.files} files: {summary.added} added, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.failed} failed"
+        + (f", {summary.deleted} deleted" if summary.deleted else "")
     )
+    for report in summary.archives:
+        console.print(report.line(), highlight=False, soft_wrap=True)
     if summary.failed:
         raise typer.Exit(1)
 

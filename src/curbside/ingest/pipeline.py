@@ -8,6 +8,7 @@ fully stored or absent.
 
 from __future__ import annotations
 
+import functools
 import glob
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from curbside.models import Document
 from curbside.store import Library
 
 ProgressFn = Callable[[Path], None]
+ArchiveProgressFn = Callable[[Path, int, int, int], None]
 
 
 @dataclass
@@ -134,16 +136,30 @@ def _abbreviation_finder() -> Callable[[str], list[tuple[str, str]]] | None:
 
 
 def ingest_paths(
-    lib: Library, paths: Iterable[str | Path], *, on_file: ProgressFn | None = None
+    lib: Library,
+    paths: Iterable[str | Path],
+    *,
+    on_file: ProgressFn | None = None,
+    on_archive: ArchiveProgressFn | None = None,
 ) -> IngestSummary:
-    """Ingest every file under ``paths`` into ``lib``; never raises for bad input."""
+    """Ingest every file under ``paths`` into ``lib``; never raises for bad input.
+
+    ``on_archive(path, done, total, records)`` reports progress inside a bulk archive
+    (``done``/``total`` in bytes or members).
+    """
     summary = IngestSummary()
     finder = _abbreviation_finder()
     for path in expand_paths(paths):
         summary.files += 1
         if bulk_kind(path) is not None:
             # Bulk archives (PubMed .xml.gz, DailyMed ZIPs, PMC OA .tar.gz): see ingest.bulk.
-            _merge_bulk(summary, ingest_archive(lib, path, prepare=_prepare, abbreviations=finder))
+            progress = None
+            if on_archive is not None:
+                progress = functools.partial(on_archive, path)
+            report = ingest_archive(
+                lib, path, prepare=_prepare, abbreviations=finder, on_progress=progress
+            )
+            _merge_bulk(summary, report)
         else:
             _ingest_file(lib, path, summary, finder)
         if on_file is not None:

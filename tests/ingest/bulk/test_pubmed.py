@@ -54,9 +54,7 @@ def test_done_file_is_skipped_by_the_ledger(tmp_path: Path, library_path: Path) 
         assert ingest_archive(lib, copy).already_done
 
 
-def test_truncated_gzip_keeps_whole_records_and_says_so(
-    tmp_path: Path, library_path: Path
-) -> None:
+def test_truncated_gzip_keeps_whole_records_and_says_so(tmp_path: Path, library_path: Path) -> None:
     data = gzip.compress(article_set(fictional_articles(93000, 400)))
     path = tmp_path / "cut.xml.gz"
     path.write_bytes(data[: len(data) * 2 // 3])
