@@ -222,9 +222,11 @@ def bench_ingest(
     workdir: Path | None = typer.Option(
         None, help="Folder for the generated file and library (default: a temp dir)."
     ),
+    references: int = typer.Option(5, help="References (PMID + DOI) per article."),
+    slices: int = typer.Option(10, help="Files the corpus is split into, timed one by one."),
 ) -> None:
     """Ingest throughput: parse-only and parse + store + lexical index, on synthetic PubMed XML."""
     from curbside.bench.ingest import run_ingest_benchmark
 
-    report = run_ingest_benchmark(articles, workdir)
+    report = run_ingest_benchmark(articles, workdir, references=references, slices=slices)
     console.print(report.as_markdown())
