@@ -287,3 +287,82 @@ def run_ingest_benchmark(
         _machine(),
         tuple(timed),
     )
+
+
+@dataclass(frozen=True)
+class RayIngestBenchmark:
+    """One distributed bulk-ingest run: archives parsed by ``workers``, one writer."""
+
+    articles: int
+    archives: int
+    workers: int
+    shards: int
+    seconds: float
+    parse_cpu_ms: float
+    write_cpu_ms: float
+    machine: str
+
+    def as_markdown(self) -> str:
+        """The figures as one Markdown table row plus a header."""
+        return "\n".join(
+            [
+                f"Machine: {self.machine}",
+                "",
+                "| workers | shards | articles | archives | wall s | articles/s "
+                "| worker parse CPU ms/article | writer CPU ms/article |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|",
+                f"| {self.workers} | {self.shards} | {self.articles:,} | {self.archives} "
+                f"| {self.seconds:.1f} | {self.articles / self.seconds:,.0f} "
+                f"| {self.parse_cpu_ms:.3f} | {self.write_cpu_ms:.3f} |",
+            ]
+        )
+
+
+def run_ray_ingest_benchmark(
+    n: int, workers: int, *, shards: int = 2, archives: int = 8, workdir: Path | None = None
+) -> RayIngestBenchmark:
+    """Generate ``n`` articles as ``archives`` PubMed ``.xml.gz`` files and ingest them on a
+    fresh local Ray cluster with ``workers`` CPUs into ``shards`` libraries.
+
+    Also measures, in this process, the parse CPU cost per article (the work the workers
+    share) and the driver's CPU per article (the single writer), which is what an
+    extrapolation to a larger cluster rests on.
+    """
+    import gzip
+
+    import ray
+
+    from curbside.ingest.bulk.distributed import ingest_on_ray
+    from curbside.ingest.bulk.pubmed import pubmed_records
+    from curbside.ingest.bulk.records import Position
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = workdir or Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for k in range(archives):
+            start, stop = k * n // archives, (k + 1) * n // archives
+            xml = root / f"bench-{k:03d}.xml"
+            write_synthetic_pubmed(xml, stop - start, start=start, total=n, references=5)
+            gz = root / f"pubmed-bench-{k:03d}.xml.gz"
+            gz.write_bytes(gzip.compress(xml.read_bytes(), compresslevel=6))
+            xml.unlink()
+            paths.append(gz)
+        c0 = time.process_time()
+        parsed = sum(1 for p in paths for _ in pubmed_records(p, 0, Position()))
+        parse_cpu_ms = 1000 * (time.process_time() - c0) / max(parsed, 1)
+        shard_paths = [root / f"shard-{k}.db" for k in range(shards)]
+        for p in root.glob("shard-*.db*"):
+            p.unlink()
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        try:
+            c0 = time.process_time()
+            report = ingest_on_ray(shard_paths, paths, workers=workers)
+            write_cpu_ms = 1000 * (time.process_time() - c0) / max(report.records, 1)
+        finally:
+            ray.shutdown()
+        if report.records != n:
+            raise RuntimeError(f"ingested {report.records} of {n} articles")
+    return RayIngestBenchmark(
+        n, archives, workers, shards, report.seconds, parse_cpu_ms, write_cpu_ms, _machine()
+    )

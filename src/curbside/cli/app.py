@@ -224,9 +224,16 @@ def bench_ingest(
     ),
     references: int = typer.Option(5, help="References (PMID + DOI) per article."),
     slices: int = typer.Option(10, help="Files the corpus is split into, timed one by one."),
+    ray_workers: int = typer.Option(
+        0, help="Instead: bulk-ingest .xml.gz archives on a local Ray cluster with N workers."
+    ),
 ) -> None:
     """Ingest throughput: parse-only and parse + store + lexical index, on synthetic PubMed XML."""
-    from curbside.bench.ingest import run_ingest_benchmark
+    from curbside.bench.ingest import run_ingest_benchmark, run_ray_ingest_benchmark
 
+    if ray_workers:
+        ray_report = run_ray_ingest_benchmark(articles, ray_workers, workdir=workdir)
+        console.print(ray_report.as_markdown())
+        return
     report = run_ingest_benchmark(articles, workdir, references=references, slices=slices)
     console.print(report.as_markdown())
