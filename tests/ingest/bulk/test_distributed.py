@@ -97,3 +97,93 @@ def test_ray_run_resumes_a_killed_single_process_run(
     assert archive.resumed_at == 10 and archive.records == 20
     with Library.open(db) as lib:
         assert lib.source_count() == 30
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("PPid:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _is_ours(pid: int) -> bool:
+    """True when ``pid`` descends from this test process (our own cluster's workers only)."""
+    import os
+
+    me = os.getpid()
+    while pid > 1:
+        pid = _parent(pid)
+        if pid == me:
+            return True
+    return False
+
+
+def _kill_map_workers() -> int:
+    """SIGKILL this cluster's Ray workers that run a map task; return how many were hit."""
+    import os
+    import signal
+
+    killed = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read().decode(errors="replace")
+        except OSError:
+            continue
+        if cmd.startswith("ray::") and "Map" in cmd and _is_ours(int(pid)):
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                continue
+    return killed
+
+
+def test_killing_a_worker_mid_ingest_loses_nothing(cluster: None, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    archives = [
+        write_gz(
+            tmp_path / f"pubmed26n{k:04d}.xml.gz",
+            article_set(fictional_articles(100_000 + 1000 * k, 400)),
+        )
+        for k in range(4)
+    ]
+    shard_paths = [tmp_path / "shard0.db", tmp_path / "shard1.db"]
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            ingest_on_ray(shard_paths, archives, workers=2)
+        except BaseException as err:  # the run may fail; the rerun must complete it
+            errors.append(err)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    killed = 0
+    deadline = time.monotonic() + 300
+    while thread.is_alive() and not killed and time.monotonic() < deadline:
+        killed = _kill_map_workers()
+        time.sleep(0.2)
+    thread.join(timeout=600)
+    assert killed, "no Ray map worker was running to kill"
+    again = ingest_on_ray(shard_paths, archives, workers=2)
+    assert all(a.refused == 0 for a in again.archives)
+    libs = [Library.open(p) for p in shard_paths]
+    try:
+        contents = _contents(libs)
+        assert len(contents) == 1600
+        versions = sum(
+            lib.conn.execute("SELECT count(*) FROM source_versions").fetchone()[0] for lib in libs
+        )
+        assert versions == 0  # nothing stored twice
+    finally:
+        for lib in libs:
+            lib.close()
