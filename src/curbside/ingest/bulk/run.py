@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -231,8 +231,3 @@ def _spl_version(doc: Document) -> int | None:
         return int(doc.version)
     except ValueError:
         return None
-
-
-def ingest_archives(lib: Library, paths: Iterable[Path]) -> list[ArchiveReport]:
-    """Ingest several archives in order (a convenience for tests and benchmarks)."""
-    return [ingest_archive(lib, p) for p in paths]
