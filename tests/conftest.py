@@ -59,3 +59,26 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("CURBSIDE_CACHE_DIR", None)
     else:
         os.environ["CURBSIDE_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def bundled_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The bundled library (``library/``) ingested once per test session, with embeddings."""
+    from curbside.ingest.pipeline import ingest_paths
+    from curbside.retrieve import Retriever
+    from curbside.store import Library
+
+    lib = Library.open(tmp_path_factory.mktemp("bundled-session") / "library.db")
+    summary = ingest_paths(lib, [REPO_ROOT / "library"])
+    assert summary.failed == 0, summary.failures
+    Retriever(lib, dense=True).sync()
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="session")
+def bundled_engine(bundled_library: object) -> object:
+    """An answer engine over :func:`bundled_library` (dense retrieval on, as by default)."""
+    from curbside.answer.engine import Engine
+
+    return Engine(bundled_library, dense=True)  # type: ignore[arg-type]

@@ -51,3 +51,47 @@ def test_readme_quickstart_is_the_two_make_targets() -> None:
     assert "\ndemo:" in makefile and "\ntest:" in makefile
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def _options(command: object, path: str = "curbside") -> dict[str, list[str]]:
+    """Every command path and its long options, read from the real Typer command tree."""
+    subs = getattr(command, "commands", None)
+    if subs:
+        out: dict[str, list[str]] = {}
+        for name, sub in subs.items():
+            out.update(_options(sub, f"{path} {name}"))
+        return out
+    params = getattr(command, "params", [])
+    return {path: [o for p in params for o in getattr(p, "opts", []) if o.startswith("--")]}
+
+
+def test_every_option_of_every_command_is_documented() -> None:
+    cli_doc = (DOCS / "cli.md").read_text(encoding="utf-8")
+    missing = [
+        f"{path} {option}"
+        for path, options in _options(typer.main.get_command(app)).items()
+        for option in options
+        if option != "--help" and f"{option}" not in cli_doc
+    ]
+    assert missing == []
+
+
+def test_documented_choices_are_the_accepted_ones() -> None:
+    from curbside.cli.app import TIER_CHOICES
+    from curbside.cli.ask import _AUDIENCES, _DETAILS, _FORMATS
+
+    cli_doc = (DOCS / "cli.md").read_text(encoding="utf-8")
+    for option, choices in (
+        ("--tier", TIER_CHOICES),
+        ("--audience", _AUDIENCES),
+        ("--format", _FORMATS),
+        ("--detail", _DETAILS),
+    ):
+        assert f"{option} {'|'.join(choices)}" in cli_doc, option
+
+
+def test_version_and_completion_are_documented() -> None:
+    cli_doc = (DOCS / "cli.md").read_text(encoding="utf-8")
+    top = [o for p in typer.main.get_command(app).params for o in p.opts]
+    assert "--version" in top and "--install-completion" in top
+    assert "curbside --version" in cli_doc and "--install-completion" in cli_doc

@@ -8,8 +8,19 @@ objects, each of which carries :class:`Citation` spans into stored source text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+if TYPE_CHECKING:
+    from curbside.serialization import (
+        AnswerDict,
+        CitationDict,
+        FacetDict,
+        GeneratorDict,
+        ReferenceDict,
+        StatementDict,
+    )
 
 Tier = Literal["guideline", "label", "research"]
 TIERS: tuple[Tier, ...] = ("guideline", "label", "research")
@@ -134,7 +145,9 @@ class Source:
     id: str
     title: str
     tier: Tier
-    text: str
+    #: Not compared: ``content_hash`` is its digest, and an answer's wire form carries the
+    #: hash but not the (possibly megabytes long) text.
+    text: str = field(compare=False, repr=False)
     content_hash: str
     design: str | None = None
     grade: str | None = None
@@ -339,3 +352,274 @@ class Answer:
     #: The latest date any cited source was published, revised or ingested (ISO date).
     evidence_updated: str = ""
     detail: Detail = "brief"
+
+    def to_dict(self) -> AnswerDict:
+        """The answer's wire form (``docs/answer.schema.json``); :meth:`from_dict` inverts it."""
+        out: dict[str, Any] = {
+            "question": self.question,
+            "audience": self.audience,
+            "status": self.status,
+            "last_updated": self.last_updated,
+            "generated_at": self.generated_at,
+            "evidence_updated": self.evidence_updated,
+            "library_fingerprint": self.library_fingerprint,
+            "detail": self.detail,
+            "question_type": self.question_type,
+            "facets": [_facet_out(f) for f in self.facets],
+            "bottom_line": [_statement_out(s) for s in self.bottom_line],
+            "sections": [
+                {
+                    "tier": section.tier,
+                    "title": section.title,
+                    "blocks": [
+                        {
+                            **({"heading": block.heading} if block.heading else {}),
+                            "statements": [_statement_out(s) for s in block.statements],
+                        }
+                        for block in section.blocks
+                    ],
+                }
+                for section in self.sections
+            ],
+            "key_numbers": [
+                {
+                    "value": k.value,
+                    "measure": k.measure,
+                    **({"comparator": k.comparator} if k.comparator is not None else {}),
+                    "n": k.n,
+                }
+                for k in self.key_numbers
+            ],
+            "conflicts": [
+                {"topic": c.topic, "statements": [_statement_out(s) for s in c.statements]}
+                for c in self.conflicts
+            ],
+            "gaps": list(self.gaps),
+            "references": [_reference_out(r) for r in self.references],
+            "follow_ups": list(self.follow_ups),
+            "disclaimer": self.disclaimer,
+            "abstained": self.abstained,
+            "generator": _generator_out(self.generator),
+            "timings_ms": dict(self.timings_ms),
+        }
+        if self.message is not None:
+            out["message"] = self.message
+        if self.thread_id is not None:
+            out["thread_id"] = self.thread_id
+        return cast("AnswerDict", out)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Answer:
+        """The answer a wire-form dict describes.
+
+        Missing optional keys take their defaults, so answers stored before a field
+        existed still load; ``Answer.from_dict(a.to_dict()) == a`` for every answer.
+        """
+        return cls(
+            question=str(data.get("question") or ""),
+            audience=cast(Audience, data.get("audience") or "clinician"),
+            sections=tuple(
+                AnswerSection(
+                    tier=cast(Tier, sec.get("tier") or "research"),
+                    title=str(sec.get("title") or ""),
+                    blocks=tuple(
+                        Block(
+                            heading=str(blk.get("heading") or ""),
+                            statements=_statements_in(blk.get("statements")),
+                        )
+                        for blk in _list(sec.get("blocks"))
+                    ),
+                )
+                for sec in _list(data.get("sections"))
+            ),
+            references=tuple(_reference_in(r) for r in _list(data.get("references"))),
+            disclaimer=str(data.get("disclaimer") or ""),
+            library_fingerprint=str(data.get("library_fingerprint") or ""),
+            abstained=bool(data.get("abstained")),
+            message=_opt_str(data.get("message")),
+            status=str(data.get("status") or "submitted"),
+            last_updated=str(data.get("last_updated") or ""),
+            key_numbers=tuple(
+                KeyNumber(
+                    value=str(k.get("value") or ""),
+                    measure=str(k.get("measure") or ""),
+                    n=_int(k.get("n")),
+                    comparator=_opt_str(k.get("comparator")),
+                )
+                for k in _list(data.get("key_numbers"))
+            ),
+            conflicts=tuple(
+                Conflict(str(c.get("topic") or ""), _statements_in(c.get("statements")))
+                for c in _list(data.get("conflicts"))
+            ),
+            follow_ups=tuple(str(q) for q in data.get("follow_ups") or ()),
+            timings_ms={str(k): float(v) for k, v in (data.get("timings_ms") or {}).items()},
+            thread_id=_opt_str(data.get("thread_id")),
+            bottom_line=_statements_in(data.get("bottom_line")),
+            question_type=str(data.get("question_type") or ""),
+            facets=tuple(_facet_in(f) for f in _list(data.get("facets"))),
+            gaps=tuple(str(g) for g in data.get("gaps") or ()),
+            generator=_generator_in(data.get("generator")),
+            generated_at=str(data.get("generated_at") or ""),
+            evidence_updated=str(data.get("evidence_updated") or ""),
+            detail=cast(Detail, data.get("detail") or "brief"),
+        )
+
+
+# --- wire-form helpers (private; Answer.to_dict / from_dict are the public face) ---------
+
+#: Source fields a reference carries when they are set (``None`` is left out).
+_REFERENCE_OPTIONAL = (
+    "design",
+    "grade",
+    "organization",
+    "publisher",
+    "published",
+    "revised",
+    "doi",
+    "pmid",
+    "pmcid",
+    "url",
+    "set_id",
+    "population",
+    "audience",
+    "provenance",
+    "review_status",
+)
+
+
+def _list(value: Any) -> list[Mapping[str, Any]]:
+    """Only the mapping items of a list (a hand-edited dict may hold junk)."""
+    return [v for v in value or () if isinstance(v, Mapping)]
+
+
+def _int(value: Any) -> int:
+    """An integer field read leniently: junk in a hand-edited dict becomes 0."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _citation_out(c: Citation) -> CitationDict:
+    return {
+        "n": c.n,
+        "source_id": c.source_id,
+        "passage_id": c.passage_id,
+        "start": c.start,
+        "end": c.end,
+        "quote": c.quote,
+        "quote_kind": c.quote_kind,
+    }
+
+
+def _statement_out(s: Statement) -> StatementDict:
+    return {"text": s.text, "citations": [_citation_out(c) for c in s.citations]}
+
+
+def _statements_in(value: Any) -> tuple[Statement, ...]:
+    return tuple(
+        Statement(
+            text=str(st.get("text") or ""),
+            citations=tuple(
+                Citation(
+                    n=_int(c.get("n")),
+                    source_id=str(c.get("source_id") or ""),
+                    passage_id=str(c.get("passage_id") or ""),
+                    start=_int(c.get("start")),
+                    end=_int(c.get("end")),
+                    quote=str(c.get("quote") or ""),
+                    quote_kind="summary" if c.get("quote_kind") == "summary" else "verbatim",
+                )
+                for c in _list(st.get("citations"))
+            ),
+        )
+        for st in _list(value)
+    )
+
+
+def _reference_out(ref: ReferenceEntry) -> ReferenceDict:
+    src = ref.source
+    out: dict[str, Any] = {
+        "n": ref.n,
+        "source_id": src.id,
+        "tier": src.tier,
+        "title": src.title,
+        "authors": list(src.authors),
+        "journal": src.journal,
+        "year": src.year,
+        "content_hash": src.content_hash,
+        "format": src.format,
+        "origin": src.origin,
+        "version": src.version,
+        "ingested_at": src.ingested_at,
+    }
+    for name in _REFERENCE_OPTIONAL:
+        value = getattr(src, name)
+        if value is not None:
+            out[name] = value
+    return cast("ReferenceDict", out)
+
+
+def _reference_in(data: Mapping[str, Any]) -> ReferenceEntry:
+    year = data.get("year")
+    source = Source(
+        id=str(data.get("source_id") or ""),
+        title=str(data.get("title") or ""),
+        tier=cast(Tier, data.get("tier") or "research"),
+        text="",
+        content_hash=str(data.get("content_hash") or ""),
+        authors=tuple(str(a) for a in data.get("authors") or ()),
+        journal=_opt_str(data.get("journal")),
+        year=_int(year) if year is not None else None,
+        format=str(data.get("format") or ""),
+        origin=str(data.get("origin") or ""),
+        version=_int(data.get("version")) or 1,
+        ingested_at=str(data.get("ingested_at") or ""),
+        **{name: _opt_str(data.get(name)) for name in _REFERENCE_OPTIONAL},
+    )
+    return ReferenceEntry(n=_int(data.get("n")), source=source)
+
+
+def _facet_out(f: Facet) -> FacetDict:
+    return {"kind": f.kind, "value": f.value, "origin": f.origin}
+
+
+def _facet_in(data: Mapping[str, Any]) -> Facet:
+    return Facet(
+        kind=str(data.get("kind") or ""),
+        value=str(data.get("value") or ""),
+        origin=str(data.get("origin") or "question"),
+    )
+
+
+def _generator_out(g: GeneratorInfo | None) -> GeneratorDict | None:
+    if g is None:
+        return None
+    return {
+        "name": g.name,
+        "model": g.model,
+        "drafted": g.drafted,
+        "kept": g.kept,
+        "dropped": g.dropped,
+        "drop_reasons": dict(g.drop_reasons),
+        "notice": g.notice,
+    }
+
+
+def _generator_in(data: Any) -> GeneratorInfo | None:
+    if not isinstance(data, Mapping):
+        return None
+    return GeneratorInfo(
+        name=str(data.get("name") or ""),
+        model=_opt_str(data.get("model")),
+        drafted=_int(data.get("drafted")),
+        kept=_int(data.get("kept")),
+        dropped=_int(data.get("dropped")),
+        drop_reasons={str(k): _int(v) for k, v in (data.get("drop_reasons") or {}).items()},
+        notice=_opt_str(data.get("notice")),
+    )

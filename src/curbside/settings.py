@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from curbside.errors import CurbsideError
+from curbside.models import AUDIENCES
 
 
 def _data_home() -> Path:
@@ -40,6 +41,16 @@ class Settings:
     bundled_library: Path | None = None
     #: Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).
     vocab: tuple[Path, ...] = ()
+    #: Lexical index backend, by registered name (tantivy, memory, ray).
+    index_backend: str = "tantivy"
+    #: Vector index backend, by registered name (exact, ann).
+    vector_backend: str = "exact"
+    #: Seconds a reader may spend on one file (for a streaming file, per batch of 32 records); 0 = no limit.
+    reader_timeout_seconds: float = 120.0
+    #: Megabytes of memory a reader may use for one file; 0 = no limit.
+    reader_memory_mb: int = 2048
+    #: Article approval needs a reviewer other than the version's author and the review's starter.
+    two_person_rule: bool = True
 
     @staticmethod
     def help() -> dict[str, str]:
@@ -51,6 +62,11 @@ class Settings:
             "audience": "Default audience for answers: clinician, nurse, student or patient.",
             "bundled_library": "Folder of the bundled evidence library used to build an empty library.",
             "vocab": "Extra vocabulary files for query expansion (MeSH descriptor TSV, synonym lists, lexicon YAML).",
+            "index_backend": "Lexical index backend, by registered name (tantivy, memory, ray).",
+            "vector_backend": "Vector index backend, by registered name (exact, ann).",
+            "reader_timeout_seconds": "Seconds a reader may spend on one file (for a streaming file, per batch of 32 records); 0 = no limit.",
+            "reader_memory_mb": "Megabytes of memory a reader may use for one file; 0 = no limit.",
+            "two_person_rule": "Article approval needs a reviewer other than the version's author and the review's starter.",
         }
 
 
@@ -61,7 +77,7 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "vocab":
         items = value if isinstance(value, list | tuple) else str(value).split(os.pathsep)
         return tuple(Path(str(v)).expanduser() for v in items if str(v).strip())
-    if name == "dense":
+    if name in {"dense", "two_person_rule"}:
         if isinstance(value, bool):
             return value
         text = str(value).strip().lower()
@@ -69,15 +85,36 @@ def _coerce(name: str, value: Any) -> Any:
             return True
         if text in {"0", "false", "no", "off"}:
             return False
-        raise CurbsideError(f"setting dense: expected true or false, got {value!r}")
+        raise CurbsideError(f"setting {name}: expected true or false, got {_shown(value)}")
     if name == "max_file_bytes":
         try:
             return int(value)
-        except ValueError as err:
+        except (TypeError, ValueError) as err:
             raise CurbsideError(
-                f"setting max_file_bytes: expected a whole number, got {value!r}"
+                f"setting max_file_bytes: expected a whole number, got {_shown(value)}"
             ) from err
+    if name in {"reader_timeout_seconds", "reader_memory_mb"}:
+        kind = float if name == "reader_timeout_seconds" else int
+        try:
+            number = kind(value)
+        except (TypeError, ValueError):
+            number = -1
+        if number < 0:
+            raise CurbsideError(
+                f"setting {name}: expected a number of at least 0 (0 = no limit), got {value!r}"
+            )
+        return number
+    if name == "audience" and str(value) not in AUDIENCES:
+        raise CurbsideError(
+            f"setting audience: expected one of {', '.join(AUDIENCES)}, got {_shown(value)}"
+        )
     return str(value)
+
+
+def _shown(value: Any) -> str:
+    """A setting's bad value for an error line: quoted and clipped."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "…"
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -89,17 +126,27 @@ def load_settings(**overrides: Any) -> Settings:
         try:
             data = tomllib.loads(config.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise CurbsideError(f"{config}: invalid TOML ({err})") from err
+            raise CurbsideError(f"{config}: invalid TOML ({str(err).splitlines()[0]})") from err
         unknown = set(data) - names
         if unknown:
-            raise CurbsideError(f"{config}: unknown setting(s) {', '.join(sorted(unknown))}")
-        settings = replace(settings, **{k: _coerce(k, v) for k, v in data.items()})
+            raise CurbsideError(
+                f"{config}: unknown setting(s) {', '.join(sorted(unknown))};"
+                f" accepted: {', '.join(sorted(names))}"
+            )
+        try:
+            settings = replace(settings, **{k: _coerce(k, v) for k, v in data.items()})
+        except CurbsideError as err:
+            raise CurbsideError(f"{config}: {err}") from err
     env = {
         n: os.environ[f"CURBSIDE_{n.upper()}"]
         for n in names
         if f"CURBSIDE_{n.upper()}" in os.environ
     }
-    settings = replace(settings, **{k: _coerce(k, v) for k, v in env.items()})
+    for key, raw in env.items():
+        try:
+            settings = replace(settings, **{key: _coerce(key, raw)})
+        except CurbsideError as err:
+            raise CurbsideError(f"environment variable CURBSIDE_{key.upper()}: {err}") from err
     flags = {k: _coerce(k, v) for k, v in overrides.items() if v is not None}
     return replace(settings, **flags)
 

@@ -11,7 +11,6 @@ import jsonschema
 import pytest
 
 from curbside.answer.engine import Engine
-from curbside.answer.fallback import LexicalFallback
 from curbside.store import Library
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,9 +38,3 @@ def answer_library(tmp_path: Path, fixtures_dir: Path) -> Iterator[Library]:
 def engine(answer_library: Library) -> Engine:
     """An engine over the fixture library with the real retriever, lexical only."""
     return Engine(answer_library, dense=False)
-
-
-@pytest.fixture
-def fallback_engine(answer_library: Library) -> Engine:
-    """An engine using the composer's own minimal retriever (no retrieval package)."""
-    return Engine(answer_library, LexicalFallback(answer_library))

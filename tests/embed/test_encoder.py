@@ -74,3 +74,29 @@ def test_embeddings_capture_meaning(cache: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_get_encoder_is_shared() -> None:
     assert dense.get_encoder() is dense.get_encoder()
+
+
+def test_verification_is_cached_by_size_and_mtime(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CURBSIDE_CACHE_DIR", str(tmp_path / "cache"))
+    files = minilm.ModelFiles(tmp_path / "model.safetensors", tmp_path / "tokenizer.json")
+    files.weights.write_bytes(b"placeholder weights")
+    files.tokenizer.write_bytes(b"{}")
+    monkeypatch.setattr(minilm, "WEIGHTS_SHA256", sha256_file(files.weights))
+    monkeypatch.setattr(minilm, "TOKENIZER_SHA256", sha256_file(files.tokenizer))
+    hashed: list[Path] = []
+
+    def counting(path: Path) -> str:
+        hashed.append(path)
+        return sha256_file(path)
+
+    monkeypatch.setattr(minilm, "sha256_file", counting)
+    minilm.verify(files)
+    assert len(hashed) == 2
+    minilm.verify(files)  # unchanged files: no hashing at all
+    assert len(hashed) == 2
+    files.weights.write_bytes(b"tampered weights!!")  # new size and mtime: hashed, refused
+    with pytest.raises(minilm.DenseUnavailable, match="does not match"):
+        minilm.verify(files)
+    assert len(hashed) == 3

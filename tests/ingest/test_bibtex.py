@@ -11,6 +11,7 @@ from curbside.errors import IngestError
 from curbside.ingest.base import reader_for
 from curbside.ingest.bibtex import BibtexReader
 from curbside.models import Document
+from tests.ingest.refusal import documents, problems
 
 FIXTURE = "biblio/placeholder.bib"
 
@@ -97,7 +98,7 @@ def test_every_sample_has_expectations(formats_dir: Path) -> None:
 def test_reads_real_sample(formats_dir: Path, name: str) -> None:
     path = formats_dir / "bibtex" / name
     count, entries = SAMPLES[name]
-    docs = list(BibtexReader().read(path))
+    docs = documents(BibtexReader().read(path))
     assert len(docs) == count
     found = _by_key(docs)
     for key, fields in entries.items():
@@ -114,7 +115,7 @@ def test_reads_real_sample(formats_dir: Path, name: str) -> None:
 def test_name_quirk_does_not_lose_the_entry(formats_dir: Path) -> None:
     # "May, Keith," has a trailing comma that bibtexparser's name splitter rejects.
     docs = _by_key(
-        list(BibtexReader().read(formats_dir / "bibtex" / "citation-js__biblatex-input.bib"))
+        documents(BibtexReader().read(formats_dir / "bibtex" / "citation-js__biblatex-input.bib"))
     )
     report = docs["doerr:report"]
     assert len(report.authors) == 12
@@ -125,17 +126,19 @@ def test_name_quirk_does_not_lose_the_entry(formats_dir: Path) -> None:
 def test_duplicate_key_is_skipped_and_reported(formats_dir: Path) -> None:
     path = formats_dir / "bibtex" / "colrev__bib_data.bib"
     reader = BibtexReader()
-    docs = list(reader.read(path))
+    docs = documents(reader.read(path))
     assert [d.doi for d in docs if d.title == "This is a dummy title"] == ["10.3333/XYZ.V4444.04"]
-    assert len(reader.last_problems) == 1
-    assert "Duplicate entry key 'articlewriter_firstrandomword_2020'" in reader.last_problems[0]
+    assert len(problems(reader.read(path))) == 1
+    assert (
+        "Duplicate entry key 'articlewriter_firstrandomword_2020'" in problems(reader.read(path))[0]
+    )
 
 
 def test_fixture_latex_names_crossref_and_bad_entries(fixtures_dir: Path) -> None:
     path = fixtures_dir / FIXTURE
     assert reader_for(path).format == "bibtex"
     reader = BibtexReader()
-    docs = _by_key(list(reader.read(path)))
+    docs = _by_key(documents(reader.read(path)))
     one = docs["placeholder:one"]
     assert one.title == "A Placeholder Title with élève accents"
     assert one.authors == ("Beispiel J", "Placeholder Working Group", "van Example C")
@@ -148,9 +151,9 @@ def test_fixture_latex_names_crossref_and_bad_entries(fixtures_dir: Path) -> Non
     assert paper.sections == ()  # no abstract: the store indexes the title instead
     assert docs["placeholder:proc"].title == "Placeholder Proceedings"
     assert len(docs) == 3
-    assert len(reader.last_problems) == 2
-    assert any("Duplicate entry key" in p for p in reader.last_problems)
-    assert any("placeholder:broken" in p for p in reader.last_problems)
+    assert len(problems(reader.read(path))) == 2
+    assert any("Duplicate entry key" in p for p in problems(reader.read(path)))
+    assert any("placeholder:broken" in p for p in problems(reader.read(path)))
 
 
 BAD_INPUTS: dict[str, tuple[bytes, str]] = {
@@ -170,7 +173,7 @@ def test_bad_input_is_refused_in_one_line(tmp_path: Path, case: str) -> None:
     path = tmp_path / "bad.bib"
     path.write_bytes(data)
     with pytest.raises(IngestError) as info:
-        list(BibtexReader().read(path))
+        documents(BibtexReader().read(path))
     message = str(info.value)
     assert str(path) in message
     assert reason in message

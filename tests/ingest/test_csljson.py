@@ -12,6 +12,7 @@ from curbside.errors import IngestError
 from curbside.ingest.base import reader_for
 from curbside.ingest.csljson import CslJsonReader
 from curbside.models import Document
+from tests.ingest.refusal import documents, problems
 
 FIXTURE = "biblio/placeholder-csl.json"
 
@@ -65,7 +66,7 @@ def test_reads_real_sample(formats_dir: Path, name: str) -> None:
     path = formats_dir / "csl-json" / name
     assert reader_for(path).format == "csl-json"
     count, entries = SAMPLES[name]
-    docs = list(CslJsonReader().read(path))
+    docs = documents(CslJsonReader().read(path))
     assert len(docs) == count
     found = _by_key(docs)
     for key, fields in entries.items():
@@ -83,14 +84,14 @@ def test_other_json_is_not_claimed(formats_dir: Path) -> None:
     for path in sorted((formats_dir / "openfda-json").glob("*.json")):
         assert not reader.sniff(path.read_bytes()[:4096]), path.name
         with pytest.raises(IngestError, match="not CSL-JSON"):
-            list(reader.read(path))
+            documents(reader.read(path))
     assert not reader.sniff(b'{"type": "dataset", "title": "x"}')  # a CSL type alone is not enough
     assert reader.sniff(b'[{"type": "book", "title": "x", "issued": {"date-parts": [[2001]]}}]')
 
 
 def test_fixture_names_markup_and_non_items(fixtures_dir: Path) -> None:
     reader = CslJsonReader()
-    docs = _by_key(list(reader.read(fixtures_dir / FIXTURE)))
+    docs = _by_key(documents(reader.read(fixtures_dir / FIXTURE)))
     one = docs["placeholder-one"]
     assert one.title == "A placeholder CSL item"
     assert one.authors == ("Example AB", "de Hoon M", "Placeholder Consortium")
@@ -99,15 +100,15 @@ def test_fixture_names_markup_and_non_items(fixtures_dir: Path) -> None:
     assert one.sections[0].text == "Placeholder abstract text."  # JATS tags stripped
     book = docs["placeholder-book"]
     assert (book.year, book.sections) == (2015, ())
-    assert len(reader.last_problems) == 1
-    assert "item 2: not a CSL item" in reader.last_problems[0]
+    assert len(problems(reader.read(fixtures_dir / FIXTURE))) == 1
+    assert "item 2: not a CSL item" in problems(reader.read(fixtures_dir / FIXTURE))[0]
 
 
 def test_single_item_object(tmp_path: Path) -> None:
     path = tmp_path / "one.json"
     item = {"type": "report", "id": "r1", "title": "One placeholder report", "author": []}
     path.write_text(json.dumps(item))
-    (doc,) = CslJsonReader().read(path)
+    (doc,) = documents(CslJsonReader().read(path))
     assert (doc.title, doc.extra["citation_key"], doc.publication_types) == (
         "One placeholder report",
         "r1",
@@ -139,7 +140,7 @@ def test_bad_input_is_refused_in_one_line(tmp_path: Path, case: str) -> None:
     path = tmp_path / "bad.json"
     path.write_bytes(data)
     with pytest.raises(IngestError) as info:
-        list(CslJsonReader().read(path))
+        documents(CslJsonReader().read(path))
     message = str(info.value)
     assert str(path) in message
     assert reason in message

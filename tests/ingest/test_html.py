@@ -11,7 +11,7 @@ from curbside.errors import IngestError
 from curbside.ingest import base
 from curbside.ingest.html import HtmlReader
 from curbside.models import Document
-from tests.ingest.refusal import refusal
+from tests.ingest.refusal import documents, refusal
 
 CLUTTER = (
     "cookies",
@@ -33,7 +33,7 @@ CLUTTER = (
 
 
 def read_one(path: Path) -> Document:
-    docs = list(HtmlReader().read(path))
+    docs = documents(HtmlReader().read(path))
     assert len(docs) == 1
     return docs[0]
 

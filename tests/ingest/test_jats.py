@@ -10,7 +10,7 @@ import pytest
 
 from curbside.ingest.base import Reader, reader_for
 from curbside.ingest.jats import JATSReader
-from tests.ingest.refusal import refusal
+from tests.ingest.refusal import documents, problems, refusal
 
 REPO = Path(__file__).resolve().parents[2]
 FORMATS = Path(os.environ.get("CURBSIDE_SHARED") or REPO.parent / "shared") / "data" / "formats"
@@ -35,7 +35,7 @@ def test_real_samples(formats_dir: Path, name: str) -> None:
     raw = path.read_text("utf-8")
     assert reader.sniff(path.read_bytes()[:4096])
     assert reader_for(path).format == reader.format  # wins among all registered readers
-    (doc,) = reader.read(path)
+    (doc,) = documents(reader.read(path))
     assert doc.title.strip() and doc.journal and doc.publisher
     assert doc.pmcid and re.match(r"^PMC\d+$", doc.pmcid) and doc.external_id == doc.pmcid
     assert doc.pmid and doc.pmid.isdigit()
@@ -59,7 +59,7 @@ def test_real_samples(formats_dir: Path, name: str) -> None:
 
 
 def test_bmc_article_fields(formats_dir: Path) -> None:
-    (doc,) = reader.read(formats_dir / "pmc-jats" / "1471-2180-11-174.nxml")
+    (doc,) = documents(reader.read(formats_dir / "pmc-jats" / "1471-2180-11-174.nxml"))
     assert doc.pmid == "21810267" and doc.pmcid == "PMC3166277"
     assert doc.doi == "10.1186/1471-2180-11-174"
     assert doc.published == "2011-08-02"  # the epub date, more precise than the collection year
@@ -77,7 +77,7 @@ def test_bmc_article_fields(formats_dir: Path) -> None:
 
 
 def test_pmc_articleset(formats_dir: Path) -> None:
-    (doc,) = reader.read(formats_dir / "pmc-jats" / "biopython__efetch_pmc.xml")
+    (doc,) = documents(reader.read(formats_dir / "pmc-jats" / "biopython__efetch_pmc.xml"))
     assert doc.pmcid == "PMC8435807" and doc.pmid == "34527728"
     assert doc.published == "2021-09-13"
     assert doc.license == "https://creativecommons.org/licenses/by-nc/4.0/"
@@ -94,13 +94,16 @@ def test_articleset_skips_an_unusable_article(formats_dir: Path, tmp_path: Path)
         "</pmc-articleset>",
         "utf-8",
     )
-    (doc,) = reader.read(bundle)
+    (doc,) = documents(reader.read(bundle))
     assert doc.pmcid == "PMC1790863"
-    assert len(reader.last_problems) == 1 and "article-meta" in reader.last_problems[0]
+    assert (
+        len(problems(reader.read(bundle))) == 1
+        and "article-meta" in problems(reader.read(bundle))[0]
+    )
 
 
 def test_own_fixture_sections_and_references(fixtures_dir: Path) -> None:
-    (doc,) = reader.read(fixtures_dir / "xml" / "jats_minimal.nxml")
+    (doc,) = documents(reader.read(fixtures_dir / "xml" / "jats_minimal.nxml"))
     assert doc.title == "Placeholder article title: a reader fixture"  # footnote marker dropped
     assert doc.authors == ("Example AB", "Sample C", "Placeholder Study Group")  # no editors
     assert doc.keywords == ("placeholder keyword", "reader test")

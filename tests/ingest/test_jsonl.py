@@ -10,6 +10,7 @@ import pytest
 from curbside.errors import IngestError
 from curbside.ingest import base
 from curbside.ingest.jsonl import JsonlReader
+from tests.ingest.refusal import documents, problems
 
 
 def write(tmp_path: Path, lines: list[str], name: str = "corpus.jsonl") -> Path:
@@ -20,7 +21,7 @@ def write(tmp_path: Path, lines: list[str], name: str = "corpus.jsonl") -> Path:
 
 def test_good_lines_become_documents(fixtures_dir: Path) -> None:
     reader = JsonlReader()
-    docs = list(reader.read(fixtures_dir / "text" / "corpus.jsonl"))
+    docs = documents(reader.read(fixtures_dir / "text" / "corpus.jsonl"))
     assert [d.external_id for d in docs] == ["doc-1", "2", "doc-7"]
     first, second, third = docs
     assert first.title == "A placeholder record"
@@ -40,26 +41,24 @@ def test_good_lines_become_documents(fixtures_dir: Path) -> None:
 def test_bad_lines_are_reported_not_fatal(fixtures_dir: Path) -> None:
     path = fixtures_dir / "text" / "corpus.jsonl"
     reader = JsonlReader()
-    list(reader.read(path))
-    assert [p.split(": ", 1)[0] for p in reader.last_problems] == [
+    skipped = problems(reader.read(path))
+    assert [p.split(": ", 1)[0] for p in skipped] == [
         f"{path}:3",
         f"{path}:4",
         f"{path}:6",
         f"{path}:7",
     ]
-    reasons = " | ".join(reader.last_problems)
+    reasons = " | ".join(skipped)
     assert "'year'" in reasons
     assert "invalid JSON" in reasons
     assert "'text'" in reasons
     assert "JSON object" in reasons
 
 
-def test_problems_reset_on_each_read(fixtures_dir: Path, tmp_path: Path) -> None:
+def test_problems_belong_to_each_read(fixtures_dir: Path, tmp_path: Path) -> None:
     reader = JsonlReader()
-    list(reader.read(fixtures_dir / "text" / "corpus.jsonl"))
-    assert reader.last_problems
-    list(reader.read(write(tmp_path, ['{"_id": "a", "text": "fine"}'])))
-    assert reader.last_problems == []
+    assert problems(reader.read(fixtures_dir / "text" / "corpus.jsonl"))
+    assert problems(reader.read(write(tmp_path, ['{"_id": "a", "text": "fine"}']))) == []
 
 
 @pytest.mark.parametrize(
@@ -79,22 +78,23 @@ def test_problems_reset_on_each_read(fixtures_dir: Path, tmp_path: Path) -> None
 def test_wrong_types_are_bad_lines(tmp_path: Path, line: str, reason: str | None) -> None:
     reader = JsonlReader()
     good = '{"_id": "good", "text": "A good line."}'
-    docs = list(reader.read(write(tmp_path, [good, line])))
+    items = list(reader.read(write(tmp_path, [good, line])))
+    docs, skipped = documents(items), problems(items)
     if reason is None:  # the top-level value wins, so the bad nested one is never used
         assert len(docs) == 2
-        assert reader.last_problems == []
+        assert skipped == []
     else:
         assert [d.external_id for d in docs] == ["good"]
-        assert len(reader.last_problems) == 1
-        assert reason in reader.last_problems[0]
+        assert len(skipped) == 1
+        assert reason in skipped[0]
 
 
 def test_truncated_last_line_keeps_the_rest(tmp_path: Path) -> None:
     path = tmp_path / "cut.jsonl"
     path.write_bytes(b'{"_id": "a", "text": "Complete line."}\n{"_id": "b", "text": "Cut of')
     reader = JsonlReader()
-    assert [d.external_id for d in reader.read(path)] == ["a"]
-    assert reader.last_problems[0].startswith(f"{path}:2: invalid JSON")
+    assert [d.external_id for d in documents(reader.read(path))] == ["a"]
+    assert problems(reader.read(path))[0].startswith(f"{path}:2: invalid JSON")
 
 
 def test_non_utf8_line_is_a_bad_line(tmp_path: Path) -> None:
@@ -102,8 +102,8 @@ def test_non_utf8_line_is_a_bad_line(tmp_path: Path) -> None:
     good = b'{"_id": "a", "text": "Fine."}\n'
     path.write_bytes(good + '{"_id": "b", "text": "caf\u00e9"}\n'.encode("latin-1"))
     reader = JsonlReader()
-    assert [d.external_id for d in reader.read(path)] == ["a"]
-    assert reader.last_problems == [f"{path}:2: not valid UTF-8"]
+    assert [d.external_id for d in documents(reader.read(path))] == ["a"]
+    assert problems(reader.read(path)) == [f"{path}:2: not valid UTF-8"]
 
 
 @pytest.mark.parametrize(
@@ -122,29 +122,30 @@ def test_wholly_bad_files_are_refused(tmp_path: Path, data: bytes, reason: str) 
     path = tmp_path / "bad.jsonl"
     path.write_bytes(data)
     with pytest.raises(IngestError) as info:
-        list(JsonlReader().read(path))
+        documents(JsonlReader().read(path))
     assert str(info.value).startswith(str(path))
     assert "\n" not in str(info.value)
     assert reason in info.value.reason
 
 
-def test_file_over_the_whole_file_cap_is_streamed(
+def test_streaming_reader_is_not_size_capped(
     fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # JSON Lines are read line by line in bounded memory, so the cap for formats parsed
-    # whole (PDF, HTML) does not apply to them.
+    # JSON Lines is read line by line in constant memory, so max_file_bytes does not apply.
     monkeypatch.setattr(base, "MAX_FILE_BYTES", 100)
-    assert list(JsonlReader().read(fixtures_dir / "text" / "corpus.jsonl"))
+    assert not JsonlReader().whole_file
+    assert documents(JsonlReader().read(fixtures_dir / "text" / "corpus.jsonl"))
 
 
 def test_bioasq_corpus_reads_whole_with_ids(shared_dir: Path) -> None:
     path = shared_dir / "data" / "beir" / "bioasq-dev" / "corpus.jsonl"
     expected = [json.loads(line)["_id"] for line in path.read_text("utf-8").splitlines() if line]
     reader = JsonlReader()
-    docs = list(reader.read(path))
+    items = list(reader.read(path))
+    docs = documents(items)
     assert len(docs) == 3366
     assert [d.external_id for d in docs] == expected
-    assert reader.last_problems == []
+    assert problems(items) == []
     assert all(d.title and d.sections[0].text for d in docs)
 
 

@@ -12,11 +12,11 @@ from curbside.errors import IngestError
 from curbside.ingest import base
 from curbside.ingest.markdown import MarkdownReader, plain
 from curbside.models import Document
-from tests.ingest.refusal import refusal
+from tests.ingest.refusal import documents, refusal
 
 
 def read_one(path: Path) -> Document:
-    docs = list(MarkdownReader().read(path))
+    docs = documents(MarkdownReader().read(path))
     assert len(docs) == 1
     return docs[0]
 

@@ -11,6 +11,7 @@ from curbside.errors import IngestError
 from curbside.ingest.base import reader_for
 from curbside.ingest.biblio import normalise_author, normalise_doi, normalise_pmid, parse_date
 from curbside.ingest.medline import MedlineReader
+from tests.ingest.refusal import documents, problems
 
 FIXTURE = "biblio/placeholder.nbib"
 
@@ -74,19 +75,19 @@ def test_reads_real_sample(formats_dir: Path, name: str) -> None:
     path = formats_dir / "medline-nbib" / name
     expected = dict(SAMPLES[name])
     reader = MedlineReader()
-    docs = list(reader.read(path))
+    docs = documents(reader.read(path))
     assert len(docs) == expected.pop("count")
     first = docs[0]
     for field, value in expected.items():
         assert getattr(first, field) == value, field
     assert all(d.format == "medline" and d.title for d in docs)
-    assert reader.last_problems == []
+    assert problems(reader.read(path)) == []
 
 
 def test_sample_abstract_mesh_and_routing(formats_dir: Path) -> None:
     path = formats_dir / "medline-nbib" / "biopython__pubmed_result1.txt"
     assert reader_for(path).format == "medline"  # a .txt export is recognised by content
-    (doc,) = MedlineReader().read(path)
+    (doc,) = documents(MedlineReader().read(path))
     assert [s.heading for s in doc.sections] == ["Abstract"]
     assert doc.sections[0].text.startswith("Bioinformatics research is often difficult")
     assert "\n" not in doc.sections[0].text  # continuation lines are joined
@@ -107,7 +108,7 @@ def test_multi_record_sample_keeps_every_pmid(formats_dir: Path) -> None:
 def test_fixture_batch_skips_the_truncated_record(fixtures_dir: Path) -> None:
     path = fixtures_dir / FIXTURE
     reader = MedlineReader()
-    (doc,) = reader.read(path)
+    (doc,) = documents(reader.read(path))
     assert doc.title == "A placeholder record whose title runs on to a continuation line"
     assert doc.authors == ("Example AB", "van Placeholder C")
     assert doc.published == "2021-03-04"
@@ -116,11 +117,11 @@ def test_fixture_batch_skips_the_truncated_record(fixtures_dir: Path) -> None:
     assert doc.keywords == ("placeholder keyword",)
     assert doc.pmid is None and doc.doi is None
     assert doc.external_id is not None and doc.external_id.startswith("medline:")
-    (again,) = MedlineReader().read(path)
+    (again,) = documents(MedlineReader().read(path))
     assert again.external_id == doc.external_id  # stable across reads
-    assert len(reader.last_problems) == 1
-    assert str(path) in reader.last_problems[0]
-    assert "record 2: no title" in reader.last_problems[0]
+    assert len(problems(reader.read(path))) == 1
+    assert str(path) in problems(reader.read(path))[0]
+    assert "record 2: no title" in problems(reader.read(path))[0]
 
 
 BAD_INPUTS: dict[str, tuple[bytes, str]] = {
@@ -141,7 +142,7 @@ def test_bad_input_is_refused_in_one_line(tmp_path: Path, case: str) -> None:
     path = tmp_path / "bad.nbib"
     path.write_bytes(data)
     with pytest.raises(IngestError) as info:
-        list(MedlineReader().read(path))
+        documents(MedlineReader().read(path))
     message = str(info.value)
     assert str(path) in message
     assert reason in message

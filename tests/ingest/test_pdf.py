@@ -14,7 +14,7 @@ import pytest
 from curbside.errors import IngestError
 from curbside.ingest import base
 from curbside.ingest.pdf import PdfReader
-from tests.ingest.refusal import refusal
+from tests.ingest.refusal import documents, refusal
 
 Line = tuple[float, str]
 
@@ -85,7 +85,7 @@ def write(tmp_path: Path, data: bytes, name: str = "doc.pdf") -> Path:
 
 
 def read_one(path: Path):
-    docs = list(PdfReader().read(path))
+    docs = documents(PdfReader().read(path))
     assert len(docs) == 1
     return docs[0]
 
@@ -229,3 +229,61 @@ def test_sniff() -> None:
     assert reader.sniff(make_pdf(TWO_PAGES)[:64])
     assert reader.sniff(b"\r\n%PDF-1.5\n")
     assert not reader.sniff(b"plain text")
+
+
+# A prescribing-information PDF in the PLR layout, for a fictional drug written for
+# these tests (no real label text): the banner, the product line, dashed highlight
+# headings, numbered sections and subsections, and a bare page number on top.
+FICTIONAL_LABEL = [
+    [
+        (9, "1"),
+        (9, "HIGHLIGHTS OF PRESCRIBING INFORMATION"),
+        (9, "These highlights do not include all the information needed to use"),
+        (9, "EXAMPLAMAB safely and effectively."),
+        (9, "EXAMPLAMAB (fictional) tablets, for oral use"),
+        (9, "Initial U.S. Approval: none (fictional)"),
+        (9, "-----INDICATIONS AND USAGE-----"),
+        (9, "Examplamab is a fictional drug indicated only for tests. (1)"),
+    ],
+    [
+        (9, "1 INDICATIONS AND USAGE"),
+        (9, "Examplamab is a fictional drug indicated only for tests."),
+        (9, "2 DOSAGE AND ADMINISTRATION"),
+        (9, "2.1 Dosage in Fictional Adults"),
+        (9, "Take the placeholder amount stated in words only."),
+        (9, "4 CONTRAINDICATIONS"),
+        (9, "None known for a drug that does not exist."),
+        (9, "5 Days"),
+        (9, "A table column heading, not a section."),
+    ],
+]
+
+
+def test_plr_label_pdf_is_a_label_with_coded_sections(tmp_path: Path) -> None:
+    doc = read_one(write(tmp_path, make_pdf(FICTIONAL_LABEL), "label.pdf"))
+    assert doc.title == "EXAMPLAMAB (fictional) tablets, for oral use"
+    assert (doc.tier, doc.design) == ("label", "label")
+    coded = [(s.heading, s.code, s.page) for s in doc.sections if s.code]
+    assert coded == [
+        ("INDICATIONS AND USAGE", "34067-9", 1),
+        ("1 INDICATIONS AND USAGE", "34067-9", 2),
+        # "2 DOSAGE AND ADMINISTRATION" has no text of its own; its subsection inherits
+        # the code from it.
+        ("2.1 Dosage in Fictional Adults", "34068-7", 2),
+        ("4 CONTRAINDICATIONS", "34070-3", 2),
+    ]
+    headings = [s.heading for s in doc.sections]
+    assert "5 Days" not in headings  # mixed-case numbered lines stay text in a label
+    contraindications = next(s for s in doc.sections if s.code == "34070-3")
+    assert "does not exist" in contraindications.text
+    assert "5 Days" in contraindications.text
+
+
+def test_real_label_pdf_is_filed_as_a_label(shared_dir: Path) -> None:
+    path = shared_dir / "data" / "formats" / "label-pdf" / "kgrid__remdesivir-2020-10.pdf"
+    doc = read_one(path)
+    assert (doc.tier, doc.design) == ("label", "label")
+    assert "remdesivir" in doc.title.lower() and doc.title != "1"
+    codes = {s.code for s in doc.sections}
+    # Indications, dosage, contraindications, warnings, interactions, populations.
+    assert {"34067-9", "34068-7", "34070-3", "43685-7", "34073-7", "43684-0"} <= codes

@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from curbside.ingest.base import Reader, reader_for
 from curbside.ingest.pubmed_xml import PubMedXMLReader
-from curbside.ingest.xmlutil import iso_date, month_number
-from tests.ingest.refusal import refusal
+from curbside.ingest.xmlutil import iso_date, month_number, text_of, xml_parser
+from tests.ingest.refusal import documents, problems, refusal
 
 REPO = Path(__file__).resolve().parents[2]
 FORMATS = Path(os.environ.get("CURBSIDE_SHARED") or REPO.parent / "shared") / "data" / "formats"
@@ -22,7 +23,7 @@ reader = PubMedXMLReader()
 
 
 def read_all(path: Path) -> list:
-    return list(reader.read(path))
+    return documents(reader.read(path))
 
 
 def refused(path: Path) -> str:
@@ -42,7 +43,7 @@ def test_real_samples(formats_dir: Path, name: str) -> None:
     assert reader_for(path).format == reader.format  # wins among all registered readers
     docs = read_all(path)
     assert docs
-    assert reader.last_problems == []
+    assert problems(reader.read(path)) == []
     for doc in docs:
         assert doc.title.strip()
         assert doc.pmid and doc.pmid.isdigit() and doc.external_id == doc.pmid
@@ -98,8 +99,9 @@ def test_one_malformed_record_does_not_sink_the_file(formats_dir: Path, tmp_path
     broken.write_text(re.sub(r"<PMID[^>]*>\d+</PMID>", "", text, count=1), "utf-8")
     docs = read_all(broken)
     assert [d.pmid for d in docs] == ["11700088"]
-    assert len(reader.last_problems) == 1
-    assert "no PMID" in reader.last_problems[0]
+    skipped = problems(reader.read(broken))
+    assert len(skipped) == 1
+    assert "no PMID" in skipped[0]
 
 
 def test_book_article(formats_dir: Path, tmp_path: Path) -> None:
@@ -184,20 +186,19 @@ def test_truncated_real_file_names_the_point_of_failure(formats_dir: Path, tmp_p
 
 def test_entity_bomb_past_the_scanned_head_is_still_refused(tmp_path: Path) -> None:
     bomb = (XML / "billion_laughs.xml").read_text("utf-8")
-    # A long comment pushes the DTD beyond the head scan: the parser itself must refuse.
-    padded = bomb.replace("<!DOCTYPE", "<!--" + "x" * 70_000 + "-->\n<!DOCTYPE", 1)
+    # A long comment once pushed the DTD beyond a head-only scan; the whole file is
+    # searched now, so the declaration is found wherever it sits.
+    padded = bomb.replace("<!DOCTYPE", "<!--" + "x" * 3_000_000 + "-->\n<!DOCTYPE", 1)
     path = tmp_path / "padded_bomb.xml"
     path.write_text(padded, "utf-8")
-    assert "malformed XML" in refused(path)
+    assert "declares entities" in refused(path)
 
 
-def test_external_entity_past_the_scanned_head_is_not_resolved(
+def test_external_entity_past_a_long_comment_is_refused_and_never_resolved(
     formats_dir: Path, tmp_path: Path
 ) -> None:
     text = (formats_dir / "pubmed-xml" / "biopython__pubmed2.xml").read_text("utf-8")
     body = text[text.index("<PubmedArticleSet>") :]
-    original = read_all(formats_dir / "pubmed-xml" / "biopython__pubmed2.xml")[0].title
-    # A long comment pushes the DTD beyond the head scan; the parser must not resolve it.
     hostile = (
         '<?xml version="1.0"?>\n<!--' + "x" * 70_000 + "-->\n"
         '<!DOCTYPE PubmedArticleSet [<!ENTITY leak SYSTEM "file:///etc/passwd">]>\n'
@@ -205,9 +206,19 @@ def test_external_entity_past_the_scanned_head_is_not_resolved(
     )
     path = tmp_path / "padded_xxe.xml"
     path.write_text(hostile, "utf-8")
-    docs = read_all(path)
-    assert docs[0].title == original  # the entity reference is dropped, never fetched
-    assert "root:" not in docs[0].title
+    assert "declares entities" in refused(path)
+    # Even past the pre-scan, the parser itself never fetches the entity.
+    root = etree.fromstring(hostile.encode(), xml_parser())
+    assert "root:" not in text_of(root.find(".//ArticleTitle"))
+
+
+def test_text_after_an_unexpanded_entity_is_kept() -> None:
+    xml = (
+        b'<!DOCTYPE a PUBLIC "-//Example//DTD Example//EN" "example.dtd">'
+        b"<a><t>Before &undeclared; after <i>inner</i> tail</t></a>"
+    )
+    root = etree.fromstring(xml, xml_parser())
+    assert text_of(root.find("t")) == "Before after inner tail"
 
 
 def test_sniff_is_specific(fixtures_dir: Path) -> None:

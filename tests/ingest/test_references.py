@@ -14,6 +14,7 @@ from curbside.ingest.references import (
     split_reference_list,
 )
 from curbside.models import Document, Reference, Section
+from tests.ingest.refusal import documents
 
 
 def _doc(*sections: Section) -> Document:
@@ -203,7 +204,7 @@ def test_seed_003_springer_chapter(shared_dir: Path) -> None:
 def test_seed_003_through_the_text_reader(shared_dir: Path) -> None:
     text_reader = pytest.importorskip("curbside.ingest.text")
     path = next((shared_dir / "seeds").glob("003_*"))
-    (doc,) = text_reader.TextReader().read(path)
+    (doc,) = documents(text_reader.TextReader().read(path))
     assert len(extract_references(doc).references) == 37
 
 

@@ -25,6 +25,7 @@ import pytest
 
 from curbside.errors import IngestError
 from curbside.ingest.base import Reader, reader_for, readers
+from tests.ingest.refusal import documents
 from tests.ingest.test_pdf import TWO_PAGES, make_pdf
 
 MINE = {"pdf", "html", "markdown", "text", "jsonl"}
@@ -73,7 +74,7 @@ def test_reader_chosen_by_content_then_suffix(
     path = copy_as(fixtures_dir / "text" / fixture, tmp_path, name)
     reader = reader_for(path)
     assert reader.format == expected
-    assert list(reader.read(path))  # and the chosen reader really reads it
+    assert documents(reader.read(path))  # and the chosen reader really reads it
 
 
 @pytest.mark.parametrize("name", ["paper.pdf", "paper.md", "paper.txt", "paper.html", "paper"])
@@ -81,7 +82,7 @@ def test_a_pdf_is_read_as_a_pdf_whatever_its_name(tmp_path: Path, name: str) -> 
     path = pdf_file(tmp_path, name)
     reader = reader_for(path)
     assert reader.format == "pdf"
-    docs = list(reader.read(path))
+    docs = documents(reader.read(path))
     assert {s.page for s in docs[0].sections} == {1, 2}
 
 
@@ -108,6 +109,6 @@ def test_binary_junk_behind_my_suffixes_is_refused(tmp_path: Path, name: str) ->
     reader = reader_for(path)
     assert reader.format in MINE
     with pytest.raises(IngestError) as info:
-        list(reader.read(path))
+        documents(reader.read(path))
     assert str(info.value).startswith(str(path))
     assert "\n" not in str(info.value)

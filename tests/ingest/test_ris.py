@@ -10,6 +10,7 @@ import pytest
 from curbside.errors import IngestError
 from curbside.ingest.base import reader_for
 from curbside.ingest.ris import RisReader, wos_reference
+from tests.ingest.refusal import documents, problems
 
 FIXTURE = "biblio/placeholder.ris"
 
@@ -84,11 +85,11 @@ def test_reads_or_refuses_real_sample(formats_dir: Path, name: str) -> None:
     expected = dict(SAMPLES[name])
     if "refused" in expected:
         with pytest.raises(IngestError) as info:
-            list(RisReader().read(path))
+            documents(RisReader().read(path))
         assert str(path) in str(info.value)
         assert expected["refused"] in str(info.value)
         return
-    docs = list(RisReader().read(path))
+    docs = documents(RisReader().read(path))
     assert len(docs) == expected.pop("count")
     for field, value in expected.items():
         if field.startswith("extra_"):
@@ -99,7 +100,7 @@ def test_reads_or_refuses_real_sample(formats_dir: Path, name: str) -> None:
 
 
 def test_reused_local_id_does_not_merge_records(formats_dir: Path) -> None:
-    first, second = RisReader().read(formats_dir / "ris" / "rispy__example_full.ris")
+    first, second = documents(RisReader().read(formats_dir / "ris" / "rispy__example_full.ris"))
     # A local RIS ID names a record only inside its file, so it is kept as metadata and
     # the source id comes from the record's content.
     assert first.extra["citation_key"] == "12345"
@@ -110,7 +111,7 @@ def test_reused_local_id_does_not_merge_records(formats_dir: Path) -> None:
 
 
 def test_utf8_text_survives(formats_dir: Path) -> None:
-    (doc,) = RisReader().read(formats_dir / "ris" / "rispy__example_utf_chars.ris")
+    (doc,) = documents(RisReader().read(formats_dir / "ris" / "rispy__example_utf_chars.ris"))
     assert doc.title.startswith("Состояние рецепторного аппарата")
     assert "The state of the receptor apparatus" in doc.sections[0].text
     assert doc.extra["notes"] == ["Ä,Ö,Ü,ä,ö,ü,ß"]
@@ -119,7 +120,7 @@ def test_utf8_text_survives(formats_dir: Path) -> None:
 def test_web_of_science_export(formats_dir: Path) -> None:
     path = formats_dir / "ris" / "rispy__example_wos.ris"
     assert reader_for(path).format == "ris"
-    first, second = RisReader().read(path)
+    first, second = documents(RisReader().read(path))
     assert first.title.startswith("Interactions stabilizing the structure of the core")
     assert "CRYSTAL-STRUCTURE" in first.keywords
     assert first.extra["pages"] == "7003-7016"
@@ -152,7 +153,7 @@ def test_wos_reference_without_doi() -> None:
 def test_fixture_batch_is_cut_into_records(fixtures_dir: Path) -> None:
     path = fixtures_dir / FIXTURE
     reader = RisReader()
-    first, second = reader.read(path)
+    first, second = documents(reader.read(path))
     # The missing ER does not merge the first record into the second.
     assert first.title == "First placeholder record without an end tag"
     assert first.keywords == ("loosely spaced keyword", "continued keyword line")
@@ -162,8 +163,8 @@ def test_fixture_batch_is_cut_into_records(fixtures_dir: Path) -> None:
     assert second.sections[0].text == "Placeholder abstract spread over two lines."
     assert second.publication_types == ("CHAP",)
     assert first.external_id != second.external_id
-    assert len(reader.last_problems) == 1
-    assert "record 3: no title" in reader.last_problems[0]
+    assert len(problems(reader.read(path))) == 1
+    assert "record 3: no title" in problems(reader.read(path))[0]
 
 
 BAD_INPUTS: dict[str, tuple[bytes, str]] = {
@@ -183,7 +184,7 @@ def test_bad_input_is_refused_in_one_line(tmp_path: Path, case: str) -> None:
     path = tmp_path / "bad.ris"
     path.write_bytes(data)
     with pytest.raises(IngestError) as info:
-        list(RisReader().read(path))
+        documents(RisReader().read(path))
     message = str(info.value)
     assert str(path) in message
     assert reason in message

@@ -10,10 +10,11 @@ from curbside.errors import IngestError
 from curbside.ingest import base
 from curbside.ingest.text import TextReader
 from curbside.models import Document
+from tests.ingest.refusal import documents
 
 
 def read_one(path: Path) -> Document:
-    docs = list(TextReader().read(path))
+    docs = documents(TextReader().read(path))
     assert len(docs) == 1
     return docs[0]
 
@@ -98,7 +99,7 @@ def test_bad_input_is_refused(tmp_path: Path, data: bytes, reason: str) -> None:
     path = tmp_path / "bad.txt"
     path.write_bytes(data)
     with pytest.raises(IngestError) as info:
-        list(TextReader().read(path))
+        documents(TextReader().read(path))
     assert str(info.value).startswith(str(path))
     assert "\n" not in str(info.value)
     assert reason in info.value.reason
@@ -107,4 +108,4 @@ def test_bad_input_is_refused(tmp_path: Path, data: bytes, reason: str) -> None:
 def test_oversized_file_is_refused(fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(base, "MAX_FILE_BYTES", 100)
     with pytest.raises(IngestError, match="limit"):
-        list(TextReader().read(fixtures_dir / "text" / "notes.txt"))
+        documents(TextReader().read(fixtures_dir / "text" / "notes.txt"))

@@ -254,6 +254,7 @@ GOOD = [
     "Patients were randomized 1:1:1 and assessed at week 16 in 45 centers in 9 countries.",
     "The FDA approved the drug on 26 January 2018, and the label changed on March 14, 2020.",
     "Patients had 82 of 476 sessions complicated, and 4 to 12 bowel movements daily.",
+    "Mitoses are counted per 2 mm2 over a total of 10 mm2 (50 fields of 0.2 mm2).",
 ]
 BAD = [
     ("The response rate was 45.", ["45"]),

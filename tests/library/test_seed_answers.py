@@ -142,7 +142,7 @@ def _missing(
     ("question", "points"), [(SEED_000, POINTS_000), (SEED_002, POINTS_002)], ids=["000", "002"]
 )
 def test_seed_question_covers_every_point(bundled: Engine, question: str, points: list) -> None:
-    answer = bundled.ask(question)
+    answer = bundled.ask(question, detail="full")
     assert not answer.abstained
     missing = _missing(answer, points)
     assert missing == [], f"points not covered from the right tier: {missing}"
@@ -162,7 +162,7 @@ def test_seed_answer_renders_in_every_format_with_exact_spans(
     from curbside.render.markdown import render_markdown
     from curbside.render.terminal import render_terminal
 
-    answer = bundled.ask(question)
+    answer = bundled.ask(question, detail="full")
     statements = [s for sec in answer.sections for b in sec.blocks for s in b.statements]
     schema = json.loads((REPO / "docs" / "answer.schema.json").read_text(encoding="utf-8"))
     data = answer_to_dict(answer)

@@ -26,7 +26,7 @@ UNITS: frozenset[str] = _wordset(
     mg g kg µg μg mcg ug ng pg mmol µmol μmol umol nmol mol meq mequiv iu u units unit
     ml l dl µl μl cc
     mci ci gbq mbq bq kbq gy cgy sv msv
-    cm mm µm μm um nm m km ft feet foot inch inches
+    cm mm µm μm um nm m km ft feet foot inch inches mm2 mm² cm2 cm² m2
     mg/day mg/d mg/m2 mg/kg mg/dl mg/l ng/ml pg/ml µg/l μg/l u/l iu/l mmol/l µmol/l μmol/l
     mmhg kpa °c °f °
     months month mo mos years year yr yrs weeks week wk wks days day d hours hour h hr hrs
@@ -135,6 +135,9 @@ def _is_unit(word: str) -> bool:
     """Whether ``word`` (as written) names a unit or a counted thing."""
     w = word.lower().rstrip(".,;:)")
     if w in UNITS:
+        return True
+    # "mm2" is masked to "mm#" with the other digit-bearing names; it is an area unit
+    if w.endswith("#") and w.rstrip("#") in {"mm", "cm", "m"}:
         return True
     # "mg/m2"-style compounds and plural/hyphenated forms: "12-month", "weekly"
     head = re.split(r"[/-]", w)[0]

@@ -10,6 +10,7 @@ import pytest
 
 from curbside.embed import encoder as dense_module
 from curbside.index.sync import derived_dir
+from curbside.ingest.prepare import store_document
 from curbside.models import Document, Section
 from curbside.retrieve import Retriever
 from curbside.store import Library
@@ -63,7 +64,7 @@ def _doc(ident: str, tier: str, title: str, text: str) -> Document:
 
 def _add(lib: Library, *docs: tuple[str, str, str, str]) -> None:
     for d in docs:
-        sid = lib.add_document(_doc(*d)).source_id
+        sid = store_document(lib, _doc(*d)).source_id
         lib.add_abbreviations(sid, find_abbreviations(d[3]))
 
 
@@ -202,3 +203,44 @@ def test_sync_reports_busy_while_another_writer_holds_the_lock(
         assert retriever.sync().busy
         assert retriever.search("quinces", k=1) == []  # searches what is indexed, no wait
     assert retriever.search("quinces", k=1)[0].passage.source_id == "n2"
+
+
+def test_injected_memory_backend_ranks_like_tantivy(lib: Library) -> None:
+    from curbside.index.memory import MemoryIndex
+
+    memory = Retriever(lib, dense=False, lexical=MemoryIndex())
+    tantivy = Retriever(lib, dense=False)
+    for query in ("chemoembolization liver", "widget assembly protocol", "tomato greenhouse"):
+        a = memory.search(query, k=3, mode="benchmark")
+        b = tantivy.search(query, k=3, mode="benchmark")
+        assert [h.passage.id for h in a] == [h.passage.id for h in b]
+
+
+def test_backend_chosen_by_settings_and_unknown_names_refused(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curbside.errors import CurbsideError
+    from curbside.index.memory import MemoryIndex
+
+    monkeypatch.setenv("CURBSIDE_INDEX_BACKEND", "memory")
+    assert isinstance(Retriever(lib, dense=False).lexical, MemoryIndex)
+    monkeypatch.setenv("CURBSIDE_INDEX_BACKEND", "nonesuch")
+    with pytest.raises(CurbsideError, match="unknown index backend 'nonesuch'"):
+        Retriever(lib, dense=False)
+
+
+def test_term_stats_come_from_the_index(lib: Library) -> None:
+    retriever = Retriever(lib, dense=False)
+    stats = retriever.term_stats(["tomatoes", "chemoembolization"])
+    assert stats.doc_count == len(DOCS)
+    assert stats.df("tomato") == 1
+    idf = retriever.idf(["tomatoes", "the", "nothingword"])
+    assert set(idf) == {"tomatoes", "nothingword"}  # "the" analyses to nothing
+    assert idf["nothingword"] > idf["tomatoes"] > 0
+
+
+def test_variant_shares_the_open_indexes(lib: Library) -> None:
+    retriever = Retriever(lib, dense=False)
+    twin = retriever.variant(dense=False)
+    assert twin.lexical is retriever.lexical and not twin.dense
+    assert twin.search("tomato", k=1)[0].passage.source_id == "r3"

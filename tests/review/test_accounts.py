@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -48,9 +49,92 @@ def test_login_is_rate_limited(lib: Library) -> None:
     accounts.add_user(lib, "ada", "a long passphrase", "reviewer")
     for _ in range(accounts.MAX_FAILURES):
         with pytest.raises(ReviewError):
-            accounts.login(lib, "ada", "bad guess 000")
-    with pytest.raises(ReviewError, match="too many"):
-        accounts.login(lib, "ada", "a long passphrase")
+            accounts.login(lib, "ada", "bad guess 000", client="10.0.0.66")
+    with pytest.raises(accounts.TooManyAttempts, match="too many"):
+        accounts.login(lib, "ada", "a long passphrase", client="10.0.0.66")
+
+
+def test_an_attacker_cannot_lock_the_owner_out(lib: Library) -> None:
+    accounts.add_user(lib, "ada", "a long passphrase", "reviewer")
+    for n in range(accounts.MAX_FAILURES):
+        with pytest.raises(ReviewError):
+            accounts.login(lib, "ada", f"bad guess {n:03}", client="10.0.0.66")
+    # The name is under attack: a second attacking address gets no guess at all once
+    # it has failed anywhere, but the owner's fresh client signs in with the password.
+    session = accounts.login(lib, "ada", "a long passphrase", client="192.168.1.20")
+    assert session.user.username == "ada"
+    with pytest.raises(ReviewError):
+        accounts.login(lib, "bob", "bad guess 999", client="10.0.0.77")
+    with pytest.raises(accounts.TooManyAttempts):
+        accounts.login(lib, "ada", "another guess", client="10.0.0.77")
+
+
+def test_one_client_is_limited_across_user_names(lib: Library) -> None:
+    for n in range(accounts.MAX_CLIENT_FAILURES):
+        with pytest.raises(ReviewError, match="wrong username"):
+            accounts.login(lib, f"user{n}", "guess guess", client="10.0.0.66")
+    with pytest.raises(accounts.TooManyAttempts):
+        accounts.login(lib, "someone-else", "guess guess", client="10.0.0.66")
+
+
+def test_parallel_guesses_cannot_race_past_the_limit(
+    lib: Library, library_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts.add_user(lib, "ada", "a long passphrase", "reviewer")
+    checked: list[str] = []
+    real = accounts._hasher
+
+    class Counting:
+        time_cost, memory_cost, parallelism = real.time_cost, real.memory_cost, real.parallelism
+
+        def verify(self, hashed: str, password: str) -> bool:
+            checked.append(password)
+            return real.verify(hashed, password)
+
+        def hash(self, password: str) -> str:
+            return real.hash(password)
+
+    monkeypatch.setattr(accounts, "_hasher", Counting())
+
+    def guess(n: int) -> str:
+        conn = Library.open(library_path)
+        try:
+            accounts.login(conn, "ada", f"guess {n:04}", client="10.0.0.66")
+        except accounts.TooManyAttempts:
+            return "throttled"
+        except ReviewError:
+            return "wrong"
+        finally:
+            conn.close()
+        return "in"
+
+    with ThreadPoolExecutor(16) as pool:
+        outcomes = list(pool.map(guess, range(40)))
+    assert outcomes.count("wrong") == accounts.MAX_FAILURES
+    assert outcomes.count("throttled") == 40 - accounts.MAX_FAILURES
+    assert len(checked) == accounts.MAX_FAILURES
+
+
+def test_missing_users_cost_a_full_password_check(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    real_verify = accounts._verify
+    monkeypatch.setattr(accounts, "_verify", lambda h, p: checked.append(h) or real_verify(h, p))
+    with pytest.raises(ReviewError, match="wrong username or password"):
+        accounts.login(lib, "nobody", "whatever123")
+    assert len(checked) == 1 and checked[0].startswith("$argon2")
+
+
+def test_huge_user_names_are_clipped_before_storage(lib: Library) -> None:
+    huge = "x" * 1_000_000 + "\x1b]0;owned\x07"
+    with pytest.raises(ReviewError, match="wrong username"):
+        accounts.login(lib, huge, "whatever123", client="c" * 10_000)
+    rows = lib.conn.execute("SELECT username, client FROM login_attempts").fetchall()
+    logged = lib.conn.execute("SELECT actor, detail FROM audit_log").fetchall()
+    for name, client in [*rows, *logged]:
+        assert len(name) <= accounts.MAX_NAME_CHARS and len(client) <= accounts.MAX_NAME_CHARS
+        assert "\x1b" not in name
 
 
 @pytest.mark.parametrize(

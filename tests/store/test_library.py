@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from curbside.errors import LibraryError
+from curbside.ingest.prepare import store_document
 from curbside.models import Document, Reference, Section
 from curbside.store import Library
 from curbside.store.migrations import latest_version
@@ -46,7 +47,7 @@ def test_reopening_does_not_migrate_again(library_path: Path) -> None:
 
 def test_passage_spans_reproduce_the_stored_text(library_path: Path) -> None:
     with Library.open(library_path) as lib:
-        outcome = lib.add_document(_doc())
+        outcome = store_document(lib, _doc())
         source = lib.get_source(outcome.source_id)
         assert source is not None
         passages = lib.passages_of(outcome.source_id)
@@ -57,9 +58,9 @@ def test_passage_spans_reproduce_the_stored_text(library_path: Path) -> None:
 
 def test_identical_content_is_a_no_op(library_path: Path) -> None:
     with Library.open(library_path) as lib:
-        first = lib.add_document(_doc())
+        first = store_document(lib, _doc())
         seq = lib.last_change()
-        again = lib.add_document(_doc(origin="elsewhere.txt"))
+        again = store_document(lib, _doc(origin="elsewhere.txt"))
         assert (first.status, again.status) == ("added", "unchanged")
         assert again.source_id == first.source_id
         assert lib.last_change() == seq
@@ -67,9 +68,9 @@ def test_identical_content_is_a_no_op(library_path: Path) -> None:
 
 def test_new_version_replaces_atomically_and_keeps_history(library_path: Path) -> None:
     with Library.open(library_path) as lib:
-        first = lib.add_document(_doc())
+        first = store_document(lib, _doc())
         changed = _doc(sections=(Section("Results", "A revised result sentence."),))
-        second = lib.add_document(changed)
+        second = store_document(lib, changed)
         assert second.status == "updated"
         assert second.source_id == first.source_id
         source = lib.get_source(first.source_id)
@@ -83,9 +84,9 @@ def test_new_version_replaces_atomically_and_keeps_history(library_path: Path) -
 
 def test_same_doi_under_another_id_is_a_new_version(library_path: Path) -> None:
     with Library.open(library_path) as lib:
-        first = lib.add_document(_doc(pmid=None, doi="10.1000/example.1", external_id="a"))
-        second = lib.add_document(
-            _doc(pmid=None, doi="10.1000/EXAMPLE.1", external_id="b", title="Retitled")
+        first = store_document(lib, _doc(pmid=None, doi="10.1000/example.1", external_id="a"))
+        second = store_document(
+            lib, _doc(pmid=None, doi="10.1000/EXAMPLE.1", external_id="b", title="Retitled")
         )
         assert second.status == "updated" and second.source_id == first.source_id
 
@@ -94,18 +95,19 @@ def test_fingerprint_depends_on_content_only(tmp_path: Path) -> None:
     prints = []
     for name in ("a.db", "b.db"):
         with Library.open(tmp_path / name) as lib:
-            lib.add_document(_doc(origin=f"/{name}/x.txt"))
+            store_document(lib, _doc(origin=f"/{name}/x.txt"))
             prints.append(lib.fingerprint())
     assert prints[0] == prints[1]
     with Library.open(tmp_path / "a.db") as lib:
-        lib.add_document(_doc(title="Another title"))
+        store_document(lib, _doc(title="Another title"))
         assert lib.fingerprint() != prints[0]
 
 
 def test_reference_lists_link_to_stored_sources_both_ways(library_path: Path) -> None:
     with Library.open(library_path) as lib:
-        cited_first = lib.add_document(_doc(pmid="111", title="The cited study"))
-        citing = lib.add_document(
+        cited_first = store_document(lib, _doc(pmid="111", title="The cited study"))
+        citing = store_document(
+            lib,
             _doc(
                 pmid="222",
                 title="A review",
@@ -113,9 +115,9 @@ def test_reference_lists_link_to_stored_sources_both_ways(library_path: Path) ->
                     Reference(raw="Cited study. J. 2001.", pmid="111"),
                     Reference(raw="Later study. J. 2002.", doi="10.1000/later"),
                 ),
-            )
+            ),
         )
-        later = lib.add_document(_doc(pmid="333", doi="10.1000/later", title="The later study"))
+        later = store_document(lib, _doc(pmid="333", doi="10.1000/later", title="The later study"))
         refs = lib.references_of(citing.source_id)
         assert [r["linked_source_id"] for r in refs] == [cited_first.source_id, later.source_id]
         assert lib.cited_by(later.source_id) == [citing.source_id]
@@ -123,7 +125,7 @@ def test_reference_lists_link_to_stored_sources_both_ways(library_path: Path) ->
 
 def test_title_only_record_is_stored_with_its_title_as_passage(library_path: Path) -> None:
     with Library.open(library_path) as lib:
-        sid = lib.add_document(_doc(sections=(Section("Empty", "   "),))).source_id
+        sid = store_document(lib, _doc(sections=(Section("Empty", "   "),))).source_id
         [passage] = lib.passages_of(sid)
         assert (passage.section, passage.text) == (
             "Title",
@@ -136,14 +138,14 @@ def test_document_without_title_or_text_is_refused(library_path: Path) -> None:
         Library.open(library_path) as lib,
         pytest.raises(LibraryError, match="no title and no text"),
     ):
-        lib.add_document(_doc(title=" ", sections=(Section("Empty", "   "),)))
+        store_document(lib, _doc(title=" ", sections=(Section("Empty", "   "),)))
     with Library.open(library_path) as lib:
         assert lib.source_count() == 0
 
 
 def test_delete_cascades_and_logs_a_change(library_path: Path) -> None:
     with Library.open(library_path) as lib:
-        sid = lib.add_document(_doc()).source_id
+        sid = store_document(lib, _doc()).source_id
         lib.add_abbreviations(sid, [("TAE", "transarterial embolization")])
         assert lib.delete_source(sid)
         assert lib.passage_count() == 0
@@ -172,8 +174,8 @@ def test_stored_columns_and_one_timestamp_per_source(library_path: Path) -> None
     import json
 
     with Library.open(library_path) as lib:
-        sid = lib.add_document(_doc(authors=("Placeholder A", "Ärzte B"))).source_id
-        bare = lib.add_document(_doc(pmid="654321", title="Another placeholder")).source_id
+        sid = store_document(lib, _doc(authors=("Placeholder A", "Ärzte B"))).source_id
+        bare = store_document(lib, _doc(pmid="654321", title="Another placeholder")).source_id
         rows = {
             r["id"]: r
             for r in lib.conn.execute("SELECT id, authors, mesh, extra, ingested_at FROM sources")
@@ -188,3 +190,15 @@ def test_stored_columns_and_one_timestamp_per_source(library_path: Path) -> None
         assert logged[0] == rows[sid]["ingested_at"]
         for text, digest in lib.conn.execute("SELECT text, text_hash FROM passages"):
             assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def test_text_sqlite_cannot_store_is_a_library_error(library_path: Path) -> None:
+    from curbside.errors import LibraryError
+    from curbside.ingest.prepare import prepare
+
+    entry = prepare(_doc(title="Lone \ud800 surrogate"))
+    with Library.open(library_path) as lib:
+        with pytest.raises(LibraryError, match="cannot store this document"):
+            lib.add(entry, origin="bad.jsonl")
+        assert lib.source_count() == 0
+        assert lib.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

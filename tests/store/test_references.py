@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from curbside.ingest.prepare import store_document
 from curbside.models import Document, Reference, Section
 from curbside.store import Library
 
@@ -43,10 +44,10 @@ def test_references_link_by_doi_whatever_the_case(library_path: Path) -> None:
         (Reference(raw="Fictional reference", doi="10.99999/FICT.ONE"),),
     )
     with Library.open(library_path) as lib:
-        cited_id = lib.add_document(cited).source_id
-        citing_id = lib.add_document(citing).source_id
+        cited_id = store_document(lib, cited).source_id
+        citing_id = store_document(lib, citing).source_id
         assert lib.cited_by(cited_id) == [citing_id]
         # Same DOI, other case: a new version of the same source, not a second source.
-        again = lib.add_document(_doc("Fictional cited paper, revised", "10.99999/FICT.ONE"))
+        again = store_document(lib, _doc("Fictional cited paper, revised", "10.99999/FICT.ONE"))
         assert (again.status, again.source_id) == ("updated", cited_id)
         assert lib.cited_by(cited_id) == [citing_id]

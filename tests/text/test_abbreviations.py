@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from curbside.ingest.prepare import store_document
 from curbside.store import Library
 from curbside.text.abbreviations import find_abbreviations, library_concepts
 
@@ -73,7 +74,7 @@ def test_library_concepts_rank_long_forms_by_sources(library_path: Path) -> None
                 format="text",
                 external_id=f"d{i}",
             )
-            sid = lib.add_document(doc).source_id
+            sid = store_document(lib, doc).source_id
             lib.add_abbreviations(sid, find_abbreviations(doc.sections[0].text))
         concepts = library_concepts(lib.conn)
     assert len(concepts) == 1

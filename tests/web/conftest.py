@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from curbside.ingest.pipeline import ingest_paths
+from curbside.ingest.prepare import store_document
 from curbside.review import accounts
 from curbside.review.accounts import add_user
 from curbside.store import Library
@@ -42,10 +43,11 @@ def template_library(tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Pat
     lib = Library.open(path)
     summary = ingest_paths(lib, [fixtures_dir / "web" / "library"])
     assert summary.failed == 0, summary.failures
-    lib.add_document(hostile_document())
+    store_document(lib, hostile_document())
     add_user(lib, "rita", PASSWORD, "reviewer")
     add_user(lib, "rob", PASSWORD, "reviewer")
     add_user(lib, "ada", PASSWORD, "admin")
+    add_user(lib, "paul", PASSWORD, "reviewer")
     lib.close()
     return path
 
@@ -76,6 +78,22 @@ def reviewer(app: FastAPI) -> Iterator[TestClient]:
     """A client signed in as the reviewer ``rita``."""
     with TestClient(app) as c:
         login(c, "rita")
+        yield c
+
+
+@pytest.fixture
+def author(app: FastAPI) -> Iterator[TestClient]:
+    """A client signed in as the reviewer ``paul``, who publishes articles."""
+    with TestClient(app) as c:
+        login(c, "paul")
+        yield c
+
+
+@pytest.fixture
+def second(app: FastAPI) -> Iterator[TestClient]:
+    """A client signed in as the reviewer ``rob``: the second person who approves."""
+    with TestClient(app) as c:
+        login(c, "rob")
         yield c
 
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from curbside.bench.load import free_port
 from curbside.models import Document, Section
+from curbside.review.workflow import CHECKLIST
 
 PASSWORD = "placeholder passphrase"
 QUESTION = "Which reading lamp is recommended for evening reading?"
@@ -79,7 +80,12 @@ def publish(client: TestClient, question: str = QUESTION) -> dict[str, Any]:
 
 
 def move(client: TestClient, article: dict[str, Any], action: str, **extra: Any) -> Any:
-    """Apply a review action through the API with the article's current lock version."""
+    """Apply a review action through the API with the article's current lock version.
+
+    An approval ticks the whole checklist unless ``checklist`` is given.
+    """
+    if action == "approve":
+        extra.setdefault("checklist", list(CHECKLIST))
     return client.post(
         f"/api/articles/{article['id']}/transition",
         json={"action": action, "lock_version": article["lock_version"], **extra},

@@ -15,7 +15,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _statements(answer: dict[str, Any]) -> list[dict[str, Any]]:
-    return [st for s in answer["sections"] for b in s["blocks"] for st in b["statements"]]
+    """Every statement an answer shows: its bottom line, then its sections."""
+    sections = [st for s in answer["sections"] for b in s["blocks"] for st in b["statements"]]
+    return [*answer.get("bottom_line", []), *sections]
 
 
 def test_ask_returns_a_grounded_answer_whose_quotes_are_source_spans(client: TestClient) -> None:
@@ -59,37 +61,107 @@ def test_follow_up_continues_the_thread(client: TestClient) -> None:
     assert thread["turns"][1]["answer"]["question"] == "And what about glare?"
 
 
-def test_abstention_is_honest_and_cannot_be_published(client: TestClient) -> None:
-    answer = ask(client, "What is the treatment for a broken leg?", new_thread=True)
+def test_abstention_is_honest_and_cannot_be_published(author: TestClient) -> None:
+    answer = ask(author, "What is the treatment for a broken leg?", new_thread=True)
     assert answer["abstained"] and answer["message"] and not answer["sections"]
-    r = client.post(
-        "/api/articles", json={"thread_id": answer["thread_id"], "turn": 1}, headers=csrf(client)
+    r = author.post(
+        "/api/articles", json={"thread_id": answer["thread_id"], "turn": 1}, headers=csrf(author)
     )
     assert r.status_code == 400 and "cannot be published" in r.json()["detail"]
 
 
-def test_review_cycle_to_approved(client: TestClient, reviewer: TestClient) -> None:
-    article = publish(client)
+def test_anonymous_visitors_cannot_publish(client: TestClient) -> None:
+    answer = ask(client, new_thread=True)
+    r = client.post(
+        "/api/articles", json={"thread_id": answer["thread_id"], "turn": 1}, headers=csrf(client)
+    )
+    assert r.status_code == 401
+    assert client.get("/api/articles").json()["articles"] == []
+
+
+def test_review_cycle_to_approved(
+    client: TestClient, author: TestClient, reviewer: TestClient, second: TestClient
+) -> None:
+    article = publish(author)
     assert article["status"] == "submitted"
     started = move(reviewer, article, "start_review")
     assert started.status_code == 200 and started.json()["status"] == "under_review"
-    approved = move(reviewer, started.json(), "approve")
+    approved = move(second, started.json(), "approve")
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
-    shown = client.get(f"/api/articles/{article['id']}").json()
-    assert shown["approved"] and shown["reviewed_by"]["reviewer"] == "rita"
-    assert [e["action"] for e in shown["audit"]][:3] == ["approve", "start_review", "publish"]
+    shown = reviewer.get(f"/api/articles/{article['id']}").json()
+    assert shown["approved"] and shown["reviewed_by"]["reviewer"] == "rob"
+    actions = [(e["action"], e["actor"]) for e in shown["audit"]][:3]
+    assert actions == [("approve", "rob"), ("start_review", "rita"), ("publish", "paul")]
+    public = client.get(f"/api/articles/{article['id']}").json()
+    assert public["approved"] and public["reviewed"]["checked"]
+    assert not {"reviewed_by", "audit", "comments", "history", "author"} & set(public)
+    assert "rob" not in json.dumps(public) and "paul" not in json.dumps(public)
 
 
-def test_anonymous_cannot_change_status_through_the_api(client: TestClient) -> None:
-    article = publish(client)
+def test_approval_follows_the_two_person_rule(
+    author: TestClient, reviewer: TestClient, second: TestClient
+) -> None:
+    article = publish(author)
+    article = move(reviewer, article, "start_review").json()
+    for who, reason in ((reviewer, "started this review"), (author, "wrote version 1")):
+        r = move(who, article, "approve")
+        assert r.status_code == 400 and reason in r.json()["detail"]
+    unchecked = move(second, article, "approve", checklist=["quotes"])
+    assert unchecked.status_code == 400 and "checklist" in unchecked.json()["detail"]
+    assert move(second, article, "approve").json()["status"] == "approved"
+
+
+def test_two_person_rule_is_configurable(library_file: Path) -> None:
+    from fastapi.testclient import TestClient as Client
+
+    from curbside.web import create_app
+    from tests.web.helpers import login
+
+    with Client(create_app(library_file, two_person_rule=False)) as solo:
+        login(solo, "rita")
+        article = move(solo, publish(solo), "start_review").json()
+        assert move(solo, article, "approve").json()["status"] == "approved"
+
+
+def test_anonymous_readers_see_approved_versions_only(
+    client: TestClient, author: TestClient, reviewer: TestClient, second: TestClient
+) -> None:
+    article = publish(author)
+    url = f"/api/articles/{article['id']}"
+    assert client.get(url).status_code == 404
+    assert client.get(url + "?version=1").status_code == 404
+    assert client.get(f"/articles/{article['id']}/v/1").status_code == 404
+    assert client.get("/api/articles").json()["articles"] == []
+    article = move(reviewer, article, "start_review").json()
+    article = move(second, article, "approve", comment="Checked against the sources.").json()
+    r = author.post(
+        f"/api/articles/{article['id']}/edit",
+        json={"lock_version": article["lock_version"], "drop": ["s0-0-0"], "note": "draft"},
+        headers=csrf(author),
+    )
+    assert r.status_code == 200
+    assert client.get(url).json()["version"] == 1
+    for version in (2, 3):
+        assert client.get(f"{url}?version={version}").status_code == 404
+        assert client.get(f"/articles/{article['id']}/v/{version}").status_code == 404
+    page = client.get(f"/articles/{article['id']}").text
+    assert "Checked against the sources." not in page and "paul" not in page
+    assert "rob" not in page and "Audit trail" not in page
+    assert reviewer.get(f"{url}?version=2").json()["author"] == "paul"
+
+
+def test_anonymous_cannot_change_status_through_the_api(
+    client: TestClient, author: TestClient
+) -> None:
+    article = publish(author)
     for action in ("start_review", "approve"):
         r = move(client, article, action)
         assert r.status_code == 401
-    assert client.get(f"/api/articles/{article['id']}").json()["status"] == "submitted"
+    assert author.get(f"/api/articles/{article['id']}").json()["status"] == "submitted"
 
 
-def test_workflow_refusals(client: TestClient, reviewer: TestClient) -> None:
-    article = publish(client)
+def test_workflow_refusals(client: TestClient, author: TestClient, reviewer: TestClient) -> None:
+    article = publish(author)
     wrong_state = move(reviewer, article, "approve")
     assert wrong_state.status_code == 400 and "Submitted" in wrong_state.json()["detail"]
     article = move(reviewer, article, "start_review").json()
@@ -97,16 +169,16 @@ def test_workflow_refusals(client: TestClient, reviewer: TestClient) -> None:
     assert no_comment.status_code == 400
     asked = move(reviewer, article, "request_changes", comment="Add the label's warning.")
     assert asked.status_code == 200 and asked.json()["status"] == "changes_requested"
-    comments = client.get(f"/api/articles/{article['id']}").json()["comments"]
+    comments = reviewer.get(f"/api/articles/{article['id']}").json()["comments"]
     assert comments[0]["body"] == "Add the label's warning." and comments[0]["author"] == "rita"
     unknown = move(reviewer, {"id": "no-such-article", "lock_version": 1}, "approve")
     assert unknown.status_code == 404
 
 
 def test_concurrent_review_loses_nothing_and_gets_409(
-    client: TestClient, reviewer: TestClient, app: Any
+    author: TestClient, reviewer: TestClient, app: Any
 ) -> None:
-    article = publish(client)
+    article = publish(author)
     with TestClient(app) as rob:
         from tests.web.helpers import login
 
@@ -114,17 +186,17 @@ def test_concurrent_review_loses_nothing_and_gets_409(
         assert move(reviewer, article, "start_review").status_code == 200
         late = move(rob, article, "start_review")  # same lock_version rita used
     assert late.status_code == 409 and "changed by someone else" in late.json()["detail"]
-    shown = client.get(f"/api/articles/{article['id']}").json()
+    shown = author.get(f"/api/articles/{article['id']}").json()
     assert shown["status"] == "under_review"
     assert [e["action"] for e in shown["audit"]].count("start_review") == 1
 
 
 def test_edit_makes_a_new_version_while_the_approved_one_stays_public(
-    client: TestClient, reviewer: TestClient
+    client: TestClient, author: TestClient, reviewer: TestClient, second: TestClient
 ) -> None:
-    article = publish(client)
+    article = publish(author)
     article = move(reviewer, article, "start_review").json()
-    article = move(reviewer, article, "approve").json()
+    article = move(second, article, "approve").json()
     v1 = client.get(f"/api/articles/{article['id']}").json()["answer"]
     r = reviewer.post(
         f"/api/articles/{article['id']}/edit",
@@ -140,15 +212,15 @@ def test_edit_makes_a_new_version_while_the_approved_one_stays_public(
     )
     public = client.get(f"/api/articles/{article['id']}").json()
     assert public["version"] == 1 and public["approved"]
-    v2 = client.get(f"/api/articles/{article['id']}?version=2").json()
+    v2 = reviewer.get(f"/api/articles/{article['id']}?version=2").json()
     assert len(_statements(v2["answer"])) == len(_statements(v1)) - 1
     cited = sorted({c["n"] for st in _statements(v2["answer"]) for c in st["citations"]})
     assert cited == list(range(1, len(cited) + 1)) == [r["n"] for r in v2["answer"]["references"]]
-    assert v2["history"][0]["note"] == "trim" and v2["history"][0]["removed"] == 1
+    assert v2["history"][0]["note"] == "trim" and v2["change"]["removed"] == 1
 
 
-def test_edit_with_a_stale_lock_gets_409(client: TestClient, reviewer: TestClient) -> None:
-    article = publish(client)
+def test_edit_with_a_stale_lock_gets_409(author: TestClient, reviewer: TestClient) -> None:
+    article = publish(author)
     move(reviewer, article, "start_review")
     r = reviewer.post(
         f"/api/articles/{article['id']}/edit",
@@ -172,21 +244,22 @@ def test_sources_api_filters_and_details(client: TestClient) -> None:
     assert client.get("/api/sources/no-such-source").status_code == 404
 
 
-def test_source_lists_the_articles_that_cite_it(client: TestClient) -> None:
-    article = publish(client)
-    answer = client.get(f"/api/articles/{article['id']}").json()["answer"]
+def test_source_lists_the_articles_that_cite_it(client: TestClient, author: TestClient) -> None:
+    article = publish(author)
+    answer = author.get(f"/api/articles/{article['id']}").json()["answer"]
     cited = answer["references"][0]["source_id"]
-    detail = client.get(f"/api/sources/{cited}").json()
+    detail = author.get(f"/api/sources/{cited}").json()
     assert article["id"] in [a["id"] for a in detail["articles"]]
+    assert client.get(f"/api/sources/{cited}").json()["articles"] == []  # not approved yet
 
 
-def test_article_listing_filters_by_status(client: TestClient, reviewer: TestClient) -> None:
-    first = publish(client)
-    publish(client, "How should Example Lamp Polish be used?")
+def test_article_listing_filters_by_status(author: TestClient, reviewer: TestClient) -> None:
+    first = publish(author)
+    publish(author, "How should Example Lamp Polish be used?")
     move(reviewer, first, "start_review")
-    under = client.get("/api/articles?status=under_review").json()["articles"]
+    under = reviewer.get("/api/articles?status=under_review").json()["articles"]
     assert [a["id"] for a in under] == [first["id"]]
-    assert len(client.get("/api/articles").json()["articles"]) == 2
+    assert len(reviewer.get("/api/articles").json()["articles"]) == 2
 
 
 def test_openapi_is_served_and_docs_need_no_cdn(client: TestClient) -> None:
@@ -206,8 +279,10 @@ def test_openapi_is_served_and_docs_need_no_cdn(client: TestClient) -> None:
     assert "cdn" not in page.text.lower() and 'src="http' not in page.text
 
 
-def test_audit_api_is_for_reviewers(client: TestClient, reviewer: TestClient) -> None:
-    publish(client)
+def test_audit_api_is_for_reviewers(
+    client: TestClient, author: TestClient, reviewer: TestClient
+) -> None:
+    publish(author)
     assert client.get("/api/audit").status_code == 401
     entries = reviewer.get("/api/audit").json()["entries"]
     assert {"publish", "login"} <= {e["action"] for e in entries}

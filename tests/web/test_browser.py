@@ -87,15 +87,34 @@ def visitor(browser: Any, base_url: str) -> Iterator[Watched]:
     w.close()
 
 
-@pytest.fixture
-def reviewer_page(browser: Any, base_url: str) -> Iterator[Watched]:
+def _signed_in(browser: Any, base_url: str, name: str) -> Watched:
     w = Watched(browser, base_url)
     page = w.page
     page.goto("/login")
-    page.fill("input[name=username]", "rita")
+    page.fill("input[name=username]", name)
     page.fill("input[name=password]", PASSWORD)
     page.click("form.stack button[type=submit]")
     page.wait_for_url("**/review")
+    return w
+
+
+@pytest.fixture
+def reviewer_page(browser: Any, base_url: str) -> Iterator[Watched]:
+    w = _signed_in(browser, base_url, "rita")
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def author_page(browser: Any, base_url: str) -> Iterator[Watched]:
+    w = _signed_in(browser, base_url, "paul")
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def second_page(browser: Any, base_url: str) -> Iterator[Watched]:
+    w = _signed_in(browser, base_url, "rob")
     yield w
     w.close()
 
@@ -113,7 +132,9 @@ def _ask(page: Any, question: str) -> None:
     page.wait_for_url("**/threads/**")
 
 
-def test_ask_cite_publish_review_and_approve(visitor: Watched, reviewer_page: Watched) -> None:
+def test_ask_cite_publish_review_and_approve(
+    visitor: Watched, author_page: Watched, reviewer_page: Watched, second_page: Watched
+) -> None:
     page = visitor.page
     page.goto("/")
     _shot(page, "ask.png")
@@ -128,14 +149,18 @@ def test_ask_cite_publish_review_and_approve(visitor: Watched, reviewer_page: Wa
     quote = popover.locator(".quote").first.inner_text()
     assert "reading lamp" in quote and popover.locator(".badge").count() >= 2
     page.keyboard.press("Escape")
+    assert page.locator("form.publish button").count() == 0  # signed out: cannot publish
 
-    page.click("form.publish button")
-    page.wait_for_url("**/articles/**")
-    article_url = page.url
-    assert "pending review" in page.locator(".banner.pending").inner_text()
-    assert page.locator("button[value=approve], button[value=start_review]").count() == 0
+    author = author_page.page
+    _ask(author, QUESTION)
+    author.click("form.publish button")
+    author.wait_for_url("**/articles/**")
+    article_url = author.url.split("?")[0]
+    assert "pending review" in author.locator(".banner.pending").inner_text()
+    article_id = article_url.rsplit("/", 1)[1]
+
     token = page.locator("meta[name=csrf-token]").get_attribute("content")
-    article_id = article_url.rsplit("/", 1)[1].split("?")[0]
+    assert page.request.get(f"/api/articles/{article_id}").status == 404
     api = page.request.post(
         f"/api/articles/{article_id}/transition",
         data={"action": "approve", "lock_version": 1},
@@ -149,15 +174,22 @@ def test_ask_cite_publish_review_and_approve(visitor: Watched, reviewer_page: Wa
     review.click(f"a[href^='/articles/{article_id}']")
     review.click("button[value=start_review]")
     review.wait_for_selector("button[value=approve]")
-    review.click("button[value=approve]")
-    review.wait_for_selector(".approved-badge")
 
-    page.reload()
+    second = second_page.page
+    second.goto(article_url)
+    for box in second.locator("input[name=checklist]").all():
+        box.check()
+    second.click("button[value=approve]")
+    second.wait_for_selector(".approved-badge")
+
+    page.goto(article_url)
     assert "Approved" in page.locator(".approved-badge").inner_text()
     assert page.locator(".banner.pending").count() == 0
-    assert "rita" in page.locator(".banner.approved").inner_text()
+    banner = page.locator(".banner.approved").inner_text()
+    assert "did not write it" in banner and "rob" not in banner and "rita" not in banner
     _shot(page, "article-approved.png")
-    assert visitor.problems == [] and reviewer_page.problems == []
+    for w in (visitor, author_page, reviewer_page, second_page):
+        assert w.problems == []
 
 
 def test_script_in_a_library_document_never_runs(visitor: Watched) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from curbside.review import workflow
+from curbside.review.accounts import list_users
 from curbside.store import Library
 from tests.web.helpers import QUESTION, ask, csrf, form_token, move, publish
 
@@ -41,7 +42,8 @@ def test_answer_page_has_tiers_citations_quotes_and_actions(client: TestClient) 
     tiers = {sec["tier"] for sec in ask(client, QUESTION, new_thread=True)["sections"]}
     for tier in tiers:
         assert f'<section class="tier tier-{tier}"' in html
-    assert "Educational purpose only" in html and "Publish for review" in html
+    assert "Educational purpose only" in html and "Publish for review" not in html
+    assert "Reviewers can publish this answer" in html  # signed out: no publish form
     # A citation button opens a popover holding the exact quoted span and its badges.
     pop = re.search(r'popovertarget="([^"]+)"', html)
     assert pop is not None
@@ -115,38 +117,55 @@ def test_long_answer_has_a_jump_bar_whose_links_all_land(client: TestClient) -> 
         assert target in ids, target  # every in-page link has somewhere to go
 
 
-def test_publish_and_review_through_the_forms(client: TestClient, reviewer: TestClient) -> None:
-    location = _ask_form(client)
+def test_publish_and_review_through_the_forms(
+    client: TestClient, author: TestClient, reviewer: TestClient, second: TestClient
+) -> None:
+    location = _ask_form(author)
     thread_id = location.split("/")[2].split("#")[0]
-    page = client.get(f"/threads/{thread_id}").text
-    r = client.post(
+    page = author.get(f"/threads/{thread_id}").text
+    assert "Publish for review" in page
+    denied = client.post(
+        f"/threads/{thread_id}/publish",
+        data={"ordinal": "1", "csrf_token": form_token(client.get("/").text)},
+        follow_redirects=False,
+    )
+    assert denied.status_code == 303 and denied.headers["location"].startswith("/login")
+    r = author.post(
         f"/threads/{thread_id}/publish",
         data={"ordinal": "1", "csrf_token": form_token(page)},
         follow_redirects=False,
     )
     assert r.status_code == 303
     url = r.headers["location"].split("?")[0]
-    html = client.get(url).text
+    assert client.get(url).status_code == 404  # nothing public before approval
+    html = author.get(url).text
     assert "Educational purpose only — pending review" in html
     assert 'class="step current"' in html and "not yet reviewed" in html
-    for action in ("start_review", "approve"):
-        page = reviewer.get(url).text
+    for who, action in ((reviewer, "start_review"), (second, "approve")):
+        page = who.get(url).text
         lock = re.search(r'name="lock_version" value="(\d+)"', page)
         assert lock is not None
-        done = reviewer.post(
-            f"{url}/transition",
-            data={"action": action, "lock_version": lock.group(1), "csrf_token": form_token(page)},
-            follow_redirects=False,
-        )
+        data = {"action": action, "lock_version": lock.group(1), "csrf_token": form_token(page)}
+        if action == "approve":
+            ticks = re.findall(r'name="checklist" value="(\w+)"', page)
+            assert len(ticks) == len(workflow.CHECKLIST)
+            refused = who.post(f"{url}/transition", data={**data, "checklist": ticks[:1]})
+            assert refused.status_code == 400 and "checklist" in refused.text
+            data["checklist"] = ticks  # type: ignore[assignment]
+        done = who.post(f"{url}/transition", data=data, follow_redirects=False)
         assert done.status_code == 303, done.text
     html = client.get(url).text
     assert "✓ Approved" in html and "pending review" not in html
-    assert "Reviewed by <strong>rita</strong>" in html
+    assert "by a reviewer who did not write it" in html and "rob" not in html
+    assert "What was not reviewed: the cited sources themselves" in html
+    banner = html[html.index('class="banner approved"') :]
+    assert "Every statement is quoted" not in banner[: banner.index("</div>")]
     assert html.count('class="step done"') == 3
+    assert "(<strong>rob</strong>)" in reviewer.get(url).text
 
 
-def test_edit_form_saves_a_new_version(client: TestClient, reviewer: TestClient) -> None:
-    article = publish(client)
+def test_edit_form_saves_a_new_version(author: TestClient, reviewer: TestClient) -> None:
+    article = publish(author)
     url = f"/articles/{article['id']}"
     form = reviewer.get(f"{url}/edit").text
     ids = re.findall(r'name="keep" value="([^"]+)"', form)
@@ -166,11 +185,11 @@ def test_edit_form_saves_a_new_version(client: TestClient, reviewer: TestClient)
     assert r.status_code == 303, r.text
     html = reviewer.get(url).text
     assert "version 2 of 2" in html and "dropped the first statement" in html
-    assert "+0 / −1 statements" in html
+    assert "+0 / −1 statements" in html and "Audit trail" in html
 
 
-def test_edit_form_refuses_an_empty_article(client: TestClient, reviewer: TestClient) -> None:
-    article = publish(client)
+def test_edit_form_refuses_an_empty_article(author: TestClient, reviewer: TestClient) -> None:
+    article = publish(author)
     url = f"/articles/{article['id']}"
     form = reviewer.get(f"{url}/edit").text
     r = reviewer.post(
@@ -181,9 +200,9 @@ def test_edit_form_refuses_an_empty_article(client: TestClient, reviewer: TestCl
 
 
 def test_regenerate_replaces_the_answer_from_the_library(
-    client: TestClient, reviewer: TestClient
+    author: TestClient, reviewer: TestClient
 ) -> None:
-    article = publish(client)
+    article = publish(author)
     form = reviewer.get(f"/articles/{article['id']}/edit").text
     r = reviewer.post(
         f"/articles/{article['id']}/edit",
@@ -195,12 +214,23 @@ def test_regenerate_replaces_the_answer_from_the_library(
         follow_redirects=False,
     )
     assert r.status_code == 303
-    v2 = client.get(f"/api/articles/{article['id']}?version=2").json()["answer"]
+    v2 = reviewer.get(f"/api/articles/{article['id']}?version=2").json()["answer"]
     assert v2["question"] == QUESTION and v2["sections"]
 
 
-def test_follow_up_from_an_article_starts_a_seeded_conversation(client: TestClient) -> None:
-    article = publish(client)
+def test_follow_up_from_an_article_starts_a_seeded_conversation(
+    client: TestClient, author: TestClient, reviewer: TestClient, second: TestClient
+) -> None:
+    article = publish(author)
+    assert (
+        client.post(
+            f"/articles/{article['id']}/follow-up",
+            data={"question": "", "csrf_token": form_token(client.get("/").text)},
+        ).status_code
+        == 404
+    )  # an unapproved article seeds nothing for readers
+    article = move(reviewer, article, "start_review").json()
+    move(second, article, "approve")
     page = client.get(f"/articles/{article['id']}").text
     assert "Have a follow-up question?" in page and "Which best describes you?" in page
     r = client.post(
@@ -212,9 +242,9 @@ def test_follow_up_from_an_article_starts_a_seeded_conversation(client: TestClie
     thread_id = r.headers["location"].split("/")[2].split("#")[0]
     html = client.get(f"/threads/{thread_id}").text
     assert f'From the article <a href="/articles/{article["id"]}/v/1">' in html
-    assert html.count("Publish for review") == 1  # only the new answer can be published
-    seeded = client.post(
-        "/api/articles", json={"thread_id": thread_id, "turn": 1}, headers=csrf(client)
+    assert "Publish for review" not in html and "Reviewers can publish" in html
+    seeded = author.post(
+        "/api/articles", json={"thread_id": thread_id, "turn": 1}, headers=csrf(author)
     )
     assert seeded.status_code == 400 and "already an article" in seeded.json()["detail"]
     again = client.post(
@@ -228,11 +258,15 @@ def test_follow_up_from_an_article_starts_a_seeded_conversation(client: TestClie
 
 
 def test_stale_article_shows_the_new_evidence_banner(
-    client: TestClient, reviewer: TestClient, library_file: Path
+    client: TestClient,
+    author: TestClient,
+    reviewer: TestClient,
+    second: TestClient,
+    library_file: Path,
 ) -> None:
-    article = publish(client)
+    article = publish(author)
     article = move(reviewer, article, "start_review").json()
-    move(reviewer, article, "approve")
+    move(second, article, "approve")
     lib = Library.open(library_file)
     try:
         workflow.flag_stale(lib, article["id"], "new evidence since approval: placeholder-x")
@@ -245,15 +279,16 @@ def test_stale_article_shows_the_new_evidence_banner(
 
 
 def test_key_numbers_table_and_chart_from_a_stored_answer(
-    client: TestClient, library_file: Path, fixtures_dir: Path
+    reviewer: TestClient, library_file: Path, fixtures_dir: Path
 ) -> None:
     answer = json.loads((fixtures_dir / "web" / "answer_sample.json").read_text(encoding="utf-8"))
     lib = Library.open(library_file)
     try:
-        article = workflow.publish(lib, answer)
+        paul = next(u for u in list_users(lib) if u.username == "paul")
+        article = workflow.publish(lib, answer, actor=paul)
     finally:
         lib.close()
-    html = client.get(f"/articles/{article.id}").text
+    html = reviewer.get(f"/articles/{article.id}").text
     assert html.count('<rect class="bar value"') == 2
     assert html.count('<rect class="bar comparator"') == 2
     assert "placeholder inequality, never drawn" in html  # in the table, not the chart
@@ -279,11 +314,11 @@ def test_source_page_highlights_the_cited_span(client: TestClient) -> None:
     assert mark is not None and mark.group(1) == passage["text"][3:20]
 
 
-def test_info_pages(client: TestClient, reviewer: TestClient) -> None:
+def test_info_pages(client: TestClient, author: TestClient, reviewer: TestClient) -> None:
     policy = client.get("/policy").text
-    for topic in ("Grounding", "Review", "Versions and edits", "Staleness"):
+    for topic in ("Grounding", "Review", "Versions and edits", "Staleness", "two-person rule"):
         assert topic in policy
-    publish(client)
+    publish(author)
     audit = reviewer.get("/audit").text
     assert "publish" in audit and "login" in audit
     assert client.get("/articles").status_code == 200

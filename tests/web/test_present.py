@@ -199,3 +199,66 @@ def test_apply_edit_refusals(sample: dict[str, Any]) -> None:
         apply_edit(sample, drop={"s9-9-9"})
     with pytest.raises(ReviewError, match="at least one statement"):
         apply_edit(sample, drop=set(statement_ids(sample)))
+
+
+# --- the view works from the Answer model -------------------------------------------------
+
+from curbside.models import Answer  # noqa: E402
+from curbside.web.templating import templates  # noqa: E402
+from tests.render.samples import full_answer  # noqa: E402
+
+
+def test_answer_view_reads_the_model_and_its_wire_form_alike() -> None:
+    answer = full_answer()
+    assert answer_view(answer, prefix="m") == answer_view(answer.to_dict(), prefix="m")
+    assert answer_view(Answer.from_dict(answer.to_dict())) == answer_view(answer)
+
+
+def test_answer_view_shows_the_new_parts() -> None:
+    view = answer_view(full_answer(), prefix="p")
+    assert view.bottom_line[0].id == "bl-0" and view.bottom_line[0].cites[0].n == 1
+    assert view.facets == "Answer for: 39 years · male · Ki-67 10%"
+    assert view.gaps == ["The library has nothing on periprocedural examplumab dose."]
+    assert view.generator_notice.startswith("The language model was unavailable")
+    assert view.generated_at == "2099-03-01T09:30:00Z" and view.evidence_updated == "2099-02-03"
+    assert view.generated_label == "March 1, 2099, 09:30 UTC"
+    dated = answer_view(full_answer(generated_at="", last_updated="2099-03-01"))
+    assert dated.generated_label == "March 1, 2099"  # no time of day is invented
+    assert view.brief and "more statements" in view.brief_note
+    assert not answer_view(full_answer(detail="full")).brief
+
+
+def test_citation_popovers_say_whose_words_the_quote_is() -> None:
+    view = answer_view(full_answer())
+    summary = view.bottom_line[0].cites[0].quotes[0]
+    assert summary.summary and summary.note.startswith("The curbside editors' summary of Fictional")
+    verbatim = view.sections[1].blocks[0].statements[0].cites[0].quotes[0]
+    assert not verbatim.summary and verbatim.note.startswith("Quoted verbatim from Hostile")
+    assert "ingested are verbatim" in view.provenance
+
+
+def test_answer_template_renders_the_new_parts_escaped() -> None:
+    view = answer_view(full_answer(), prefix="z")
+    html = templates.env.get_template("_answer.html").render(view=view, prefix="z", csrf="tok")
+    assert html.index('id="z-bottom"') < html.index('id="z-numbers"') < html.index('id="z-sec0"')
+    assert "Answer for: 39 years" in html and "Not in the library" in html
+    assert "The curbside editors&#39; summary of" in html and "Quoted verbatim from" in html
+    assert '<details class="more">' in html and 'name="detail" value="full"' in html
+    assert "Every statement is quoted from the cited sources" not in html
+    full = templates.env.get_template("_answer.html").render(
+        view=answer_view(full_answer(detail="full")), prefix="z", csrf="tok"
+    )
+    assert '<details class="more">' not in full
+
+
+def test_apply_edit_keeps_the_bottom_line_in_step() -> None:
+    data = full_answer().to_dict()
+    # Dropping the label statement: its reference goes, the bottom line stays, numbered 1.
+    edited = apply_edit(dict(data), drop={"s1-0-0"})
+    assert [r["source_id"] for r in edited["references"]] == ["fictional-guideline-2099"]
+    assert edited["bottom_line"][0]["citations"][0]["n"] == 1
+    # Dropping the sentence the bottom line repeats removes it there too.
+    edited = apply_edit(dict(data), drop={"s0-0-0"})
+    assert edited["bottom_line"] == []
+    assert [r["n"] for r in edited["references"]] == [1]
+    assert Answer.from_dict(edited).references[0].source.id == "doc:fictional-label"

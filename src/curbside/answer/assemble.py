@@ -9,8 +9,9 @@ explained the first time the reader meets it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from curbside.answer.audience import Explainer, disclaimer
 from curbside.answer.compose import citation_for
@@ -22,6 +23,7 @@ from curbside.answer.keynumbers import rank as rank_numbers
 from curbside.answer.question import QuestionPlan
 from curbside.answer.select import Candidate
 from curbside.answer.topics import DEFAULT_TOPIC, classify
+from curbside.answer.understand import Understanding
 from curbside.models import (
     TIERS,
     Answer,
@@ -32,6 +34,7 @@ from curbside.models import (
     Conflict,
     Evidence,
     KeyNumber,
+    QuoteKind,
     ReferenceEntry,
     Source,
     Statement,
@@ -40,12 +43,21 @@ from curbside.text.glossary import Glossary
 from curbside.text.numbers import figures
 from curbside.text.sentences import split_passage
 from curbside.text.words import squash
+from curbside.wording import SECTION_TITLES
 
-SECTION_TITLES = {
-    "guideline": "From the Guidelines",
-    "label": "From the FDA Drug Label",
-    "research": "From the Research",
-}
+#: Words of statements in a brief answer (the bottom line included): about one screen.
+BRIEF_WORDS = 450
+#: Statements in the bottom line.
+BOTTOM_LINE = 3
+#: Sentences about how a study was run or what a document draws on.
+FILLER = re.compile(
+    r"\b(draws on|drew on|the (chapter|review|article|summary|title) (cites|presents|draws)|"
+    r"assigns? (a )?level of evidence|"
+    r"(were|was) (enrolled|randomi[sz]ed|recruited|screened)|planned (accrual|enrolment|enrollment)|"
+    r"(retrospectively|prospectively) (reviewed|analy[sz]ed)|"
+    r"(is|was) an? [\w\s,()-]{0,60}\b(trial|study|review|analysis) (of|that|which|in)\b)",
+    re.IGNORECASE,
+)
 KEY_NUMBER_LIMIT = {"clinician": 10, "nurse": 8, "student": 8, "patient": 5}
 
 
@@ -144,6 +156,8 @@ def assemble(
     fingerprint: str,
     learned: dict[str, str] | None = None,
     label_groups: dict[str, str] | None = None,
+    understood: Understanding | None = None,
+    detail: str = "full",
 ) -> Answer:
     """Build the answer; statements whose citations do not verify are dropped.
 
@@ -154,16 +168,24 @@ def assemble(
     sources = {ev.source.id: ev.source for ev in evidence}
     by_passage = {ev.hit.passage.id: ev for ev in evidence}
     by_tier: dict[str, list[Statement]] = {}
+    statements = [
+        _with_quote_kind(s, sources)
+        for s in statements
+        if s.citations and all(valid_citation(c, sources) for c in s.citations)
+    ]
+    bottom = _bottom_line(statements, understood, sources)
+    if detail == "brief":
+        # A brief answer says its bottom line once, first; the sections hold the rest.
+        shown = {id(s) for s in bottom}
+        statements = _brief([s for s in statements if id(s) not in shown], bottom, sources)
     for statement in statements:
-        if not statement.citations or not all(
-            valid_citation(c, sources) for c in statement.citations
-        ):
-            continue  # no span, no statement
         tier = sources[statement.citations[0].source_id].tier
         by_tier.setdefault(tier, []).append(statement)
 
     numbering = _Numbering()
     explainer = Explainer(audience, glossary, learned or {})
+    # Citations are numbered in reading order: the bottom line first.
+    bottom_line = tuple(_renumber(s, numbering, explainer) for s in bottom)
     sections: list[AnswerSection] = []
     for tier in TIERS:
         if tier not in by_tier:
@@ -176,20 +198,22 @@ def assemble(
 
     found_numbers: list[FigureInAnswer] = []
     seen_numbers: set[tuple[str, str]] = set()
-    for section in sections:
-        for block in section.blocks:
-            for statement in block.statements:
-                for citation in statement.citations:
-                    for fig in figures(citation.quote):
-                        if (fig.value, fig.measure) in seen_numbers:
-                            continue
-                        seen_numbers.add((fig.value, fig.measure))
-                        found_numbers.append(
-                            FigureInAnswer(
-                                KeyNumber(fig.value, fig.measure, citation.n, fig.comparator),
-                                citation.quote,
-                            )
-                        )
+    shown_statements = [
+        *bottom_line,
+        *(st for section in sections for block in section.blocks for st in block.statements),
+    ]
+    for statement in shown_statements:
+        for citation in statement.citations:
+            for fig in figures(citation.quote):
+                if (fig.value, fig.measure) in seen_numbers:
+                    continue
+                seen_numbers.add((fig.value, fig.measure))
+                found_numbers.append(
+                    FigureInAnswer(
+                        KeyNumber(fig.value, fig.measure, citation.n, fig.comparator),
+                        citation.quote,
+                    )
+                )
     key_numbers = rank_numbers(found_numbers, plan, glossary, KEY_NUMBER_LIMIT[audience])
 
     conflicts: list[Conflict] = []
@@ -219,4 +243,102 @@ def assemble(
         key_numbers=tuple(key_numbers),
         conflicts=tuple(conflicts),
         follow_ups=tuple(follow_ups(plan, pool, glossary, audience)),
+        bottom_line=bottom_line,
+        gaps=tuple(_gaps(understood, [*bottom, *statements])),
     )
+
+
+def _with_quote_kind(statement: Statement, sources: dict[str, Source]) -> Statement:
+    """Mark citations of editor-written library files as summaries, not verbatim quotes."""
+    cites = tuple(
+        replace(c, quote_kind=quote_kind(sources[c.source_id])) if c.source_id in sources else c
+        for c in statement.citations
+    )
+    return replace(statement, citations=cites)
+
+
+def quote_kind(source: Source) -> QuoteKind:
+    """``summary`` for a bundled-library file (its bullets summarise the cited work)."""
+    return "summary" if source.provenance else "verbatim"
+
+
+def _bottom_line(
+    statements: Sequence[Statement],
+    understood: Understanding | None,
+    sources: dict[str, Source],
+) -> list[Statement]:
+    """One to three statements that answer the question most directly.
+
+    Statements of the asked type come first (a warning for "what should I monitor"), then
+    the generator's order, which already puts the strongest tier's best statement first;
+    at most one per source and per tier, guidelines before labels before research.
+    """
+    if not statements:
+        return []
+    answers = understood.answers if understood is not None else None
+    ranked = sorted(
+        enumerate(statements),
+        key=lambda item: (
+            0 if answers is not None and answers.search(item[1].text) else 1,
+            TIERS.index(sources[item[1].citations[0].source_id].tier),
+            item[0],
+        ),
+    )
+    picked: list[Statement] = []
+    used_sources: set[str] = set()
+    for _i, statement in ranked:
+        source_id = statement.citations[0].source_id
+        if source_id in used_sources or _is_filler(statement.text):
+            continue
+        picked.append(statement)
+        used_sources.add(source_id)
+        if len(picked) == BOTTOM_LINE:
+            break
+    return picked
+
+
+def _brief(
+    statements: Sequence[Statement], bottom: Sequence[Statement], sources: dict[str, Source]
+) -> list[Statement]:
+    """The statements of a brief answer: no repeats of the bottom line, no study filler,
+    and about :data:`BRIEF_WORDS` words in all, taken round-robin across tiers so that
+    each tier keeps its strongest statements."""
+    budget = BRIEF_WORDS - sum(len(s.text.split()) for s in bottom)
+    queues: dict[str, list[Statement]] = {}
+    for statement in statements:
+        if _is_filler(statement.text):
+            continue
+        tier = sources[statement.citations[0].source_id].tier
+        queues.setdefault(tier, []).append(statement)
+    kept: set[int] = set()
+    while budget > 0 and any(queues.values()):
+        for tier in TIERS:
+            queue = queues.get(tier)
+            if queue:
+                statement = queue.pop(0)
+                kept.add(id(statement))
+                budget -= len(statement.text.split())
+    # The first statement of each kept tier stays the tier's lead.
+    return [s for s in statements if id(s) in kept]
+
+
+def _is_filler(text: str) -> bool:
+    """Study-design, enrolment and bibliography sentences: true, but not an answer."""
+    return bool(FILLER.search(text))
+
+
+def _gaps(understood: Understanding | None, statements: Sequence[Statement]) -> list[str]:
+    """Parts of the question that no statement speaks to, said by name."""
+    if understood is None:
+        return []
+    gaps: list[str] = []
+    text = " ".join(s.text for s in statements)
+    answers = understood.answers
+    if answers is not None and statements and not answers.search(text):
+        subject = ", ".join(understood.subjects) or "this question"
+        gaps.append(f"no {understood.question_type} information on {subject}")
+    lowered = text.lower()
+    for subject in understood.subjects:
+        if subject.lower() not in lowered:
+            gaps.append(f"nothing on {subject} in the statements selected")
+    return gaps

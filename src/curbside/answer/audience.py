@@ -14,49 +14,15 @@ from dataclasses import dataclass, field
 
 from curbside.models import Audience
 from curbside.text.glossary import Glossary, load_glossary
+from curbside.wording import DISCLAIMERS
 
-#: The fixed safety message shown to patients (general red flags, not a clinical claim).
-URGENT_CARE = (
-    "Get help now: call your care team or emergency services right away if you have chest "
-    "pain, trouble breathing, fainting, new confusion, severe or quickly worsening pain, "
-    "vomiting blood or black stools, a high fever with shaking chills, or swelling of the "
-    "face or throat."
-)
+# Re-exported: callers of old import these two from here.
+from curbside.wording import FOLLOW_UP_TITLES as FOLLOW_UP_TITLES
+from curbside.wording import URGENT_CARE as URGENT_CARE
 
 #: Explanations added to one sentence at most, so it stays readable.
 MAX_NOTES = 3
 _PAREN = re.compile(r"\s?\([^()]{1,80}\)")
-
-DISCLAIMERS: dict[str, str] = {
-    "clinician": (
-        "For healthcare professionals. Every statement is quoted from the cited sources in "
-        "this library; verify against the full text and current practice before applying it "
-        "to a patient. It supports, and does not replace, clinical judgement."
-    ),
-    "nurse": (
-        "For nursing professionals. Every statement is quoted from the cited sources in this "
-        "library; follow prescriber orders and your institution's protocols, and check the "
-        "full source before acting on it."
-    ),
-    "student": (
-        "For learning only. Every statement is quoted from the cited sources in this library; "
-        "read the full sources and discuss with your supervisors before applying any of it "
-        "in practice."
-    ),
-    "patient": (
-        "This is general information drawn from medical sources, not advice about your own "
-        "care. Talk with your care team before starting, stopping or changing any treatment. "
-        + URGENT_CARE
-    ),
-}
-
-#: Heading of the follow-up list, which for patients is a list of questions to bring.
-FOLLOW_UP_TITLES: dict[str, str] = {
-    "clinician": "Follow-up questions",
-    "nurse": "Follow-up questions",
-    "student": "Questions to explore next",
-    "patient": "Questions to ask your care team",
-}
 
 #: Sentence-length preference (characters) per audience; longer sentences score lower.
 PREFERRED_LENGTH: dict[str, int] = {"clinician": 400, "nurse": 300, "student": 320, "patient": 200}

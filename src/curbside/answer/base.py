@@ -1,16 +1,37 @@
-"""The generator contract: how an answer's statements are produced from evidence.
+"""The answer layer's contracts: how evidence is searched and how statements are produced.
 
-The extractive composer (:class:`curbside.answer.compose.ExtractiveComposer`) is the
-default implementation; an LLM-backed generator can plug in behind the same method,
-and the engine verifies that every citation it returns points at stored text.
+The engine depends only on these protocols. :class:`curbside.retrieve.Retriever` is the
+searcher every caller uses; the extractive composer
+(:class:`curbside.answer.compose.ExtractiveComposer`) is the default generator and an
+LLM-backed generator plugs in behind the same method.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
-from curbside.models import Evidence, Statement
+from curbside.models import Evidence, Hit, Statement, Tier
+
+
+@runtime_checkable
+class Searcher(Protocol):
+    """Finds passages for a question."""
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        tiers: Sequence[Tier] | None = None,
+        mode: str = "answer",
+    ) -> list[Hit]:
+        """The ``k`` best passages for ``query``, optionally only from ``tiers``."""
+        ...
+
+    def expansions(self, query: str) -> Mapping[str, Sequence[str]]:
+        """Question word → the other names searched for it (abbreviations, synonyms)."""
+        ...
 
 
 @runtime_checkable

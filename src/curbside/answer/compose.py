@@ -8,6 +8,7 @@ first a lead statement: the best finding or recommendation, introduced by who sa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from curbside.answer.audience import budgets_for
@@ -47,7 +48,9 @@ NARROW_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Prognosis", "Indic
 ASIDES_KEPT = 1
 
 
-def _focused(picked: list[Candidate], plan: QuestionPlan) -> list[Candidate]:
+def _focused(
+    picked: list[Candidate], plan: QuestionPlan, asked: re.Pattern[str] | None = None
+) -> list[Candidate]:
     """A narrow question's tier: statements on its topics first, at most one aside.
 
     Asked for a drug's risks, a guideline's treatment recommendations for the drug
@@ -57,8 +60,18 @@ def _focused(picked: list[Candidate], plan: QuestionPlan) -> list[Candidate]:
     if not plan.topics or not picked:
         return picked
     main = plan.topics[0]
-    on = [c for c in picked if c.topic in plan.topics]
-    off = [c for c in picked if c.topic not in plan.topics]
+
+    def on_topic(c: Candidate) -> bool:
+        if c.topic in plan.topics:
+            return True
+        # A statement of the asked kind (a warning for "what should I monitor") is on topic
+        # whatever section heading it sits under.
+        return asked is not None and bool(
+            asked.search(c.sentence.text) or asked.search(c.sentence.heading)
+        )
+
+    on = [c for c in picked if on_topic(c)]
+    off = [c for c in picked if not on_topic(c)]
     if main in NARROW_TOPICS:
         # With nothing on the topic, the best aside or two still say what is known.
         picked = on + off[:ASIDES_KEPT] if on else off[: ASIDES_KEPT + 1]
@@ -93,26 +106,34 @@ class ExtractiveComposer:
         plan: QuestionPlan | None = None,
         pool: Sequence[Candidate] | None = None,
         labels: LabelExpander | None = None,
+        asked: re.Pattern[str] | None = None,
+        label_budget: int | None = None,
     ) -> None:
         self.audience: Audience = audience
         self.glossary = glossary or load_glossary()
         self.plan = plan
         self.pool = list(pool) if pool is not None else None
         self.labels = labels
+        #: How a statement of the asked type reads (see :mod:`curbside.answer.understand`).
+        self.asked = asked
+        #: Label statements wanted when the question is about a drug (its label answers it).
+        self.label_budget = label_budget
 
     def select(self, question: str, evidence: Sequence[Evidence]) -> dict[str, list[Candidate]]:
         """The chosen candidates per tier, each tier's lead first."""
         plan = self.plan or analyse(question, self.glossary)
         pool = self.pool if self.pool is not None else candidates(plan, evidence, self.audience)
         intent = plan.intent
-        budgets = budgets_for(self.audience, intent.name)
+        budgets = dict(budgets_for(self.audience, intent.name))
+        if self.label_budget is not None:
+            budgets["label"] = max(budgets["label"], self.label_budget)
         chosen: dict[str, list[Candidate]] = {}
         for tier in ("guideline", "research"):
             tier_pool = [c for c in pool if c.evidence.source.tier == tier]
             if intent.broad:
                 picked = facet_select(tier_pool, intent.facets, budgets[tier])
             else:
-                picked = _focused(mmr(tier_pool, budgets[tier]), plan)
+                picked = _focused(mmr(tier_pool, budgets[tier]), plan, self.asked)
             if picked:
                 chosen[tier] = picked
         label_pool = [c for c in pool if c.evidence.source.tier == "label"]
@@ -132,7 +153,9 @@ class ExtractiveComposer:
         """Label statements: for the drugs the answer names, else the closest sentences."""
         intent = plan.intent
         if not (intent.label_topics and self.labels is not None):
-            return _focused(mmr(label_pool, budget), plan)
+            # A drug question is answered from that drug's label: one source, many statements.
+            per_source = budget if self.label_budget is not None else 4
+            return _focused(mmr(label_pool, budget, per_source=per_source), plan, self.asked)
         named = chosen.get("guideline", []) + chosen.get("research", [])
         picks = self.labels.expand(coverable(plan, evidence), named, intent.label_topics, budget)
         picked = [p.candidate for p in picks]

@@ -1,25 +1,31 @@
-"""The answer engine: question → retrieval → relevance gate → statements → Answer.
+"""The answer engine: request → understanding → retrieval → gate → statements → Answer.
 
-``Engine(library).ask(question)`` is what the CLI and the web app call. It resolves
-follow-up questions against a thread, retrieves evidence, refuses honestly when the
-library does not speak to the question, composes a grounded answer, and records the
-turn when a thread is given.
+``Engine(library).ask(request)`` is what the CLI, the web app and integrations call. The
+engine is re-entrant: it keeps no per-call state and writes nothing, so one engine serves
+concurrent questions. A caller that keeps a conversation passes the earlier questions in
+``AskRequest.history`` and records the turn itself (:mod:`curbside.answer.threads`).
+
+Steps, each in its own module: :mod:`.understand` splits a vignette into the clinical
+question, the patient's facets and the question type; :mod:`.context` resolves follow-ups;
+the retriever finds evidence; :mod:`.gate` refuses when the evidence is not about the
+question; :mod:`.select` and the generator pick statements; :mod:`.assemble` builds the
+answer with its bottom line, sections, key numbers and references.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
-from curbside.answer import threads
 from curbside.answer.assemble import assemble
 from curbside.answer.audience import disclaimer
 from curbside.answer.base import Generator
 from curbside.answer.compose import ExtractiveComposer
 from curbside.answer.context import resolve
+from curbside.answer.coverage_map import library_scope
 from curbside.answer.drugs import DrugIndex
 from curbside.answer.gate import GateResult, abstention_message, assess
 from curbside.answer.labels import LabelExpander
@@ -28,10 +34,38 @@ from curbside.answer.question import QuestionPlan, analyse
 from curbside.answer.select import candidates
 from curbside.answer.stats import LibraryStats
 from curbside.answer.topics import question_topics, topic
+from curbside.answer.trace import Trace, build_trace
+from curbside.answer.understand import (
+    DRUG_TYPES,
+    TOPICAL_TYPE_WORDS,
+    Understanding,
+    understand,
+)
 from curbside.answer.widen import facet_hits, more_of_sources
-from curbside.models import AUDIENCES, TIERS, Answer, Audience, Evidence, Hit
-from curbside.text.glossary import load_glossary
+from curbside.models import (
+    AUDIENCES,
+    DETAILS,
+    TIERS,
+    Answer,
+    AskRequest,
+    Audience,
+    Detail,
+    Evidence,
+    Hit,
+)
+from curbside.retrieve import Retriever
+from curbside.store import Library
+from curbside.text.common import specificity
+from curbside.text.glossary import Glossary, load_glossary
 
+#: Weight kept by a word that says what kind of answer is wanted ("monitor", "regimen").
+TYPE_WORD_WEIGHT = 0.3
+#: Weight kept by a word that only describes the patient in a vignette ("hemodialysis").
+DESCRIPTION_WEIGHT = 0.3
+#: Label statements in the answer to a question about a drug, by audience.
+DRUG_LABEL_BUDGET = {"clinician": 8, "nurse": 8, "student": 6, "patient": 4}
+#: Labels pulled in whole for a drug question (a drug may have several labels).
+LABELS_PER_QUESTION = 3
 #: Passages retrieved per question.
 SEARCH_K = 24
 #: Passages fetched per tier that the main search left out.
@@ -42,67 +76,247 @@ SIBLING_SOURCES = 8
 SIBLING_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Indications"})
 
 
-def _make_retriever(library: Any, dense: bool) -> Any:
-    try:
-        from curbside.retrieve import Retriever  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        from curbside.answer.fallback import LexicalFallback
+class _PerLibrary:
+    """Values derived from the whole library, rebuilt when its fingerprint changes.
 
-        return LexicalFallback(library)
-    return Retriever(library, dense=dense)
+    Shared by concurrent questions; a lock makes sure one thread builds and the others
+    reuse the result.
+    """
 
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._drugs: tuple[str, DrugIndex] | None = None
+        self._population: tuple[str, Population] | None = None
+        self._scope: tuple[str, str] | None = None
 
-def _expansions(retriever: Any, query: str) -> Mapping[str, Sequence[str]]:
-    """Word → extra names from the retriever's query plan, whatever its exact shape."""
-    expand = getattr(retriever, "expand", None)
-    if expand is None:
-        return {}
-    plan = expand(query)
-    raw = getattr(plan, "expansions", None)
-    out: dict[str, list[str]] = {}
-    expanded = getattr(plan, "expanded", None)
-    if raw is None and isinstance(expanded, Sequence):
-        # curbside.retrieve's QueryPlan: Expansion(trigger, name, weight, origin, terms).
-        for item in expanded:
-            trigger, name = getattr(item, "trigger", None), getattr(item, "name", None)
-            if trigger and name:
-                out.setdefault(str(trigger).lower(), []).append(str(name))
-        return out
-    if isinstance(raw, Mapping):
-        for word, names in raw.items():
-            out[str(word).lower()] = [str(n) for n in names]
-    elif isinstance(raw, Sequence):
-        for item in raw:
-            if isinstance(item, tuple) and len(item) == 2:
-                out.setdefault(str(item[0]).lower(), []).append(str(item[1]))
-    return out
+    def drugs(self, fingerprint: str, library: Library, glossary: Glossary) -> DrugIndex:
+        with self._lock:
+            if self._drugs is None or self._drugs[0] != fingerprint:
+                classes = {
+                    e.term: (e.term, *e.aliases, *([e.long] if e.long else []))
+                    for e in glossary.entries
+                    if e.kind == "drug"
+                }
+                self._drugs = (fingerprint, DrugIndex.from_library(library, classes))
+            return self._drugs[1]
+
+    def population(
+        self, fingerprint: str, library: Library, glossary: Glossary, stats: LibraryStats
+    ) -> Population:
+        with self._lock:
+            if self._population is None or self._population[0] != fingerprint:
+                population = Population.build(glossary, stats, int(library.passage_count()))
+                self._population = (fingerprint, population)
+            return self._population[1]
+
+    def scope(self, fingerprint: str, library: Library, glossary: Glossary) -> str:
+        with self._lock:
+            if self._scope is None or self._scope[0] != fingerprint:
+                self._scope = (fingerprint, library_scope(library, glossary))
+            return self._scope[1]
 
 
 class Engine:
-    """Answers questions from one library. Create once; ``ask`` many times."""
+    """Answers questions from one library. Create once; ``ask`` many times, from any thread."""
 
     def __init__(
         self,
-        library: Any,
-        retriever: Any | None = None,
+        library: Library,
+        retriever: Retriever | None = None,
         *,
         dense: bool = True,
         generator: Generator | None = None,
     ) -> None:
         self.library = library
-        self.retriever = retriever if retriever is not None else _make_retriever(library, dense)
+        self.retriever = retriever if retriever is not None else Retriever(library, dense=dense)
         # Facet queries are keyword lists ("hospital stay length discharge"): lexical search
         # serves them as well as dense search, at a fraction of the cost.
-        self.facet_retriever = (
-            retriever if retriever is not None else _make_retriever(library, dense=False)
-        )
+        self.facet_retriever = self.retriever.variant(dense=False)
         self.generator = generator
         self.glossary = load_glossary()
-        self.stats = LibraryStats(library)
-        #: Diagnostics of the last ``ask(..., explain=True)`` call.
-        self.last_trace: dict[str, Any] = {}
-        self._drugs: tuple[str, DrugIndex] | None = None
-        self._population: tuple[str, Population] | None = None
+        self.stats = LibraryStats(library, self.facet_retriever)
+        self._derived = _PerLibrary()
+
+    # -- the public entry points -------------------------------------------------------
+
+    def ask(
+        self,
+        request: AskRequest | str,
+        *,
+        audience: Audience | None = None,
+        thread_id: str | None = None,
+        detail: Detail | None = None,
+    ) -> Answer:
+        """Answer ``request`` (a question string is shorthand for a default request;
+        the keyword arguments override the request's fields)."""
+        return self.ask_traced(request, audience=audience, thread_id=thread_id, detail=detail)[0]
+
+    def ask_traced(
+        self,
+        request: AskRequest | str,
+        *,
+        audience: Audience | None = None,
+        thread_id: str | None = None,
+        detail: Detail | None = None,
+    ) -> tuple[Answer, Trace]:
+        """Answer ``request`` and return the diagnostics behind the answer too."""
+        request = _as_request(request, audience, thread_id, detail)
+        if request.audience not in AUDIENCES:
+            raise ValueError(
+                f"unknown audience {request.audience!r}; expected one of {', '.join(AUDIENCES)}"
+            )
+        if request.detail not in DETAILS:
+            raise ValueError(
+                f"unknown detail {request.detail!r}; expected one of {', '.join(DETAILS)}"
+            )
+        if request.thread_id and not request.history:
+            request = replace(request, history=self._history(request.thread_id))
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        question = " ".join(request.question.split())
+        query = resolve(question, list(request.history), self.glossary)
+        understood = understand(query, self.glossary, request.facets, known=self._known)
+
+        mark = time.perf_counter()
+        hits = self._retrieve(understood.search_query) if question else []
+        if hits:
+            hits += self._drug_labels(understood, hits)
+        evidence = self._evidence(hits)
+        timings["retrieve"] = (time.perf_counter() - mark) * 1000
+
+        mark = time.perf_counter()
+        plan = analyse(
+            understood.clinical_question,
+            self.glossary,
+            expansions=self._expansions(understood.clinical_question),
+            idf=self._weight,
+        )
+        plan = _reweigh(_without_type_words(plan, understood, keep=TYPE_WORD_WEIGHT), understood)
+        gate = assess(_without_type_words(plan, understood), evidence, required=understood.subjects)
+        fingerprint = self.library.fingerprint()
+        if gate.passed:
+            answer, gate = self._compose(request, question, understood, plan, gate, evidence)
+        else:
+            answer = self._abstain(request, question, fingerprint, gate)
+        timings["compose"] = (time.perf_counter() - mark) * 1000
+        timings["total"] = (time.perf_counter() - started) * 1000
+        answer = replace(
+            answer,
+            generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            last_updated=_evidence_date(answer) or "",
+            evidence_updated=_evidence_date(answer) or "",
+            timings_ms=timings,
+            thread_id=request.thread_id,
+            facets=understood.facets,
+            question_type=understood.question_type,
+            detail=request.detail,
+        )
+        trace = build_trace(
+            query, understood.clinical_question, understood.question_type, plan, gate, evidence
+        )
+        return answer, trace
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _known(self, word: str) -> bool:
+        """True when some passage of the library uses ``word``."""
+        return self.stats.df(word) > 0
+
+    def _weight(self, word: str) -> float:
+        """A question word's weight: its rarity in the library (IDF) times how specific it
+        is in general English, so that "hemodialysis" outweighs "watch" or "order"."""
+        return self.stats.idf(word) * specificity(word)
+
+    def _compose(
+        self,
+        request: AskRequest,
+        question: str,
+        understood: Understanding,
+        plan: QuestionPlan,
+        gate: GateResult,
+        evidence: list[Evidence],
+    ) -> tuple[Answer, GateResult]:
+        fingerprint = self.library.fingerprint()
+        if plan.intent.broad:
+            # Only once the gate has passed: facets widen an answer, never justify one.
+            evidence = evidence + self._widen(plan, evidence)
+        pool = candidates(
+            plan,
+            evidence,
+            request.audience,
+            population=self._derived.population(
+                fingerprint, self.library, self.glossary, self.stats
+            ),
+            glossary=self.glossary,
+            understood=understood,
+        )
+        labels = (
+            LabelExpander(
+                self.library, self._derived.drugs(fingerprint, self.library, self.glossary)
+            )
+            if plan.intent.label_topics and self.generator is None
+            else None
+        )
+        generator = self.generator or ExtractiveComposer(
+            request.audience,
+            glossary=self.glossary,
+            plan=plan,
+            pool=pool,
+            labels=labels,
+            asked=understood.answers,
+            label_budget=DRUG_LABEL_BUDGET[request.audience]
+            if understood.question_type in DRUG_TYPES
+            else None,
+        )
+        statements = generator.generate(understood.clinical_question, evidence)
+        label_groups: dict[str, str] = {}
+        if labels is not None:
+            have = {ev.hit.passage.id for ev in evidence}
+            evidence = evidence + [ev for ev in labels.evidence if ev.hit.passage.id not in have]
+            label_groups = _label_groups(labels.index, evidence)
+        answer = assemble(
+            question,
+            request.audience,
+            statements,
+            evidence,
+            plan=plan,
+            pool=pool,
+            glossary=self.glossary,
+            fingerprint=fingerprint,
+            learned=self.stats.learned_abbreviations(),
+            label_groups=label_groups,
+            understood=understood,
+            detail=request.detail,
+        )
+        if (answer.sections or answer.bottom_line) and _answers_the_type(answer, understood):
+            return answer, gate
+        if answer.sections or answer.bottom_line:
+            subject = ", ".join(understood.subjects) or "this question"
+            gate = replace(
+                gate,
+                passed=False,
+                reason=f"it has nothing on {understood.question_type} for {subject}",
+            )
+            return self._abstain(request, question, self.library.fingerprint(), gate), gate
+        gate = replace(
+            gate,
+            passed=False,
+            reason="no sentence in the retrieved passages addresses the question",
+        )
+        return self._abstain(request, question, fingerprint, gate), gate
+
+    def _history(self, thread_id: str) -> tuple[str, ...]:
+        from curbside.store.threads import turns
+
+        return tuple(t.resolved_query for t in turns(self.library.conn, thread_id))
+
+    def _expansions(self, query: str) -> Mapping[str, Sequence[str]]:
+        """Question word → the extra names the retriever searches for it."""
+        out: dict[str, list[str]] = {}
+        for item in self.retriever.expand(query).expanded:
+            if item.trigger and item.name:
+                out.setdefault(item.trigger.lower(), []).append(item.name)
+        return out
 
     def _retrieve(self, query: str) -> list[Hit]:
         hits: list[Hit] = list(self.retriever.search(query, k=SEARCH_K, mode="answer"))
@@ -118,6 +332,34 @@ class Engine:
                 seen.add(hit.passage.id)
                 unique.append(hit)
         return unique + self._siblings(query, unique)
+
+    def _drug_labels(self, understood: Understanding, hits: Sequence[Hit]) -> list[Hit]:
+        """Every passage of the FDA labels of the drug a drug question asks about.
+
+        "What should I monitor on sunitinib?" is answered by the sunitinib label's
+        warnings, wherever retrieval ranked them: the label is the authority on its drug's
+        dosing, monitoring, interactions and contraindications.
+        """
+        if understood.question_type not in DRUG_TYPES:
+            return []
+        names = list(understood.subjects) or [
+            f.value for f in understood.facets if f.kind in ("treatment", "medication")
+        ]
+        if not names:
+            return []
+        index = self._derived.drugs(self.library.fingerprint(), self.library, self.glossary)
+        sources: list[str] = []
+        for name in names:
+            for mention in index.find(name):
+                sources += [s for s in mention.drug.sources if s not in sources]
+        have = {h.passage.id for h in hits}
+        top = max((h.score for h in hits), default=1.0)
+        out: list[Hit] = []
+        for source_id in sources[:LABELS_PER_QUESTION]:
+            for passage in self.library.passages_of(source_id):
+                if passage.id not in have:
+                    out.append(Hit(passage, top * 0.9, {"drug_label": 1.0}))
+        return out
 
     def _siblings(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
         """Passages of the top sources filed under the section the question asks about.
@@ -147,38 +389,6 @@ class Engine:
         have = {ev.hit.passage.id for ev in evidence} | {h.passage.id for h in hits}
         return self._evidence(hits + more_of_sources(self.library, evidence, have))
 
-    def _drug_index(self, fingerprint: str) -> DrugIndex:
-        """The library's drug index, rebuilt when the library changes."""
-        if self._drugs is None or self._drugs[0] != fingerprint:
-            classes = {
-                e.term: (e.term, *e.aliases, *([e.long] if e.long else []))
-                for e in self.glossary.entries
-                if e.kind == "drug"
-            }
-            self._drugs = (fingerprint, DrugIndex.from_library(self.library, classes))
-        return self._drugs[1]
-
-    def _population_of(self, fingerprint: str) -> Population:
-        """The library's domain and foreign conditions, rebuilt when the library changes."""
-        if self._population is None or self._population[0] != fingerprint:
-            try:
-                passages = int(self.library.passage_count())
-                population = Population.build(self.glossary, self.stats, passages)
-            except Exception:
-                population = Population.empty()
-            self._population = (fingerprint, population)
-        return self._population[1]
-
-    @staticmethod
-    def _label_groups(index: DrugIndex, evidence: Sequence[Evidence]) -> dict[str, str]:
-        groups: dict[str, str] = {}
-        for ev in evidence:
-            if ev.source.tier == "label":
-                drug = index.drug_of(ev.source.id)
-                if drug is not None:
-                    groups[ev.source.id] = drug.display
-        return groups
-
     def _tiers_of(self, hits: Sequence[Hit]) -> list[str]:
         ids = {h.passage.source_id for h in hits}
         rows = self.library.get_sources(ids) if ids else {}
@@ -192,143 +402,115 @@ class Engine:
             if h.passage.source_id in sources
         ]
 
-    def ask(
-        self,
-        question: str,
-        *,
-        audience: Audience = "clinician",
-        thread_id: str | None = None,
-        explain: bool = False,
-    ) -> Answer:
-        """Answer ``question`` for ``audience``; record it in ``thread_id`` when given."""
-        if audience not in AUDIENCES:
-            raise ValueError(
-                f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}"
-            )
-        question = " ".join(question.split())
-        started = time.perf_counter()
-        timings: dict[str, float] = {}
-
-        previous = (
-            [t.resolved_query for t in threads.turns(self.library.conn, thread_id)]
-            if thread_id
-            else []
-        )
-        query = resolve(question, previous, self.glossary)
-
-        mark = time.perf_counter()
-        evidence = self._evidence(self._retrieve(query)) if question else []
-        timings["retrieve"] = (time.perf_counter() - mark) * 1000
-
-        mark = time.perf_counter()
-        plan = analyse(
-            query, self.glossary, expansions=_expansions(self.retriever, query), idf=self.stats.idf
-        )
-        gate = assess(plan, evidence)
-        fingerprint = self.library.fingerprint()
-        answer: Answer
-        if not gate.passed:
-            answer = self._abstain(question, audience, fingerprint, gate)
-        else:
-            if plan.intent.broad:
-                # Only once the gate has passed: facets widen an answer, never justify one.
-                facet_mark = time.perf_counter()
-                evidence += self._widen(plan, evidence)
-                timings["retrieve_facets"] = (time.perf_counter() - facet_mark) * 1000
-            pool = candidates(
-                plan,
-                evidence,
-                audience,
-                population=self._population_of(fingerprint),
-                glossary=self.glossary,
-            )
-            labels = (
-                LabelExpander(self.library, self._drug_index(fingerprint))
-                if plan.intent.label_topics and self.generator is None
-                else None
-            )
-            generator = self.generator or ExtractiveComposer(
-                audience, glossary=self.glossary, plan=plan, pool=pool, labels=labels
-            )
-            statements = generator.generate(query, evidence)
-            label_groups: dict[str, str] = {}
-            if labels is not None:
-                have = {ev.hit.passage.id for ev in evidence}
-                evidence += [ev for ev in labels.evidence if ev.hit.passage.id not in have]
-                label_groups = self._label_groups(labels.index, evidence)
-            answer = assemble(
-                question,
-                audience,
-                statements,
-                evidence,
-                plan=plan,
-                pool=pool,
-                glossary=self.glossary,
-                fingerprint=fingerprint,
-                learned=self.stats.learned_abbreviations(),
-                label_groups=label_groups,
-            )
-            if not answer.sections:
-                gate = GateResult(
-                    False,
-                    gate.coverage,
-                    gate.best,
-                    gate.covered,
-                    gate.missing,
-                    "no sentence in the retrieved passages addresses the question",
-                )
-                answer = self._abstain(question, audience, fingerprint, gate)
-        timings["compose"] = (time.perf_counter() - mark) * 1000
-        timings["total"] = (time.perf_counter() - started) * 1000
-        answer = replace(
-            answer,
-            last_updated=datetime.now(UTC).date().isoformat(),
-            timings_ms=timings,
-            thread_id=thread_id,
-        )
-        if explain:
-            self.last_trace = {
-                "resolved_query": query,
-                "concepts": [(c.word, round(c.weight, 2)) for c in plan.concepts],
-                "topics": list(plan.topics),
-                "intent": plan.intent.name,
-                "gate": {
-                    "passed": gate.passed,
-                    "coverage": round(gate.coverage, 3),
-                    "best": round(gate.best, 3),
-                    "reason": gate.reason,
-                    "missing": list(gate.missing),
-                },
-                "hits": [
-                    {
-                        "passage_id": ev.hit.passage.id,
-                        "tier": ev.source.tier,
-                        "title": ev.source.title,
-                        "section": ev.hit.passage.section,
-                        "score": round(ev.hit.score, 4),
-                        "components": {k: round(v, 4) for k, v in ev.hit.components.items()},
-                    }
-                    for ev in evidence
-                ],
-            }
-        if thread_id:
-            from curbside.render.jsonout import render_json
-
-            threads.add_turn(
-                self.library.conn, thread_id, question, query, render_json(answer, indent=None)
-            )
-        return answer
-
     def _abstain(
-        self, question: str, audience: Audience, fingerprint: str, gate: GateResult
+        self, request: AskRequest, question: str, fingerprint: str, gate: GateResult
     ) -> Answer:
+        scope = self._derived.scope(fingerprint, self.library, self.glossary)
         return Answer(
             question=question,
-            audience=audience,
+            audience=request.audience,
             sections=(),
             references=(),
-            disclaimer=disclaimer(audience),
+            disclaimer=disclaimer(request.audience),
             library_fingerprint=fingerprint,
             abstained=True,
-            message=abstention_message(gate),
+            message=abstention_message(gate, scope),
         )
+
+
+def _as_request(
+    request: AskRequest | str,
+    audience: Audience | None,
+    thread_id: str | None,
+    detail: Detail | None,
+) -> AskRequest:
+    if isinstance(request, str):
+        request = AskRequest(question=request)
+    if detail is not None:
+        request = replace(request, detail=detail)
+    if audience is not None:
+        request = replace(request, audience=audience)
+    if thread_id is not None:
+        request = replace(request, thread_id=thread_id)
+    return request
+
+
+def _answers_the_type(answer: Answer, understood: Understanding) -> bool:
+    """True unless a question of a definite kind got no statement of that kind at all
+    (asked for the best treatment, the library offers only an imaging finding)."""
+    answers = understood.answers
+    if answers is None or understood.question_type != "treatment choice":
+        # Only treatment questions are held to this: their statements are recognised
+        # broadly, so finding none means the evidence is about something else.
+        return True
+    shown = [
+        *answer.bottom_line,
+        *(s for sec in answer.sections for b in sec.blocks for s in b.statements),
+    ]
+    return any(answers.search(s.text) for s in shown)
+
+
+def _without_type_words(
+    plan: QuestionPlan, understood: Understanding, keep: float = 0.0
+) -> QuestionPlan:
+    """Drop (or, with ``keep``, weigh down) the words that say what kind of answer is
+    wanted ("monitor", "how often", "regimen").
+
+    They are served by selecting statements of the asked type rather than by demanding
+    that evidence repeat them; a question that names nothing else keeps them.
+    """
+    asks = understood.asks
+    if asks is None:
+        return plan
+    concepts = []
+    for c in plan.concepts:
+        if c.entity_kind or not asks.search(c.word) or TOPICAL_TYPE_WORDS.search(c.word):
+            concepts.append(c)
+        elif keep > 0:
+            concepts.append(replace(c, weight=c.weight * keep))
+    return replace(plan, concepts=tuple(concepts)) if concepts else plan
+
+
+def _reweigh(plan: QuestionPlan, understood: Understanding) -> QuestionPlan:
+    """Words only the patient description uses weigh less than what the question asks.
+
+    In "A patient on hemodialysis with carcinoid tumor: what starting dose of octreotide
+    LAR?" the evidence must be about octreotide LAR dosing; hemodialysis is a detail that
+    makes a statement more fitting, not a condition for answering at all.
+    """
+    ask = understood.ask.lower()
+    if ask == understood.question.lower():
+        return plan
+    concepts = tuple(
+        c
+        if c.entity_kind is not None or c.word.lower() in ask
+        else replace(c, weight=c.weight * DESCRIPTION_WEIGHT)
+        for c in plan.concepts
+    )
+    return replace(plan, concepts=concepts)
+
+
+def _label_groups(index: DrugIndex, evidence: Sequence[Evidence]) -> dict[str, str]:
+    groups: dict[str, str] = {}
+    for ev in evidence:
+        if ev.source.tier == "label":
+            drug = index.drug_of(ev.source.id)
+            if drug is not None:
+                groups[ev.source.id] = drug.display
+    return groups
+
+
+def _evidence_date(answer: Answer) -> str | None:
+    """The latest publication or revision date of the sources an answer cites (the date a
+    library was built says nothing about how current its evidence is)."""
+    dates: list[str] = []
+    for entry in answer.references:
+        source = entry.source
+        for value in (source.revised, source.published):
+            if value:
+                dates.append(value[:10])
+                break
+        else:
+            if source.year:
+                dates.append(str(source.year))
+    return max(dates) if dates else None

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from curbside.errors import CurbsideError
-from curbside.models import AUDIENCES, TIERS, Answer, Audience, Statement
+from curbside.models import AUDIENCES, TIERS, Answer, AskRequest, Audience, Detail, Statement
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,8 @@ def load_questions(path: Path) -> list[EvalQuestion]:
 
 
 def _statements(answer: Answer) -> list[Statement]:
-    out = [s for section in answer.sections for block in section.blocks for s in block.statements]
+    out = list(answer.bottom_line)
+    out += [s for section in answer.sections for block in section.blocks for s in block.statements]
     return out + [s for conflict in answer.conflicts for s in conflict.statements]
 
 
@@ -236,14 +237,18 @@ def score(item: EvalQuestion, answer: Answer, library: Any, latency_ms: float) -
     )
 
 
-def evaluate(engine: Any, questions: list[EvalQuestion]) -> EvalReport:
-    """Ask every question (each in a fresh context) and score the answers."""
+def evaluate(engine: Any, questions: list[EvalQuestion], *, detail: Detail = "brief") -> EvalReport:
+    """Ask every question (each in a fresh context) and score the answers.
+
+    Answers are scored at ``detail`` (by default the brief answer a user first sees).
+    """
     import time
 
     report = EvalReport()
     for item in questions:
         started = time.perf_counter()
-        answer = engine.ask(item.question, audience=item.audience)
+        request = AskRequest(item.question, audience=item.audience, detail=detail)
+        answer = engine.ask(request)
         latency = (time.perf_counter() - started) * 1000
         report.results.append(score(item, answer, engine.library, latency))
     return report

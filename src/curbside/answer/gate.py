@@ -53,8 +53,19 @@ def _dense(evidence: Sequence[Evidence]) -> float | None:
     return max(values) if values else None
 
 
-def assess(plan: QuestionPlan, evidence: Sequence[Evidence], *, top: int = 10) -> GateResult:
-    """Decide whether ``evidence`` can answer the question behind ``plan``."""
+def assess(
+    plan: QuestionPlan,
+    evidence: Sequence[Evidence],
+    *,
+    required: Sequence[str] = (),
+    top: int = 10,
+) -> GateResult:
+    """Decide whether ``evidence`` can answer the question behind ``plan``.
+
+    ``required`` names what the question asks about (its drugs, procedures, conditions
+    and unfamiliar terms): when the evidence never mentions one of them, the question is
+    about something the library does not cover, however many other words overlap.
+    """
     if not plan.concepts:
         return GateResult(False, 0.0, 0.0, (), (), "the question names no topic to look up")
     if not evidence:
@@ -70,6 +81,10 @@ def assess(plan: QuestionPlan, evidence: Sequence[Evidence], *, top: int = 10) -
     coverage = plan.coverage(all_keys)
     covered = tuple(c.word for c in plan.matched(all_keys))
     missing = tuple(c.word for c in plan.concepts if c.word not in covered)
+    absent = _absent(plan, required, evidence[:top])
+    if absent:
+        reason = "nothing in the library is about " + ", ".join(f"“{w}”" for w in absent)
+        return GateResult(False, coverage, best, covered, tuple(absent), reason)
     dense = _dense(evidence[:top])
     # Two or more named drugs, procedures or conditions are strong anchors: when the evidence
     # covers every one of them, the rest of the wording may be looser.
@@ -87,16 +102,43 @@ def assess(plan: QuestionPlan, evidence: Sequence[Evidence], *, top: int = 10) -
     return GateResult(True, coverage, best, covered, missing, "relevant evidence found")
 
 
-def abstention_message(result: GateResult) -> str:
-    """A plain explanation of why nothing is answered, and what to add to the library."""
+def _absent(plan: QuestionPlan, required: Sequence[str], evidence: Sequence[Evidence]) -> list[str]:
+    """Required names that no passage of ``evidence`` mentions (as a whole name)."""
+    if not required:
+        return []
+    by_word = {c.word.lower(): c for c in plan.concepts}
+    passage_keys = [
+        key_set(ev.hit.passage.text) | key_set(f"{ev.source.title} {ev.hit.passage.section}")
+        for ev in evidence
+    ]
+    absent: list[str] = []
+    for name in required:
+        concept = by_word.get(name.lower())
+        if concept is not None:
+            found = any(concept.covered_by(keys) for keys in passage_keys)
+        else:
+            # A compound the question split into words ("community-acquired"): every word
+            # must meet in one passage.
+            wanted = key_set(name)
+            found = not wanted or any(wanted <= keys for keys in passage_keys)
+        if not found:
+            absent.append(name)
+    return absent
+
+
+def abstention_message(result: GateResult, scope: str = "") -> str:
+    """A plain explanation of why nothing is answered, and what the library does cover."""
+    covers = f" {scope}" if scope else ""
     if not result.missing and not result.covered:
         return (
             "The question does not name a clinical topic to look up. Ask about a condition, "
-            "test, drug or procedure, for example its dose, outcomes or side effects."
+            f"test, drug or procedure, for example its dose, outcomes or side effects.{covers}"
         )
-    missing = ", ".join(f"“{w}”" for w in result.missing) or "this topic"
+    if result.reason.startswith("nothing in the library is about"):
+        return f"This library cannot answer that: {result.reason}. No sources are cited.{covers}"
+    missing = ", ".join(f"“{w}”" for w in result.missing)
+    unmentioned = f"; nothing relevant mentions {missing}" if missing else ""
     return (
-        f"The library has no evidence that answers this question ({result.reason}; nothing "
-        f"relevant mentions {missing}). No sources are cited. To answer questions like this, "
-        f"add guidelines, FDA labels or research about {missing} with `curbside ingest PATH`."
+        f"This library cannot answer that: {result.reason}{unmentioned}. "
+        f"No sources are cited.{covers}"
     )

@@ -43,12 +43,38 @@ def drug_name(title: str) -> str:
     return head.title() if head.isupper() else head
 
 
+#: A clause that says how many took part: enrolled, randomized, included, analysed.
+_ENROLLED = re.compile(
+    r"\b(enroll?ed|randomi[sz]ed|included|analy[sz]ed|evaluable|treated|studied|reviewed|"
+    r"followed|underwent|involv\w+|pooled|comprised)\b",
+    re.IGNORECASE,
+)
+#: A clause about a plan rather than what happened ("a planned accrual of 162 patients").
+_PLANNED = re.compile(
+    r"\b(plann\w+|target\w*|accru\w+|aim\w*|intend\w*|expected|will|would|sample size|"
+    r"power\w*|protocol|designed to)\b",
+    re.IGNORECASE,
+)
+
+
 def study_size(text: str) -> str | None:
-    """The first participant count stated in the opening of a source's text."""
-    match = _SIZE.search(text[:3000])
-    if not match:
-        return None
-    return match.group(1) or match.group(2)
+    """The number of participants a study reports as enrolled or analysed.
+
+    The count is read from a clause that says so ("85 patients were randomized"); a
+    planned accrual, a power calculation or a protocol's target is never taken for it.
+    """
+    for sentence in re.split(r"(?<=[.;])\s+", text[:4000]):
+        for clause in re.split(r",\s|;\s|\bwhile\b|\bwhereas\b", sentence):
+            match = _SIZE.search(clause)
+            if match and _ENROLLED.search(clause) and not _PLANNED.search(clause):
+                return match.group(1) or match.group(2)
+    return None
+
+
+def _short_org(organization: str) -> str:
+    """ "European Society for Medical Oncology (ESMO)" → "ESMO"."""
+    found = re.findall(r"\(([A-Z][A-Za-z&/\-]{1,12})\)", organization)
+    return found[0] if found else organization
 
 
 def _surname(author: str) -> str:
@@ -75,11 +101,14 @@ def lead_prefix(evidence: Evidence, section: str, audience: Audience) -> str:
     year = f"{source.year}" if source.year else None
     if source.tier == "guideline":
         org = source.organization or source.publisher
-        title = _short_title(source.title)
         bits = ", ".join(b for b in (org, year) if b)
         if audience == "patient":
             return f"A guideline ({bits}) says:" if bits else "A guideline says:"
-        return f"{title} ({bits}):" if bits else f"{title}:"
+        if org:
+            # Who said it and when; the full title is in the reference list.
+            return f"{_short_org(org)} ({year}):" if year else f"{_short_org(org)}:"
+        title = _short_title(source.title, limit=60)
+        return f"{title} ({year}):" if year else f"{title}:"
     if source.tier == "label":
         drug = drug_name(source.title)
         where = section.strip() or "label"

@@ -19,6 +19,7 @@ from curbside.answer.names import NameFocus, names_in
 from curbside.answer.population import Population
 from curbside.answer.question import QuestionPlan
 from curbside.answer.topics import classify, topic
+from curbside.answer.understand import Understanding
 from curbside.models import DESIGNS, Audience, Evidence
 from curbside.text.glossary import Glossary
 from curbside.text.numbers import has_figure
@@ -37,6 +38,12 @@ DUPLICATE_SIMILARITY = 0.6
 _SPECIFIC_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Prognosis", "Indications"})
 #: Topics a drug label speaks to.
 _LABEL_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Indications"})
+#: Score added to a sentence of the asked type (monitoring for "what should I monitor"),
+#: and taken from one of another type.
+TYPE_BONUS = 0.35
+TYPE_PENALTY = 0.2
+#: Headings under which a library file keeps notes about itself rather than findings.
+_ABOUT_SOURCE = re.compile(r"^about this source$", re.IGNORECASE)
 #: Weight of relevance against novelty in maximal marginal relevance.
 MMR_LAMBDA = 0.75
 
@@ -166,6 +173,31 @@ def _anchored(plan: QuestionPlan, context: frozenset[str]) -> bool:
     return not anchors or any(a.covered_by(context) for a in anchors)
 
 
+def _speaks_for_asked(plan: QuestionPlan, evidence: Evidence, context: frozenset[str]) -> bool:
+    """True when the sentence is about the drug or procedure asked about: it (or its
+    section and title) names a named one, or it is from the label of a drug the question
+    names (a label speaks for its drug in every sentence)."""
+    if plan.anchors:
+        return _anchored(plan, context)
+    if evidence.source.tier != "label":
+        return False
+    title = key_set(evidence.source.title)
+    return any(c.covered_by(title) for c in plan.concepts)
+
+
+def _answers_beside_anchor(
+    plan: QuestionPlan, keys: frozenset[str], answers: re.Pattern[str], sentence: Sentence
+) -> bool:
+    """True when a sentence of the asked type covers everything but the named drug or
+    procedure: what to do about the question's condition, said more generally."""
+    others = [c for c in plan.concepts if c.entity_kind not in ("drug", "procedure")]
+    return (
+        bool(others)
+        and all(c.covered_by(keys) for c in others)
+        and bool(answers.search(sentence.text))
+    )
+
+
 def _on_condition(plan: QuestionPlan, context: frozenset[str]) -> bool:
     """True when the question names no condition or ``context`` mentions one of them.
 
@@ -222,6 +254,7 @@ def candidates(
     *,
     population: Population | None = None,
     glossary: Glossary | None = None,
+    understood: Understanding | None = None,
 ) -> list[Candidate]:
     """All sentences of ``evidence`` that clear :data:`MIN_RELEVANCE`, scored.
 
@@ -231,6 +264,7 @@ def candidates(
     word of the question.
     """
     out: list[Candidate] = []
+    answers = understood.answers if understood is not None else None
     preferred = PREFERRED_LENGTH[audience]
     total = max(1, len(evidence))
     facets = plan.intent.facets
@@ -256,6 +290,8 @@ def candidates(
         if screen and population is not None and ev.source.id not in titles:
             titles[ev.source.id] = population.diseases_in(ev.source.title)
         for sentence in split_passage(ev.hit.passage):
+            if _ABOUT_SOURCE.search(sentence.heading):
+                continue  # notes on the source itself, not clinical statements
             if (
                 screen
                 and population is not None
@@ -286,14 +322,29 @@ def candidates(
                 continue
             if facets and not _on_condition(plan, context):
                 continue  # a broad answer is about this condition, not the procedure elsewhere
+            if (
+                answers is not None
+                and answers.search(sentence.text)
+                and _speaks_for_asked(plan, ev, context)
+            ):
+                # A statement of the asked kind about the asked drug or procedure ("X is
+                # contraindicated in …") answers however few other question words it has.
+                relevance = max(relevance, MIN_RELEVANCE)
+                own = max(own, MIN_RELEVANCE)
             if not _anchored(plan, context):
-                if not facet:
+                if answers is not None and _answers_beside_anchor(plan, keys, answers, sentence):
+                    # "Prevent carcinoid crisis before TACE": a statement on preventing the
+                    # crisis before invasive procedures answers it without naming TACE.
+                    relevance = max(relevance, MIN_RELEVANCE)
+                    own = max(own, MIN_RELEVANCE)
+                elif not facet:
                     continue
-                context_text = f"{sentence.text} {sentence.heading} {ev.source.title}"
-                admitted, penalty = _facet_admits(plan, facet, context, context_text)
-                if not admitted:
-                    continue
-                relevance = max(relevance, FACET_RELEVANCE)
+                else:
+                    context_text = f"{sentence.text} {sentence.heading} {ev.source.title}"
+                    admitted, penalty = _facet_admits(plan, facet, context, context_text)
+                    if not admitted:
+                        continue
+                    relevance = max(relevance, FACET_RELEVANCE)
             if own <= 0 and not facet:
                 continue
             if relevance < (FACET_RELEVANCE if facet else MIN_RELEVANCE):
@@ -321,6 +372,13 @@ def candidates(
                 )
             if _CAPTION.search(sentence.text):
                 score -= 0.15
+            if answers is not None and not facets:
+                # The question asked ("what should I monitor") is answered by statements of
+                # that kind (warnings, tests), not by whatever else is said of the drug.
+                if answers.search(sentence.text) or answers.search(sentence.heading):
+                    score += TYPE_BONUS
+                else:
+                    score -= TYPE_PENALTY
             if number and audience in ("clinician", "nurse"):
                 score += 0.06
             length = len(sentence.text)

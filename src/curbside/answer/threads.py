@@ -1,116 +1,57 @@
-"""Conversation threads stored in the library (tables ``threads`` and ``turns``).
+"""Conversations: ask within a thread, then record the turn.
 
-A thread is a sequence of turns; each turn keeps the question as asked, the query
-it was resolved to (pronouns and ellipsis filled in from earlier turns) and the
-answer as JSON, so a conversation can be replayed and audited.
+The engine never writes; a caller that keeps a conversation loads the thread's earlier
+questions into the request, asks, and records the turn here. The SQL lives in
+:mod:`curbside.store.threads`; its names are re-exported for callers.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import replace
+
+from curbside.answer.engine import Engine
+from curbside.models import Answer, AskRequest
+from curbside.store import Library
+from curbside.store.threads import (
+    Thread,
+    Turn,
+    add_turn,
+    delete_thread,
+    ensure_thread,
+    get_thread,
+    list_threads,
+    new_thread_id,
+    turns,
+)
+
+__all__ = [
+    "Thread",
+    "Turn",
+    "add_turn",
+    "ask_in_thread",
+    "delete_thread",
+    "ensure_thread",
+    "get_thread",
+    "list_threads",
+    "new_thread_id",
+    "turns",
+]
 
 
-@dataclass(frozen=True)
-class Turn:
-    """One question and answer in a thread."""
+def ask_in_thread(
+    engine: Engine, library: Library, request: AskRequest, encode: Callable[[Answer], str]
+) -> Answer:
+    """Answer ``request`` in the context of its thread and record the turn.
 
-    ordinal: int
-    question: str
-    resolved_query: str
-    answer_json: str | None
-    created_at: str
-
-
-@dataclass(frozen=True)
-class Thread:
-    """A conversation: its id, title and creation time."""
-
-    id: str
-    created_at: str
-    title: str | None
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def new_thread_id() -> str:
-    """A fresh, short, random thread id."""
-    return uuid.uuid4().hex[:12]
-
-
-def ensure_thread(conn: sqlite3.Connection, thread_id: str, title: str | None = None) -> Thread:
-    """The thread ``thread_id``, created (with ``title``) when it does not exist yet."""
-    row = conn.execute(
-        "SELECT id, created_at, title FROM threads WHERE id = ?", (thread_id,)
-    ).fetchone()
-    if row is not None:
-        return Thread(row[0], row[1], row[2])
-    created = _now()
-    conn.execute(
-        "INSERT INTO threads (id, created_at, title) VALUES (?, ?, ?)", (thread_id, created, title)
-    )
-    return Thread(thread_id, created, title)
-
-
-def get_thread(conn: sqlite3.Connection, thread_id: str) -> Thread | None:
-    """The thread with this id, or None."""
-    row = conn.execute(
-        "SELECT id, created_at, title FROM threads WHERE id = ?", (thread_id,)
-    ).fetchone()
-    return Thread(row[0], row[1], row[2]) if row else None
-
-
-def list_threads(conn: sqlite3.Connection, limit: int = 50) -> list[Thread]:
-    """The most recent threads first."""
-    rows = conn.execute(
-        "SELECT id, created_at, title FROM threads ORDER BY created_at DESC, id LIMIT ?", (limit,)
-    )
-    return [Thread(r[0], r[1], r[2]) for r in rows]
-
-
-def turns(conn: sqlite3.Connection, thread_id: str) -> list[Turn]:
-    """The turns of a thread in order."""
-    rows = conn.execute(
-        "SELECT ordinal, question, resolved_query, answer_json, created_at FROM turns "
-        "WHERE thread_id = ? ORDER BY ordinal",
-        (thread_id,),
-    )
-    return [Turn(r[0], r[1], r[2] or r[1], r[3], r[4]) for r in rows]
-
-
-def add_turn(
-    conn: sqlite3.Connection,
-    thread_id: str,
-    question: str,
-    resolved_query: str,
-    answer_json: str | None,
-) -> Turn:
-    """Append a turn to ``thread_id`` (creating the thread, titled by the question)."""
-    created = _now()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        ensure_thread(conn, thread_id, title=question[:120])
-        row = conn.execute(
-            "SELECT coalesce(max(ordinal), 0) + 1 FROM turns WHERE thread_id = ?", (thread_id,)
-        ).fetchone()
-        ordinal = int(row[0])
-        conn.execute(
-            "INSERT INTO turns (thread_id, ordinal, question, resolved_query, answer_json, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (thread_id, ordinal, question, resolved_query, answer_json, created),
+    ``encode`` turns the answer into the JSON stored with the turn (the caller's renderer).
+    """
+    if request.thread_id and not request.history:
+        history = tuple(t.resolved_query for t in turns(library.conn, request.thread_id))
+        request = replace(request, history=history)
+    answer, trace = engine.ask_traced(request)
+    if request.thread_id:
+        add_turn(
+            library.conn, request.thread_id, request.question, trace.resolved_query, encode(answer)
         )
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    return Turn(ordinal, question, resolved_query, answer_json, created)
-
-
-def delete_thread(conn: sqlite3.Connection, thread_id: str) -> bool:
-    """Delete a thread and (by cascade) its turns; True when it existed."""
-    cur = conn.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
-    return cur.rowcount > 0
+    return answer

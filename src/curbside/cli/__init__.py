@@ -35,8 +35,19 @@ _register_commands()
 
 
 def main() -> None:
-    """Entry point of the ``curbside`` console script."""
-    app()
+    """Entry point of the ``curbside`` console script.
+
+    A bad setting met anywhere (config file, ``CURBSIDE_*``) ends with one line, not a
+    traceback; commands that resolve settings through ``cli.common`` already do so.
+    """
+    from curbside.errors import CurbsideError
+
+    try:
+        app()
+    except CurbsideError as err:
+        from curbside.cli.common import fail
+
+        raise SystemExit(fail(str(err), code=2).exit_code) from None
 
 
 __all__ = ["app", "main"]

@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from curbside.cli.common import (
     LIBRARY_OPTION,
+    check_choice,
     console,
     err_console,
     fail,
     open_library,
     sync_indexes,
+    version_text,
 )
+from curbside.text.safe import json_terminal_safe, terminal_safe
+
+if TYPE_CHECKING:
+    from curbside.store import Library
+
+#: The evidence tiers ``--tier`` accepts (the same as ``curbside.models.TIERS``).
+TIER_CHOICES = ("guideline", "label", "research")
+#: Columns a source table needs besides the id (tier, design, year, a readable title).
+_TABLE_ROOM = 50
 
 app = typer.Typer(
     name="curbside",
     help="Evidence-grounded clinical answers from a local library of guidelines, FDA labels and research.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 bench_app = typer.Typer(
@@ -29,6 +41,25 @@ bench_app = typer.Typer(
 eval_app = typer.Typer(help="Evaluate answer quality against question sets.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.add_typer(eval_app, name="eval")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(version_text(), highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """Evidence-grounded clinical answers from a local library of guidelines, FDA labels and research."""
 
 
 @app.command()
@@ -48,6 +79,7 @@ def ingest(
         TimeRemainingColumn,
     )
 
+    from curbside.ingest.budget import Budget
     from curbside.ingest.pipeline import expand_paths, ingest_paths
     from curbside.settings import load_settings
 
@@ -84,12 +116,25 @@ def ingest(
                 rate = f"{records / elapsed:,.0f} records/s ({records:,}) {path.name}"
                 progress.update(archive_task, completed=done, total=total, rate=rate)
 
-            summary = ingest_paths(lib, files, on_file=advance, on_archive=archive_step)
-        sync_indexes(lib, dense=settings.dense)
+            budget = Budget(
+                seconds=settings.reader_timeout_seconds,
+                memory_bytes=settings.reader_memory_mb * 1024 * 1024,
+                max_file_bytes=settings.max_file_bytes,
+            )
+            summary = ingest_paths(
+                lib, files, on_file=advance, on_archive=archive_step, budget=budget
+            )
+        if not summary.interrupted:
+            sync_indexes(lib, dense=settings.dense, quiet=quiet)
     finally:
         lib.close()
+    from rich.markup import escape
+
     for line in [*summary.failures, *summary.warnings]:
-        err_console.print(f"[red]failed:[/red] {line}", highlight=False, soft_wrap=True)
+        safe = escape(terminal_safe(line, keep_newlines=False))
+        err_console.print(f"[red]failed:[/red] {safe}", highlight=False, soft_wrap=True)
+    for article_id, reason in summary.stale:
+        err_console.print(f"review again: article {article_id}: {reason}", highlight=False)
     console.print(
         f"{summary.files} files: {summary.added} added, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.failed} failed"
@@ -97,13 +142,19 @@ def ingest(
     )
     for report in summary.archives:
         console.print(report.line(), highlight=False, soft_wrap=True)
+    if summary.interrupted:
+        err_console.print(
+            "interrupted: the documents counted above are stored; run the same command again"
+            " to finish (derived indexes catch up on the next ingest or `curbside reindex`)"
+        )
+        raise typer.Exit(130)
     if summary.failed:
         raise typer.Exit(1)
 
 
 @app.command()
 def sources(
-    tier: str | None = typer.Option(None, help="guideline, label or research."),
+    tier: str | None = typer.Option(None, help="One of: guideline, label, research."),
     design: str | None = typer.Option(
         None, help="Study design, e.g. 'randomized controlled trial'."
     ),
@@ -112,13 +163,19 @@ def sources(
         None, "--text", "-t", help="Words that must appear in the title or text."
     ),
     limit: int = typer.Option(50, help="Show at most this many."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON lines instead of a table."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print JSON Lines (one source per line) instead of a table."
+    ),
     library: Path | None = LIBRARY_OPTION,
 ) -> None:
     """List the library's sources, filtered by tier, design, year or text."""
     from rich.table import Table
+    from rich.text import Text
 
     from curbside.store.browse import SourceFilter, list_sources
+
+    if tier is not None:
+        check_choice("--tier", tier, TIER_CHOICES)
 
     lib = open_library(library)
     try:
@@ -128,15 +185,34 @@ def sources(
     finally:
         lib.close()
     if as_json:
+        # JSON Lines: one compact object per line, every control character escaped, so
+        # the data is exact and a hostile title cannot reach the terminal raw.
         for row in rows:
-            console.print_json(json.dumps(row))
+            typer.echo(json_terminal_safe(json.dumps(row, ensure_ascii=False)))
         return
-    table = Table("id", "tier", "design", "year", "title", show_lines=False)
-    for row in rows:
-        table.add_row(
-            row["id"], row["tier"], row["design"] or "", str(row["year"] or ""), row["title"]
-        )
-    console.print(table)
+    # Ids are what `show` takes, so they are never cut: the title folds instead, and when
+    # even that leaves no room, each source is printed as one tab-separated line.
+    cells = [
+        [
+            terminal_safe(str(c), keep_newlines=False)
+            for c in (r["id"], r["tier"], r["design"] or "", str(r["year"] or ""), r["title"])
+        ]
+        for r in rows
+    ]
+    widest = max((len(c[0]) for c in cells), default=2)
+    if console.width < widest + _TABLE_ROOM:
+        for line in cells:
+            console.print(Text("\t".join(line)), soft_wrap=True)
+    else:
+        table = Table(show_lines=False)
+        table.add_column("id", no_wrap=True, min_width=widest)
+        table.add_column("tier", no_wrap=True)
+        table.add_column("design")
+        table.add_column("year", no_wrap=True)
+        table.add_column("title", overflow="fold", ratio=1)
+        for line in cells:
+            table.add_row(*(Text(c) for c in line))
+        console.print(table)
     console.print(f"{len(rows)} shown")
 
 
@@ -153,8 +229,8 @@ def show(
 
     lib = open_library(library)
     try:
-        src = lib.get_source(source_id)
-        if src is None:
+        src = lib.get_source(source_id) or lib.get_source(_resolve_id(lib, source_id))
+        if src is None:  # pragma: no cover - _resolve_id exits when nothing matches
             raise fail(f"no source with id {source_id!r}")
         fields = {
             "title": src.title,
@@ -180,37 +256,64 @@ def show(
             "version": src.version,
             "content hash": src.content_hash[:16],
         }
-        console.print(f"[bold]{escape(src.id)}[/bold]")
+        console.print(f"[bold]{escape(_safe(src.id))}[/bold]", highlight=False)
         for key, value in fields.items():
             if value not in (None, ""):
-                console.print(f"  [dim]{key}:[/dim] {escape(str(value))}", highlight=False)
+                console.print(f"  [dim]{key}:[/dim] {escape(_safe(str(value)))}", highlight=False)
         refs = lib.references_of(source_id)
         if refs:
             console.print(f"\n[bold]References ({len(refs)})[/bold]")
             for ref in refs:
                 link = f"  → {ref['linked_source_id']}" if ref["linked_source_id"] else ""
-                console.print(f"  {ref['ordinal']}. {escape(ref['raw'])}{link}", highlight=False)
+                line = f"  {ref['ordinal']}. {_safe(ref['raw'])}{_safe(link)}"
+                console.print(escape(line), highlight=False)
         cited = lib.cited_by(source_id)
         if cited:
-            console.print(f"\n[bold]Cited by[/bold]: {', '.join(cited)}")
+            cited_by = escape(_safe(", ".join(cited)))
+            console.print(f"\n[bold]Cited by[/bold]: {cited_by}", highlight=False)
         if passages:
             for p in lib.passages_of(source_id):
                 page = f" p.{p.page}" if p.page else ""
-                console.print(f"\n[dim]{p.id} [{p.start}:{p.end}]{page} {escape(p.section)}[/dim]")
-                console.print(escape(p.text), highlight=False)
+                head = escape(f"{_safe(p.id)} [{p.start}:{p.end}]{page} {_safe(p.section)}")
+                console.print(f"\n[dim]{head}[/dim]", highlight=False)
+                console.print(escape(terminal_safe(p.text)), highlight=False)
     finally:
         lib.close()
+
+
+def _safe(text: str) -> str:
+    """One line of library text with control sequences removed, ready for the terminal."""
+    return terminal_safe(text, keep_newlines=False)
+
+
+def _resolve_id(lib: Library, given: str) -> str:
+    """The one source id that starts with ``given``; otherwise exit with a helpful line."""
+    import difflib
+
+    from curbside.store.browse import source_ids
+
+    matches = source_ids(lib, prefix=given) if given else []
+    if len(matches) == 1:
+        return matches[0]
+    shown = _safe(given)
+    if len(matches) > 1:
+        listed = ", ".join(_safe(m) for m in matches[:5]) + (" …" if len(matches) > 5 else "")
+        raise fail(f"{shown!r} matches {len(matches)} sources ({listed}); give more of the id")
+    close = difflib.get_close_matches(given, source_ids(lib), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(_safe(c) for c in close)}?" if close else ""
+    raise fail(f"no source with id {shown!r}{hint}")
 
 
 @app.command()
 def reindex(
     library: Path | None = LIBRARY_OPTION,
     no_dense: bool = typer.Option(False, "--no-dense", help="Skip embedding passages."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Rebuild every derived index (lexical, embeddings) from the SQLite library."""
     lib = open_library(library)
     try:
-        sync_indexes(lib, dense=not no_dense, rebuild=True)
+        sync_indexes(lib, dense=not no_dense, rebuild=True, quiet=quiet)
         console.print(f"reindexed {lib.source_count()} sources, {lib.passage_count()} passages")
     finally:
         lib.close()
@@ -237,3 +340,9 @@ def bench_ingest(
         return
     report = run_ingest_benchmark(articles, workdir, references=references, slices=slices)
     console.print(report.as_markdown())
+
+
+# Registered here, at the end, because ``curbside.cli.tokens`` needs nothing from this module.
+from curbside.cli.tokens import tokens_app  # noqa: E402
+
+app.add_typer(tokens_app, name="tokens")

@@ -7,24 +7,40 @@ command bodies so that ``curbside --help`` and a cold ``curbside ask`` stay fast
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from curbside.cli.common import LIBRARY_OPTION, console, err_console, fail, open_library
+from curbside.cli.common import (
+    LIBRARY_OPTION,
+    check_choice,
+    console,
+    err_console,
+    fail,
+    open_library,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     from curbside.models import Answer
 
-_FORMATS = ("terminal", "markdown", "json", "html")
+_FORMATS = ("terminal", "markdown", "json", "html", "fhir")
 _AUDIENCES = ("clinician", "nurse", "student", "patient")
+_DETAILS = ("brief", "full")
 
 AUDIENCE_OPTION = typer.Option(
     None,
     "--audience",
     "-a",
-    help="clinician, nurse, student or patient (default: the 'audience' setting).",
+    help="One of: clinician, nurse, student, patient (default: the 'audience' setting).",
+)
+FORMAT_OPTION = typer.Option(
+    "terminal", "--format", "-f", help="One of: terminal, markdown, json, html, fhir (R5 Bundle)."
+)
+DETAIL_OPTION = typer.Option(
+    "brief", "--detail", "-d", help="One of: brief (the default length), full (everything)."
 )
 NO_DENSE_OPTION = typer.Option(
     False, "--no-dense", help="Lexical retrieval only (no embedding model)."
@@ -35,9 +51,7 @@ def _settings(library: Path | None, no_dense: bool, audience: str | None) -> tup
     from curbside.settings import load_settings
 
     settings = load_settings(library=library, dense=False if no_dense else None)
-    chosen = audience or settings.audience
-    if chosen not in _AUDIENCES:
-        raise fail(f"unknown audience {chosen!r}; use one of {', '.join(_AUDIENCES)}", 2)
+    chosen = check_choice("--audience", audience or settings.audience, _AUDIENCES)
     return settings, chosen
 
 
@@ -48,34 +62,73 @@ def _engine(settings: Any) -> Any:
     return Engine(lib, dense=settings.dense)
 
 
+class _Counted:
+    """An engine that calls ``tick()`` after each answer, to drive a progress bar."""
+
+    def __init__(self, engine: Any, tick: Callable[[], None]) -> None:
+        self._engine = engine
+        self._tick = tick
+        self.library = engine.library
+
+    def ask(self, *args: Any, **kwargs: Any) -> Answer:
+        answer: Answer = self._engine.ask(*args, **kwargs)
+        self._tick()
+        return answer
+
+
 def emit(answer: Answer, fmt: str) -> None:
     """Print ``answer`` in one of the output formats."""
     if fmt == "json":
         from curbside.render.jsonout import render_json
+        from curbside.text.safe import json_terminal_safe
 
-        typer.echo(render_json(answer))
+        typer.echo(json_terminal_safe(render_json(answer)))
     elif fmt == "markdown":
         from curbside.render.markdown import render_markdown
+        from curbside.text.safe import terminal_safe
 
-        typer.echo(render_markdown(answer))
+        # Markup is escaped by the renderer; control sequences are removed here, since
+        # the document may be read on the terminal it is printed to.
+        typer.echo(terminal_safe(render_markdown(answer)))
+    elif fmt == "fhir":
+        from curbside.render.fhir import render_fhir
+
+        typer.echo(render_fhir(answer.to_dict()))
     elif fmt == "html":
         from curbside.render.html import render_html
+        from curbside.text.safe import terminal_safe
 
-        typer.echo(render_html(answer), nl=False)
+        typer.echo(terminal_safe(render_html(answer)), nl=False)
     else:
         from curbside.render.terminal import print_answer
 
         print_answer(answer, console)
 
 
+def _ask(engine: Any, request: Any) -> tuple[Answer, Any]:
+    """Answer ``request``; a threaded question's turn is recorded in the library."""
+    from curbside.answer.threads import add_turn
+
+    answer, trace = engine.ask_traced(request)
+    if request.thread_id:
+        payload = json.dumps(answer.to_dict(), ensure_ascii=False)
+        add_turn(
+            engine.library.conn, request.thread_id, request.question, trace.resolved_query, payload
+        )
+    return answer, trace
+
+
 def _print_trace(trace: dict[str, Any]) -> None:
-    err_console.print_json(json.dumps(trace, ensure_ascii=False))
+    from curbside.text.safe import json_terminal_safe
+
+    err_console.print_json(json_terminal_safe(json.dumps(trace, ensure_ascii=False)))
 
 
 def ask(
     question: str = typer.Argument(..., help="The clinical question, in quotes."),
     audience: str | None = AUDIENCE_OPTION,
-    fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, markdown, json or html."),
+    fmt: str = FORMAT_OPTION,
+    detail: str = DETAIL_OPTION,
     thread: str | None = typer.Option(
         None, "--thread", "-t", help="Thread id: keep context across questions."
     ),
@@ -86,17 +139,20 @@ def ask(
     no_dense: bool = NO_DENSE_OPTION,
 ) -> None:
     """Answer a question from the library, with exact citations."""
-    if fmt not in _FORMATS:
-        raise fail(f"unknown format {fmt!r}; use one of {', '.join(_FORMATS)}", 2)
+    from curbside.models import AskRequest
+
+    check_choice("--format", fmt, _FORMATS)
+    check_choice("--detail", detail, _DETAILS)
     if not question.strip():
         raise fail("the question is empty", 2)
     settings, chosen = _settings(library, no_dense, audience)
     engine = _engine(settings)
+    request = AskRequest(question, audience=chosen, thread_id=thread, detail=detail)  # type: ignore[arg-type]
     try:
-        answer = engine.ask(question, audience=chosen, thread_id=thread, explain=explain)
+        answer, trace = _ask(engine, request)
         emit(answer, fmt)
         if explain:
-            _print_trace(engine.last_trace)
+            _print_trace(trace.to_dict())
     finally:
         engine.library.close()
 
@@ -106,15 +162,15 @@ def chat(
     thread: str | None = typer.Option(
         None, "--thread", "-t", help="Continue this thread (default: a new one)."
     ),
-    fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, markdown, json or html."),
+    fmt: str = FORMAT_OPTION,
     library: Path | None = LIBRARY_OPTION,
     no_dense: bool = NO_DENSE_OPTION,
 ) -> None:
     """Ask follow-up questions in one thread; an empty line or 'exit' ends it."""
     from curbside.answer.threads import new_thread_id
+    from curbside.models import AskRequest
 
-    if fmt not in _FORMATS:
-        raise fail(f"unknown format {fmt!r}; use one of {', '.join(_FORMATS)}", 2)
+    check_choice("--format", fmt, _FORMATS)
     settings, chosen = _settings(library, no_dense, audience)
     engine = _engine(settings)
     thread_id = thread or new_thread_id()
@@ -127,7 +183,8 @@ def chat(
                 break
             if not line.strip() or line.strip().lower() in ("exit", "quit"):
                 break
-            emit(engine.ask(line, audience=chosen, thread_id=thread_id), fmt)
+            request = AskRequest(line, audience=chosen, thread_id=thread_id)  # type: ignore[arg-type]
+            emit(_ask(engine, request)[0], fmt)
     finally:
         engine.library.close()
     err_console.print(
@@ -157,7 +214,8 @@ def eval_answers(
     settings, _ = _settings(library, no_dense, None)
     engine = _engine(settings)
     try:
-        report = evaluate(engine, questions)
+        with progress_bar("asking", len(questions)) as bar:
+            report = evaluate(_Counted(engine, bar.advance), questions)
     finally:
         engine.library.close()
     if as_json:
@@ -172,8 +230,11 @@ def eval_answers(
     from rich.table import Table
 
     table = Table(title=f"{file.name}: {len(report.results)} questions", title_justify="left")
-    for column in ("id", "points", "citations", "abstain", "tiers missing", "ms"):
-        table.add_column(column)
+    # Question ids are never cut (they name the item to look at); other cells fold.
+    widest = max((len(r.id) for r in report.results), default=2)
+    table.add_column("id", no_wrap=True, min_width=widest)
+    for column in ("points", "citations", "abstain", "tiers missing", "ms"):
+        table.add_column(column, overflow="fold")
     for r in report.results:
         failed = r.missed or r.invalid or not r.abstention_ok or r.tiers_missing
         if failed or verbose:

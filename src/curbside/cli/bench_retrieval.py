@@ -43,6 +43,25 @@ def retrieval(
     embed: bool = typer.Option(
         False, "--embed", help="With --synthetic: embed with the model (default: random vectors)."
     ),
+    seed_corpus: Path | None = typer.Option(
+        None,
+        "--seed-corpus",
+        help="With --synthetic: perturbed copies of this BEIR corpus.jsonl's snippets.",
+        dir_okay=False,
+    ),
+    index: str | None = typer.Option(
+        None, "--index", help="Lexical index backend by name (tantivy, memory, ray)."
+    ),
+    vectors: str | None = typer.Option(
+        None, "--vectors", help="Vector index backend by name (exact, ann)."
+    ),
+    shards: int = typer.Option(2, "--shards", min=1, help="With --index ray: number of shards."),
+    ray_address: str | None = typer.Option(
+        None,
+        "--ray-address",
+        envvar="RAY_ADDRESS",
+        help="With --index ray: join this cluster (default: start a local one).",
+    ),
 ) -> None:
     """Score retrieval on a BEIR set (nDCG@10, Recall@10/100, MRR@10, latency) next to bm25s."""
     from rich.console import Console
@@ -62,7 +81,11 @@ def retrieval(
         "expand": not no_expansion,
         "question_words": question_words,
         "vocab_files": tuple(vocab),
+        "index_backend": index or "tantivy",
+        "vector_backend": vectors or "exact",
     }
+    if index == "ray":
+        options["backend_options"] = {"shards": shards, "address": ray_address}
     try:
         if synthetic:
             from curbside.bench.synthetic import run_synthetic
@@ -74,6 +97,12 @@ def retrieval(
                 embed=embed,
                 workdir=workdir,
                 progress=lambda m: err.print(m, highlight=False),
+                seed_corpus=seed_corpus,
+                retriever_options={
+                    k: v
+                    for k, v in options.items()
+                    if k.endswith("backend") or k == "backend_options"
+                },
             )
             table = Table(title=f"synthetic library, {synthetic:,} passages")
             table.add_column("measure")

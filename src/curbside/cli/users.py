@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +29,25 @@ def _run(library: Path | None, action: Callable[[Library], object]) -> None:
         lib.close()
 
 
+#: Where a password comes from when no terminal can prompt for it.
+PASSWORD_ENV = "CURBSIDE_NEW_PASSWORD"
+
+
+def new_password() -> str:
+    """The new password: from ``$CURBSIDE_NEW_PASSWORD``, else prompted twice on a terminal.
+
+    Never from a command-line option, which would leave it in ``ps`` output and shell
+    history. Without a terminal and without the variable, exits with one line saying so.
+    """
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env is not None:
+        return from_env
+    if not sys.stdin.isatty():
+        raise fail(f"no terminal to prompt for the password: set {PASSWORD_ENV}", code=2)
+    entered: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return entered
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``users`` command group to ``app``."""
     users = typer.Typer(help="Manage reviewer and admin accounts.", no_args_is_help=True)
@@ -36,18 +57,15 @@ def register(app: typer.Typer) -> None:
     def add(
         username: str = typer.Argument(...),
         role: str = typer.Option("reviewer", help="reviewer or admin"),
-        password: str = typer.Option(
-            ...,
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="CURBSIDE_NEW_PASSWORD",
-        ),
         library: Path | None = LIBRARY_OPTION,
     ) -> None:
-        """Create an account."""
-        from curbside.review.accounts import add_user
+        """Create an account (the password is prompted for, or read from $CURBSIDE_NEW_PASSWORD)."""
+        from curbside.review.accounts import ROLES, add_user
 
+        if role not in ROLES:
+            # Before the prompt: nobody should type a password twice to learn of a typo.
+            raise fail(f"--role must be one of {', '.join(ROLES)}, not {role!r}", code=2)
+        password = new_password()
         _run(library, lambda lib: add_user(lib, username, password, role))  # type: ignore[arg-type]
         console.print(f"added {username} ({role})")
 
@@ -62,18 +80,12 @@ def register(app: typer.Typer) -> None:
     @users.command("passwd")
     def passwd(
         username: str = typer.Argument(...),
-        password: str = typer.Option(
-            ...,
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="CURBSIDE_NEW_PASSWORD",
-        ),
         library: Path | None = LIBRARY_OPTION,
     ) -> None:
-        """Change a password (ends the user's sessions)."""
+        """Change a password (prompted for, or read from $CURBSIDE_NEW_PASSWORD); ends sessions."""
         from curbside.review.accounts import set_password
 
+        password = new_password()
         _run(library, lambda lib: set_password(lib, username, password))
         console.print(f"password changed for {username}")
 

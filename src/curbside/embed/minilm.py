@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from curbside.cache import sha256_file
+from curbside.cache import cache_dir, sha256_file
 from curbside.errors import CurbsideError
 
 #: Identifier stored with every embedding row (``embeddings.model``).
@@ -65,14 +66,58 @@ def locate_model() -> ModelFiles:
     return files
 
 
+def _verified_file() -> Path:
+    return cache_dir() / "verified-models.json"
+
+
+def _stamp(path: Path) -> str:
+    """Size and modification time: what must not change for a cached verdict to hold."""
+    info = path.stat()
+    return f"{info.st_size}:{info.st_mtime_ns}"
+
+
+def _load_verified() -> dict[str, str]:
+    try:
+        data = json.loads(_verified_file().read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _save_verified(entries: dict[str, str]) -> None:
+    target = _verified_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(entries), "utf-8")
+        os.replace(tmp, target)
+    except OSError:  # a read-only cache only costs a re-hash next start
+        pass
+
+
 def verify(files: ModelFiles) -> None:
-    """Refuse weights or tokenizer whose hash differs from the pinned upstream hash."""
+    """Refuse weights or tokenizer whose hash differs from the pinned upstream hash.
+
+    A file already verified with the same size and modification time is not hashed
+    again (the verdict is cached as ``path → size:mtime:expected hash``), so a
+    process start costs two ``stat`` calls, not a read of 90 MB.
+    """
+    known = _load_verified()
+    changed = False
     for path, expected in ((files.weights, WEIGHTS_SHA256), (files.tokenizer, TOKENIZER_SHA256)):
+        key = str(path.resolve())
+        stamp = f"{_stamp(path)}:{expected}"
+        if known.get(key) == stamp:
+            continue
         actual = sha256_file(path)
         if actual != expected:
             raise DenseUnavailable(
                 f"{path.name} SHA-256 {actual[:12]}… does not match the pinned {expected[:12]}…"
             )
+        known[key] = stamp
+        changed = True
+    if changed:
+        _save_verified(known)
 
 
 def read_safetensors(path: Path) -> Weights:

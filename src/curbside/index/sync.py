@@ -9,9 +9,6 @@ schema version) is rebuilt from SQLite — never the other way round.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -19,12 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from curbside.index.tantivy import IndexedPassage, LexicalIndex, title_is_derived
+from curbside.index.base import IndexedPassage, LexicalIndex, VectorIndex
+from curbside.index.vectors import dense_stamp, load_rows
 from curbside.store import Library
-from curbside.text.analyzer import ANALYZER_VERSION
 
-#: Bump when the lexical schema or what is indexed changes.
-LEXICAL_VERSION = 1
 META_SEQ = "retrieve.lexical_seq"
 _BATCH = 500
 
@@ -50,61 +45,13 @@ def derived_dir(lib: Library) -> Path | None:
     return lib.path.with_name(lib.path.name + ".d")
 
 
-class LexicalState:
-    """The lexical index of one library plus the change sequence it reflects."""
+def title_is_derived(title: str, first_text: str) -> bool:
+    """True when a "title" is only the opening words of the text (JSONL/BEIR records).
 
-    def __init__(self, lib: Library) -> None:
-        root = derived_dir(lib)
-        self.dir = None if root is None else root / "tantivy"
-        self.state_file = None if root is None else root / "lexical.json"
-        self.seq = -1
-        self.index: LexicalIndex | None = None
-        self.lock = threading.Lock()
-
-    def _read_seq(self) -> int:
-        if self.state_file is None or not self.state_file.is_file():
-            return -1
-        try:
-            data = json.loads(self.state_file.read_text("utf-8"))
-        except (OSError, ValueError):
-            return -1
-        if data.get("analyzer") != ANALYZER_VERSION or data.get("schema") != LEXICAL_VERSION:
-            return -1
-        return int(data.get("seq", -1))
-
-    def _write_seq(self, seq: int) -> None:
-        self.seq = seq
-        if self.state_file is None:
-            return
-        tmp = self.state_file.with_suffix(f".{os.getpid()}.tmp")
-        payload = {"seq": seq, "analyzer": ANALYZER_VERSION, "schema": LEXICAL_VERSION}
-        tmp.write_text(json.dumps(payload), "utf-8")
-        os.replace(tmp, self.state_file)
-
-    def open(self) -> bool:
-        """Open the index; False when it must be rebuilt (missing, damaged, outdated)."""
-        seq = self._read_seq()
-        if self.index is None:
-            try:
-                self.index = LexicalIndex(self.dir)
-            except ValueError:
-                self.reset()
-                return False
-        if seq < 0:
-            return False
-        self.seq = seq
-        self.index.reload()
-        return True
-
-    def reset(self) -> None:
-        """Delete the on-disk index and start an empty one."""
-        self.index = None
-        if self.dir is not None and self.dir.exists():
-            shutil.rmtree(self.dir)
-        if self.state_file is not None and self.state_file.exists():
-            self.state_file.unlink()
-        self.index = LexicalIndex(self.dir)
-        self.seq = -1
+    Indexing such a title would count the first sentence twice.
+    """
+    head = title.rstrip("…").strip()
+    return bool(head) and first_text.lstrip().startswith(head)
 
 
 class IndexBusy(Exception):
@@ -188,46 +135,84 @@ def passages_of(lib: Library, sids: list[str]) -> list[IndexedPassage]:
     return out
 
 
-def rebuild_lexical(lib: Library, state: LexicalState) -> tuple[int, int]:
+def rebuild_lexical(lib: Library, index: LexicalIndex) -> tuple[int, int]:
     """Drop and rebuild the lexical index from SQLite; returns (passages, seq)."""
     seq = lib.last_change()
-    state.reset()
-    assert state.index is not None
+    index.clear()
     n = 0
     try:
         for batch in iter_all(lib):
-            n += state.index.add(batch)
-        state.index.commit()
+            n += index.add(batch)
+        index.commit(seq)
     except BaseException:
-        state.index.rollback()
+        index.rollback()
         raise
-    state._write_seq(seq)
     lib.meta_set(META_SEQ, str(seq))
     return n, seq
 
 
-def update_lexical(lib: Library, state: LexicalState) -> tuple[int, int, int]:
+def update_lexical(lib: Library, index: LexicalIndex) -> tuple[int, int, int]:
     """Replay changes since the index's sequence; returns (indexed, removed, seq)."""
-    assert state.index is not None
-    changes = lib.changes_since(state.seq)
+    changes = lib.changes_since(index.applied_seq)
     if not changes:
-        return 0, 0, state.seq
+        return 0, 0, index.applied_seq
     latest: dict[str, str] = {}
     for change in changes:
         latest.pop(change.source_id, None)
         latest[change.source_id] = change.op
     sids = list(latest)
+    seq = changes[-1].seq
     try:
-        for sid in sids:
-            state.index.delete_source(sid)
+        index.delete(sids)
         fresh = passages_of(lib, sids)
-        indexed = state.index.add(fresh)
-        state.index.commit()
+        indexed = index.add(fresh)
+        index.commit(seq)
     except BaseException:
-        state.index.rollback()
+        index.rollback()
         raise
     present = {p.sid for p in fresh}
-    seq = changes[-1].seq
-    state._write_seq(seq)
     lib.meta_set(META_SEQ, str(seq))
     return indexed, len([s for s in sids if s not in present]), seq
+
+
+def sync_lexical(lib: Library, index: LexicalIndex) -> tuple[int, int, int, bool]:
+    """Rebuild when the index is empty or outdated, else replay; (indexed, removed,
+    seq, rebuilt). The caller holds :func:`writer_lock`."""
+    index.reload()
+    if index.applied_seq < 0:
+        n, seq = rebuild_lexical(lib, index)
+        return n, 0, seq, True
+    indexed, removed, seq = update_lexical(lib, index)
+    return indexed, removed, seq, False
+
+
+class VectorSync:
+    """Keeps one vector index loaded with the library's current embeddings.
+
+    The index is refilled whenever the library's change sequence or its dense
+    stamp moves (embeddings are keyed by text hash, so a full reload is one
+    sequential read of the blobs).
+    """
+
+    def __init__(self, index: VectorIndex, model: str) -> None:
+        self.index = index
+        self.model = model
+        self.stamp: tuple[int, str | None] | None = None
+        self.lock = threading.Lock()
+
+    def current(self, lib: Library) -> VectorIndex:
+        """The index, reloaded first when the library moved on."""
+        stamp = dense_stamp(lib)
+        with self.lock:
+            if stamp != self.stamp:
+                ids, sids, tiers, vectors = load_rows(lib, self.model)
+                self.index.clear()
+                self.index.add(ids, vectors, sids, tiers)
+                self.index.commit(stamp[0])
+                self.stamp = stamp
+        return self.index
+
+    def forget(self) -> None:
+        """Force a reload on next use (after a rebuild)."""
+        with self.lock:
+            self.stamp = None

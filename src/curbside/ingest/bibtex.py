@@ -22,7 +22,7 @@ from bibtexparser.model import Block, Entry, MiddlewareErrorBlock, ParsingFailed
 from pylatexenc.latex2text import LatexNodes2Text
 
 from curbside.errors import IngestError
-from curbside.ingest.base import clean, read_text, register
+from curbside.ingest.base import Problem, clean, read_text
 from curbside.ingest.biblio import MAX_FIELD_CHARS, Record, build_documents, date_from_parts
 from curbside.models import Document
 
@@ -176,18 +176,15 @@ class BibtexReader:
 
     format: str = "bibtex"
     suffixes: tuple[str, ...] = (".bib", ".bibtex")
-
-    def __init__(self) -> None:
-        #: One line per record the last :meth:`read` skipped (the pipeline reports them).
-        self.last_problems: list[str] = []
+    priority = 24
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """The first thing after comments is an ``@type{`` entry."""
         return bool(_SNIFF.match(head))
 
-    def read(self, path: Path) -> Iterable[Document]:
+    def read(self, path: Path) -> Iterable[Document | Problem]:
         """One document per entry; unparsable entries are skipped, a wholly bad file refused."""
-        self.last_problems = []
         text = read_text(path)
         try:
             library = parse_string(text, parse_stack=_parse_stack())
@@ -217,8 +214,5 @@ class BibtexReader:
                     if name not in fields and name in parent:
                         fields = {**fields, name: parent[name]}
             records.append(entry_record(entry, fields, f"entry {number} ({entry.key})"))
-        docs, self.last_problems = build_documents(path, self.format, records, failures)
-        return docs
-
-
-register(BibtexReader())
+        docs, problems = build_documents(path, self.format, records, failures)
+        return [*docs, *(Problem(p) for p in problems)]

@@ -8,9 +8,11 @@ every passage is a readable unit and ``text[start:end]`` reproduces it exactly.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from curbside.models import Document
+from curbside.store.rows import Chunk
+
+__all__ = ["MAX_CHARS", "TARGET_CHARS", "Chunk", "chunk", "layout"]
 
 #: Soft and hard passage sizes in characters (~120 and ~250 words).
 TARGET_CHARS = 800
@@ -20,16 +22,6 @@ MAX_CHARS = 1600
 # white space and an upper-case letter, digit or opening bracket. Cheap on purpose:
 # chunk boundaries only need to be plausible; answer composition splits sentences properly.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9(\[])")
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A passage before it has an id: its section, span in the source text, and page."""
-
-    section: str
-    start: int
-    end: int
-    page: int | None
 
 
 def layout(doc: Document) -> tuple[str, list[tuple[str, int, int, int | None]]]:

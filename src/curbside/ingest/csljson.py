@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from curbside.errors import IngestError
-from curbside.ingest.base import clean, read_text, register
+from curbside.ingest.base import Problem, clean, read_text
 from curbside.ingest.biblio import Record, build_documents, date_from_parts
 from curbside.models import Document
 
@@ -160,10 +160,8 @@ class CslJsonReader:
 
     format: str = "csl-json"
     suffixes: tuple[str, ...] = (".json", ".csl.json", ".csljson")
-
-    def __init__(self) -> None:
-        #: One line per record the last :meth:`read` skipped (the pipeline reports them).
-        self.last_problems: list[str] = []
+    priority = 26
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """JSON whose first ``type`` is a CSL type and which has CSL keys."""
@@ -173,9 +171,8 @@ class CslJsonReader:
         kind = _SNIFF_TYPE.search(text)
         return bool(kind and kind.group(1) in CSL_TYPES and _SNIFF_KEY.search(text))
 
-    def read(self, path: Path) -> Iterable[Document]:
+    def read(self, path: Path) -> Iterable[Document | Problem]:
         """One document per item; non-CSL items are skipped, non-CSL JSON refused."""
-        self.last_problems = []
         text = read_text(path)
         try:
             data = json.loads(text)
@@ -198,8 +195,5 @@ class CslJsonReader:
                 records.append(item_record(item, label))
             else:
                 failures.append(f"{label}: not a CSL item")
-        docs, self.last_problems = build_documents(path, self.format, records, failures)
-        return docs
-
-
-register(CslJsonReader())
+        docs, problems = build_documents(path, self.format, records, failures)
+        return [*docs, *(Problem(p) for p in problems)]

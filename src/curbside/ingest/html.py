@@ -24,7 +24,7 @@ from trafilatura.settings import use_config
 
 from curbside.errors import IngestError
 from curbside.ingest import base
-from curbside.ingest.base import SNIFF_BYTES, check_file, clean, decode_text, looks_binary, register
+from curbside.ingest.base import SNIFF_BYTES, check_file, clean, decode_text, looks_binary
 from curbside.models import Document, Section
 
 # trafilatura logs every page it finds too short; curbside reports its own problems.
@@ -80,6 +80,9 @@ _BARE_PRICE = re.compile(
 )
 _COUNTER = re.compile(r"^\d[\d,.]*k?\s+(?:accesses|citations|downloads|altmetric|views)$", re.I)
 
+#: Pages with more tags than this are refused before parsing (memory grows per element).
+MAX_HTML_TAGS = 400_000
+
 
 def _declared_charset(data: bytes) -> str | None:
     match = _CHARSET.search(data[:SNIFF_BYTES])
@@ -95,9 +98,12 @@ def _decode(path: Path, data: bytes) -> str:
         if not charset or charset.replace("-", "") == "utf8":
             raise
         try:
-            return data.decode(charset)
+            text = data.decode(charset)
         except (LookupError, UnicodeDecodeError) as err:
             raise IngestError(str(path), f"cannot decode as declared charset {charset}") from err
+        if "\x00" in text:
+            raise IngestError(str(path), "binary content (a NUL byte) in the page") from None
+        return text
 
 
 def _is_clutter_element(el: Any) -> bool:
@@ -326,6 +332,8 @@ class HtmlReader:
 
     format = "html"
     suffixes: tuple[str, ...] = (".html", ".htm", ".xhtml")
+    priority = 80
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """``<!doctype html`` or ``<html`` first, after a BOM, white space or comments."""
@@ -345,6 +353,13 @@ class HtmlReader:
         data = path.read_bytes()
         if looks_binary(data[:SNIFF_BYTES]):
             raise IngestError(name, "binary content where HTML was expected")
+        tags = data.count(b"<")
+        if tags > MAX_HTML_TAGS:
+            # lxml and trafilatura hold ~1-2 KB per element: 4 million tiny elements
+            # would need gigabytes, far beyond any real article page.
+            raise IngestError(
+                name, f"page has {tags:,} tags; more than {MAX_HTML_TAGS:,} is not an article"
+            )
         text = _XML_DECL.sub("", _decode(path, data))
         if not text.strip():
             raise IngestError(name, "file holds only white space")
@@ -380,6 +395,3 @@ class HtmlReader:
             origin=name,
             **meta,
         )
-
-
-register(HtmlReader())

@@ -17,7 +17,7 @@ from lxml import etree
 
 from curbside.errors import IngestError
 from curbside.ingest import xmlutil as px
-from curbside.ingest.base import clean, register
+from curbside.ingest.base import Problem, clean
 from curbside.ingest.xmlutil import Element
 from curbside.models import Document, Reference, Section
 
@@ -351,9 +351,8 @@ class JATSReader:
 
     format: str = "jats"
     suffixes: tuple[str, ...] = (".nxml",)
-
-    def __init__(self) -> None:
-        self.last_problems: list[str] = []
+    priority = 12
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """True for ``pmc-articleset`` or an ``<article`` with JATS/NLM markers."""
@@ -361,7 +360,7 @@ class JATSReader:
             return True
         return _SNIFF_ARTICLE.search(head) is not None and any(m in head for m in _SNIFF_MARKERS)
 
-    def read(self, path: Path) -> Iterable[Document]:
+    def read(self, path: Path) -> Iterable[Document | Problem]:
         """Parse ``path`` and return its articles; raise IngestError on bad input.
 
         In an article set, an article without metadata or title is skipped with a
@@ -369,8 +368,7 @@ class JATSReader:
         """
         name = str(path)
         docs, skipped = articles_of(px.parse_xml(path), name)
-        self.last_problems = [f"{name}: skipped a JATS article: {why}" for why in skipped]
-        return docs
+        return [*docs, *(Problem(f"{name}: skipped a JATS article: {why}") for why in skipped)]
 
 
 def articles_of(root: Element, name: str) -> tuple[list[Document], list[str]]:
@@ -401,6 +399,3 @@ def articles_of(root: Element, name: str) -> tuple[list[Document], list[str]]:
     if not docs:
         raise IngestError(name, f"JATS article unusable: {skipped[0]}")
     return docs, skipped
-
-
-register(JATSReader())

@@ -6,8 +6,8 @@ either at the top level or inside a nested ``metadata`` object (the top level wi
 Other keys go to ``Document.extra``.
 
 A bad line (invalid JSON, no text, a value of the wrong type) does not stop the
-file: it yields nothing and is recorded as ``"<path>:<line>: <reason>"`` in
-:attr:`JsonlReader.last_problems`, which each :meth:`~JsonlReader.read` call resets.
+file: it is yielded as a :class:`~curbside.ingest.base.Problem`
+``"<path>:<line>: <reason>"`` in place of its document.
 A file with no good line at all raises :class:`IngestError`. The per-line work is one
 ``json.loads`` and a few dictionary look-ups, so corpora of 10⁵ lines load in seconds.
 """
@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from curbside.errors import IngestError
-from curbside.ingest import base
-from curbside.ingest.base import SNIFF_BYTES, check_file, looks_binary, register
+from curbside.ingest.base import SNIFF_BYTES, STREAMED_MAX_BYTES, Problem, check_file, looks_binary
 from curbside.models import TIERS, Document, Section
 
 _KNOWN = frozenset(
@@ -124,14 +123,12 @@ def record_document(obj: Any, origin: str) -> Document:
 
 
 class JsonlReader:
-    """Reads JSON Lines corpora; bad lines are skipped and listed in ``last_problems``."""
+    """Reads JSON Lines corpora; each bad line is skipped and yielded as a :class:`Problem`."""
 
     format = "jsonl"
     suffixes: tuple[str, ...] = (".jsonl", ".ndjson")
-
-    def __init__(self) -> None:
-        #: ``"<path>:<line>: <reason>"`` for each line the last read skipped.
-        self.last_problems: list[str] = []
+    priority = 95
+    whole_file = False
 
     def sniff(self, head: bytes) -> bool:
         """A complete first line that is a JSON object with ``text`` and an id."""
@@ -144,18 +141,18 @@ class JsonlReader:
             return False
         return isinstance(obj, dict) and "text" in obj and ("_id" in obj or "id" in obj)
 
-    def read(self, path: Path) -> Iterator[Document]:
-        """Check the file, reset :attr:`last_problems`, and return the documents lazily."""
-        self.last_problems = []
-        check_file(path, base.STREAMED_MAX_BYTES)  # read line by line: no size cap
+    def read(self, path: Path) -> Iterator[Document | Problem]:
+        """Check the file and return the documents (and problems) lazily; never size-capped."""
+        check_file(path, STREAMED_MAX_BYTES)  # read line by line: no size cap
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
         if looks_binary(head):
             raise IngestError(str(path), "binary content where JSON Lines were expected")
-        return self._documents(path, self.last_problems)
+        return self._documents(path)
 
-    def _documents(self, path: Path, problems: list[str]) -> Iterator[Document]:
+    def _documents(self, path: Path) -> Iterator[Document | Problem]:
         name = str(path)
+        problems: list[str] = []
         good = lines = 0
         loads = json.loads
         with path.open("rb") as fh:
@@ -163,21 +160,20 @@ class JsonlReader:
                 if not raw.strip():
                     continue
                 lines += 1
+                problem = None
                 try:
                     doc = record_document(loads(raw), name)
                 except BadLine as err:
-                    problems.append(f"{name}:{lineno}: {err}")
-                    continue
+                    problem = str(err)
                 except UnicodeDecodeError:
-                    problems.append(f"{name}:{lineno}: not valid UTF-8")
-                    continue
+                    problem = "not valid UTF-8"
                 except json.JSONDecodeError as err:
-                    problems.append(
-                        f"{name}:{lineno}: invalid JSON ({err.msg}, column {err.colno})"
-                    )
-                    continue
+                    problem = f"invalid JSON ({err.msg}, column {err.colno})"
                 except RecursionError:
-                    problems.append(f"{name}:{lineno}: JSON nested too deeply")
+                    problem = "JSON nested too deeply"
+                if problem is not None:
+                    problems.append(f"{name}:{lineno}: {problem}")
+                    yield Problem(problems[-1])
                     continue
                 good += 1
                 yield doc
@@ -186,6 +182,3 @@ class JsonlReader:
                 raise IngestError(name, "file holds only white space")
             first = problems[0].removeprefix(f"{name}:")
             raise IngestError(name, f"no valid line among {lines}; first problem at line {first}")
-
-
-register(JsonlReader())

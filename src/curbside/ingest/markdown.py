@@ -22,7 +22,7 @@ import yaml
 
 from curbside.errors import IngestError
 from curbside.ingest import base
-from curbside.ingest.base import clean, read_text, register
+from curbside.ingest.base import clean, read_text
 from curbside.models import TIERS, Document, Section
 
 _FENCE = re.compile(r"^---[ \t]*$")
@@ -30,23 +30,37 @@ _FENCE_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _SNIFF = re.compile(
     rb"\A(?:\xef\xbb\xbf)?---\r?\n(?:#[^\n]*\n)*[A-Za-z_][\w.-]*:[^\n]*\n.*?^---\r?$", re.M | re.S
 )
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^\s*[-*+•]\s+(.*)$")
 _ORDERED = re.compile(r"^\s*\d{1,3}[.)]\s+")
 _RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# Every inline pattern bounds how far one match may reach (link text 300 characters, a
+# target 2,000, emphasis 300...), so each start position costs a bounded amount of work
+# and plain() stays linear in the line length: unbounded lazy or nested quantifiers
+# made a 300 KB line of "*a " or 200,000 "[" take minutes (quadratic backtracking).
 _INLINE = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # image → alt text
-    (re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\((?:[^()]|\([^)]*\))*\)"), r"\1"),  # link → text
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference link → its text
-    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),  # autolink → the address
-    (re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>"), ""),  # inline HTML tags
-    (re.compile(r"`+([^`]+)`+"), r"\1"),  # inline code
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *emphasis*
-    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),  # _emphasis_
-    (re.compile(r"~~(.+?)~~"), r"\1"),  # strikethrough
+    (
+        re.compile(r"!\[([^\[\]\n]{0,2000})\]\((?:[^()\n]|\([^()\n]{0,200}\)){0,2000}+\)"),
+        r"\1",
+    ),  # image → alt text
+    (
+        re.compile(
+            r"\[([^\[\]]{0,300}(?:\[[^\[\]]{0,60}\][^\[\]]{0,300}){0,3})\]"
+            r"\((?:[^()\n]|\([^()\n]{0,200}\)){0,2000}+\)"
+        ),
+        r"\1",
+    ),  # link → text
+    (re.compile(r"\[([^\[\]]{1,300})\]\[[^\[\]]{0,100}\]"), r"\1"),  # reference link → its text
+    (re.compile(r"<((?:https?|mailto):[^<>\s]{1,2000})>"), r"\1"),  # autolink → the address
+    (re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,30}+(?:\s[^<>]{0,2000})?/?>"), ""),  # inline HTML tags
+    (re.compile(r"(`{1,10}+)([^`]{1,2000})\1(?!`)"), r"\2"),  # inline code
+    # A span stops at the next delimiter, so a run of openers costs linear time in all.
+    (re.compile(r"\*\*(?=\S)((?:[^*]|\*(?!\*)){1,300}?)(?<=\S)\*\*"), r"\1"),  # **strong**
+    (re.compile(r"__(?=\S)((?:[^_]|_(?!_)){1,300}?)(?<=\S)__"), r"\1"),  # __strong__
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*]{1,300}?)(?<=\S)\*(?![\w*])"), r"\1"),  # *emphasis*
+    (re.compile(r"(?<![\w_])_(?=\S)([^_]{1,300}?)(?<=\S)_(?![\w_])"), r"\1"),  # _emphasis_
+    (re.compile(r"~~((?:[^~]|~(?!~)){1,300}?)~~"), r"\1"),  # strikethrough
 )
 # A backslash-escaped character is parked in the private-use area while the
 # patterns run, so "\*" stays a literal star, then put back.
@@ -55,6 +69,92 @@ _PARK = 0xE000
 _UNPARK = {_PARK + ord(c): c for c in "\\`*_{}[]()#+-.!|<>~"}
 
 _YEAR_RANGE = range(1800, 2101)
+
+#: Front-matter bounds: aliases used, nesting depth, and nodes once aliases are expanded.
+#: A 374-byte "billion laughs" of nested aliases otherwise expands to gigabytes when the
+#: extras are serialised, and 600-deep nesting overflows Python's recursion limit.
+MAX_ALIASES = 100
+MAX_DEPTH = 50
+MAX_NODES = 100_000
+
+
+class _FrontMatterTooComplex(Exception):
+    """Front matter beyond the bounds above."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with bounded aliases, depth and expanded size."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _FrontMatterTooComplex(f"more than {MAX_ALIASES} aliases")
+            return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _FrontMatterTooComplex(f"nested deeper than {MAX_DEPTH} levels")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Nodes in ``node`` with every alias expanded (shared nodes counted once per use)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 1  # a cycle (a recursive alias) counts once instead of looping
+        size = 1
+        if isinstance(node, yaml.SequenceNode):
+            size += sum(_expanded_size(child, memo) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+        memo[key] = min(size, MAX_NODES + 1)
+    return memo[key]
+
+
+def load_front_matter(text: str) -> Any:
+    """Parse YAML front matter safely within the bounds; raises yaml.YAMLError or
+    :class:`_FrontMatterTooComplex`."""
+    loader = _BoundedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_NODES:
+            raise _FrontMatterTooComplex(f"more than {MAX_NODES:,} values once aliases expand")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _strip_comments(body: str) -> str:
+    """Remove ``<!-- … -->`` comments in one pass (an unclosed one is kept as text)."""
+    out: list[str] = []
+    pos = 0
+    while (start := body.find("<!--", pos)) >= 0:
+        end = body.find("-->", start + 4)
+        if end < 0:
+            break
+        out.append(body[pos:start])
+        pos = end + 3
+    out.append(body[pos:])
+    return "".join(out)
+
+
+def _heading_text(raw: str) -> str:
+    """A heading's text without the optional closing run of ``#`` (``## Title ##``)."""
+    text = raw.rstrip()
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        text = bare.rstrip()
+    return text
 
 
 def plain(text: str) -> str:
@@ -157,7 +257,9 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
     if not end:
         raise IngestError(str(path), "front matter opened with '---' is never closed")
     try:
-        data = yaml.safe_load("\n".join(lines[1:end]))
+        data = load_front_matter("\n".join(lines[1:end]))
+    except _FrontMatterTooComplex as err:
+        raise IngestError(str(path), f"front matter refused: {err}") from err
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (front matter line {mark.line + 1})" if mark is not None else ""
@@ -200,7 +302,7 @@ def _blocks(body: str) -> Iterator[tuple[int, str]]:
     """
     pending: list[str] = []
     in_fence = False
-    for raw in _COMMENT.sub("", body).split("\n"):
+    for raw in _strip_comments(body).split("\n"):
         line = raw.rstrip()
         stripped = line.strip()
         if pending and stripped and not _starts_block(line) and not _RULE.match(line):
@@ -218,9 +320,9 @@ def _blocks(body: str) -> Iterator[tuple[int, str]]:
         if in_fence:
             yield 0, clean(line)
         elif heading and len(heading.group(1)) <= 3:
-            yield len(heading.group(1)), plain(heading.group(2))
+            yield len(heading.group(1)), plain(_heading_text(heading.group(2)))
         elif heading:
-            yield 0, plain(heading.group(2))
+            yield 0, plain(_heading_text(heading.group(2)))
         elif stripped.startswith("|"):
             cells = (plain(c) for c in stripped.strip("|").split("|"))
             yield 0, " | ".join(c for c in cells if c)
@@ -278,6 +380,8 @@ class MarkdownReader:
 
     format = "markdown"
     suffixes: tuple[str, ...] = (".md", ".markdown")
+    priority = 85
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """Only unambiguous front matter: ``---``, ``key:`` lines, and a closing ``---``."""
@@ -302,6 +406,3 @@ class MarkdownReader:
             origin=str(path),
             **fields,
         )
-
-
-register(MarkdownReader())

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from curbside.errors import IngestError
-from curbside.ingest.base import clean, read_text, register
+from curbside.ingest.base import Problem, clean, read_text
 from curbside.ingest.biblio import Record, build_documents, normalise_doi
 from curbside.models import Document
 
@@ -121,18 +121,15 @@ class MedlineReader:
 
     format: str = "medline"
     suffixes: tuple[str, ...] = (".nbib", ".medline")
-
-    def __init__(self) -> None:
-        #: One line per record the last :meth:`read` skipped (the pipeline reports them).
-        self.last_problems: list[str] = []
+    priority = 20
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """PubMed exports start with ``PMID- ``; other MEDLINE exports with ``OWN - ``."""
         return bool(_SNIFF.match(head))
 
-    def read(self, path: Path) -> Iterable[Document]:
+    def read(self, path: Path) -> Iterable[Document | Problem]:
         """One document per record; bad records are skipped, a wholly bad file refused."""
-        self.last_problems = []
         text = read_text(path)
         blocks = split_records(text)
         if not any(_FIELD.match(block[0]) for block in blocks):
@@ -150,8 +147,5 @@ class MedlineReader:
                 failures.append(f"{label}: {err}")
                 continue
             records.append(to_record(fields, label))
-        docs, self.last_problems = build_documents(path, self.format, records, failures)
-        return docs
-
-
-register(MedlineReader())
+        docs, problems = build_documents(path, self.format, records, failures)
+        return [*docs, *(Problem(p) for p in problems)]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from curbside.errors import IngestError
-from curbside.ingest.base import clean, read_text, register
+from curbside.ingest.base import Problem, clean, read_text
 from curbside.ingest.spl import SECTION_NAMES, UNCLASSIFIED
 from curbside.ingest.xmlutil import iso_date
 from curbside.models import Document, Section
@@ -137,22 +137,30 @@ def _label(label: dict[str, Any], origin: str) -> Document:
     effective = _first(label, "effective_time") or ""
     published = iso_date(effective[:4], effective[4:6] or None, effective[6:8] or None)
     version = label.get("version")
+    set_id = _first(label, "set_id") or _first(meta, "spl_set_id")
+    document_id = _first(label, "id") or _first(meta, "spl_id")
+    extra: dict[str, Any] = {
+        k: _strings(meta.get(k)) for k in ("route", "substance_name") if meta.get(k)
+    }
+    if document_id:
+        extra["document_id"] = document_id
     return Document(
         title=title,
         sections=tuple(sections),
         format="openfda-json",
         origin=origin,
-        external_id=_first(label, "id") or _first(meta, "spl_id"),
+        # As for SPL: the set id is the label's identity (``spl:<set id>``).
+        external_id=None if set_id else document_id,
         tier="label",
         design="label",
         organization=_first(meta, "manufacturer_name"),
         year=int(published[:4]) if published else None,
         published=published,
-        set_id=_first(label, "set_id") or _first(meta, "spl_set_id"),
+        set_id=set_id,
         version=str(version) if isinstance(version, str | int) and str(version) else None,
         publication_types=(product_type,) if product_type else (),
         keywords=tuple(dict.fromkeys(brands + generics)),
-        extra={k: _strings(meta.get(k)) for k in ("route", "substance_name") if meta.get(k)},
+        extra=extra,
     )
 
 
@@ -180,9 +188,8 @@ class OpenFDAReader:
     format: str = "openfda-json"
     # No suffix claim: ".json" is shared with CSL-JSON; labels are recognised by content.
     suffixes: tuple[str, ...] = ()
-
-    def __init__(self) -> None:
-        self.last_problems: list[str] = []
+    priority = 16
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """A JSON object (not JSON Lines) whose head names openFDA label fields."""
@@ -197,7 +204,7 @@ class OpenFDAReader:
                 return True
         return True
 
-    def read(self, path: Path) -> Iterable[Document]:
+    def read(self, path: Path) -> Iterable[Document | Problem]:
         """One document per label; labels without section text are skipped."""
         name = str(path)
         text = read_text(path)
@@ -211,7 +218,8 @@ class OpenFDAReader:
         if reason:
             raise IngestError(name, reason)
         labels = data.get("results", [data])
-        docs, problems = [], []
+        docs: list[Document] = []
+        problems: list[str] = []
         for n, label in enumerate(labels, 1):
             try:
                 if not isinstance(label, dict):
@@ -221,8 +229,4 @@ class OpenFDAReader:
                 problems.append(f"result {n}: {err}")
         if not docs:
             raise IngestError(name, f"no usable drug label ({problems[0]})")
-        self.last_problems = [f"{name}: skipped openFDA {p}" for p in problems]
-        return docs
-
-
-register(OpenFDAReader())
+        return [*docs, *(Problem(f"{name}: skipped openFDA {p}") for p in problems)]

@@ -20,7 +20,8 @@ import pypdfium2 as pdfium
 
 from curbside.errors import IngestError
 from curbside.ingest import base
-from curbside.ingest.base import check_file, clean, register
+from curbside.ingest.base import Problem, check_file, clean
+from curbside.ingest.spl import SECTION_NAMES
 from curbside.models import Document, Section
 
 #: pdfium's error code for a missing or wrong password (FPDF_ERR_PASSWORD).
@@ -68,6 +69,18 @@ _JUNK_TITLE = re.compile(
 _DOI_ON_PAGE = re.compile(r"(?:\bdoi:?\s*|doi\.org/)(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 
+# FDA prescribing information in the PLR format (21 CFR 201.57) opens with a fixed
+# banner; such a PDF is a drug label, and its numbered sections carry LOINC codes.
+_PLR_BANNER = re.compile(r"^(?:HIGHLIGHTS OF PRESCRIBING INFORMATION|FULL PRESCRIBING INFORMATION)")
+# Highlights headings are set between dashes: "-----INDICATIONS AND USAGE-----".
+_PLR_HIGHLIGHT = re.compile(r"^-{3,}\s*([A-Z][A-Z0-9 ,&/()-]{2,80}?)\s*-{3,}$")
+# Full-text headings: "1 INDICATIONS AND USAGE" (capitals) or "2.3 Renal Impairment".
+_PLR_SECTION = re.compile(r"^(\d{1,2})\s+([A-Z][A-Z0-9 ,&/()-]{2,80})$")
+_PLR_SUBSECTION = re.compile(r"^(\d{1,2})\.(\d{1,2})\s+([A-Z].{1,100})$")
+_PLR_BOXED = re.compile(r"^WARNING:\s*[A-Z]")
+_LABEL_CODES = {name.lower(): code for code, name in SECTION_NAMES.items()}
+_BOXED_WARNING = "34066-1"
+
 
 def _is_heading(line: str) -> bool:
     """True for a line that names a section rather than continuing the text."""
@@ -100,6 +113,64 @@ def _split_page(lines: list[str], page: int, heading: str) -> tuple[list[Section
     if body:
         sections.append(Section(heading=heading, text="\n".join(body), page=page))
     return sections, heading
+
+
+def _label_code(name: str) -> str | None:
+    """The LOINC section code of a PLR heading name ("DOSAGE AND ADMINISTRATION")."""
+    return _LABEL_CODES.get(" ".join(name.lower().split()))
+
+
+def _split_label_page(lines: list[str], page: int, state: dict[str, str | None]) -> list[Section]:
+    """Cut a prescribing-information page at its PLR headings, keeping section codes.
+
+    ``state`` carries the heading and code in force across pages, and the code of each
+    numbered top-level section, which its subsections ("2.3 …") inherit.
+    """
+    sections: list[Section] = []
+    body: list[str] = []
+
+    def flush() -> None:
+        if body:
+            sections.append(
+                Section(state["heading"] or "", "\n".join(body), page=page, code=state["code"])
+            )
+            body.clear()
+
+    for line in lines:
+        highlight = _PLR_HIGHLIGHT.match(line)
+        top = _PLR_SECTION.match(line)
+        sub = _PLR_SUBSECTION.match(line)
+        if highlight or top or _PLR_BOXED.match(line):
+            flush()
+            name = highlight.group(1) if highlight else top.group(2) if top else line
+            code = _BOXED_WARNING if _PLR_BOXED.match(line) else _label_code(name)
+            if top and code:
+                state[f"n{top.group(1)}"] = code
+            state["heading"], state["code"] = clean(line.strip("- ")), code
+        elif sub and state.get(f"n{sub.group(1)}"):
+            flush()
+            state["heading"], state["code"] = clean(line), state[f"n{sub.group(1)}"]
+        else:
+            body.append(line)
+    flush()
+    return sections
+
+
+def _label_title(lines: list[str]) -> str:
+    """The product lines of a PLR highlights box, between its fixed sentences."""
+    start = next(
+        (i for i, ln in enumerate(lines) if ln.lower().startswith("these highlights do not")), -1
+    )
+    if start < 0:
+        return ""
+    while start < len(lines) and not lines[start].endswith("."):
+        start += 1  # the highlights sentence runs over a few lines
+    end = next(
+        (i for i, ln in enumerate(lines) if ln.lower().startswith("initial u.s. approval")),
+        len(lines),
+    )
+    products = [ln for ln in lines[start + 1 : min(end, start + 6)] if not ln.startswith("-")]
+    return "; ".join(products)[:300]
 
 
 def _prominent_line(page: Any, textpage: Any) -> str:
@@ -146,16 +217,20 @@ class PdfReader:
 
     format = "pdf"
     suffixes: tuple[str, ...] = (".pdf",)
+    priority = 30
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """A PDF header ``%PDF-`` within the first kilobyte."""
         return b"%PDF-" in head[:_HEADER_WINDOW]
 
-    def read(self, path: Path) -> Iterator[Document]:
-        """Yield the one document in ``path``."""
-        yield self._read(path)
+    def read(self, path: Path) -> Iterator[Document | Problem]:
+        """Yield the one document in ``path``, then a problem per page that was skipped."""
+        problems: list[str] = []
+        yield self._read(path, problems)
+        yield from (Problem(p) for p in problems)
 
-    def _read(self, path: Path) -> Document:
+    def _read(self, path: Path, problems: list[str]) -> Document:
         name = str(path)
         # The limit is looked up at call time so settings (and tests) can lower it.
         check_file(path, base.MAX_FILE_BYTES)
@@ -175,20 +250,28 @@ class PdfReader:
                 raise IngestError(name, "encrypted PDF: a password is needed") from err
             raise IngestError(name, f"corrupt or unreadable PDF ({clean(str(err))})") from err
         try:
-            return self._document(pdf, path)
+            return self._document(pdf, path, problems)
         finally:
             pdf.close()
 
-    def _document(self, pdf: Any, path: Path) -> Document:
+    def _document(self, pdf: Any, path: Path, problems: list[str]) -> Document:
         name = str(path)
         if len(pdf) == 0:
             raise IngestError(name, "PDF has no pages")
+        skipped: list[int] = []
+        pages: list[tuple[int, list[str]]] = []
         sections: list[Section] = []
         heading = ""
         prominent = ""
         first_lines: list[str] = []
         for index in range(len(pdf)):
-            page = pdf[index]
+            # A damaged page (or a page tree that promises more pages than it holds)
+            # costs that page only; the readable pages are kept and the gap reported.
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:
+                skipped.append(index + 1)
+                continue
             try:
                 textpage = page.get_textpage()
                 lines = _page_lines(textpage.get_text_bounded())
@@ -196,18 +279,36 @@ class PdfReader:
                     first_lines = lines
                     prominent = _prominent_line(page, textpage)
                 textpage.close()
-            except pdfium.PdfiumError as err:
-                raise IngestError(name, f"page {index + 1} cannot be read ({err})") from err
+            except pdfium.PdfiumError:
+                skipped.append(index + 1)
+                continue
             finally:
                 page.close()
-            page_sections, heading = _split_page(lines, index + 1, heading)
-            sections.extend(page_sections)
+            pages.append((index + 1, lines))
+        label = any(_PLR_BANNER.match(ln) for ln in first_lines[:15])
+        state: dict[str, str | None] = {"heading": "", "code": None}
+        for number, lines in pages:
+            if label:
+                sections.extend(_split_label_page(lines, number, state))
+            else:
+                page_sections, heading = _split_page(lines, number, heading)
+                sections.extend(page_sections)
+        if skipped and len(skipped) == len(pdf):
+            raise IngestError(name, f"none of the {len(pdf)} pages can be read; a damaged PDF")
+        if skipped:
+            shown = ", ".join(map(str, skipped[:10])) + (" …" if len(skipped) > 10 else "")
+            problems.append(f"{name}: skipped unreadable page(s) {shown} of {len(pdf)}")
         if not sections:
             raise IngestError(name, "no text layer (an image-only or scanned PDF; OCR it first)")
         meta = _metadata(pdf)
         title = meta.get("Title", "")
+        if label and (not title or _JUNK_TITLE.match(title) or len(title) < 3):
+            title = _label_title(first_lines)
         if not title or _JUNK_TITLE.match(title) or len(title) < 3:
-            title = prominent or next((ln for ln in first_lines if len(ln) <= 200), "")
+            # A bare page number is never a title.
+            candidates = [ln for ln in first_lines if len(ln) <= 200 and not ln.isdigit()]
+            title = prominent if prominent and not prominent.isdigit() else ""
+            title = title or next(iter(candidates), "")
         authors = tuple(a.strip() for a in meta.get("Author", "").split(";") if a.strip())
         keywords = tuple(
             k.strip() for k in re.split(r"[;,]", meta.get("Keywords", "")) if k.strip()
@@ -224,7 +325,6 @@ class PdfReader:
             keywords=keywords,
             doi=_first_doi(first_lines),
             extra=extra,
+            tier="label" if label else None,
+            design="label" if label else None,
         )
-
-
-register(PdfReader())

@@ -1,9 +1,14 @@
-"""Batch ingestion: expand paths, read each file, store each document on its own.
+"""Batch ingestion: expand paths, read each file under a budget, store each document.
 
 One bad file never stops a batch: its failure becomes one line naming the file and
-the reason, and the batch goes on. Each document is stored in its own transaction
-(see :meth:`Library.add_document`), so a crash mid-batch leaves every source either
-fully stored or absent.
+the reason, and the batch goes on to its summary. Each file is read and prepared
+(classify → chunk) in a worker process under a time and memory budget
+(:mod:`curbside.ingest.budget`); each document is then stored in its own transaction
+(:meth:`Library.add`), so a crash mid-batch leaves every source fully stored or
+absent. A source that changes flags the articles citing it for review again.
+Ctrl-C stops the batch after the current document and still returns the summary.
+Bulk archives (PubMed ``.xml.gz``, DailyMed ZIPs, PMC OA ``.tar.gz``) are handed to
+:mod:`curbside.ingest.bulk` instead: streamed record by record and resumable.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from curbside.errors import CurbsideError, IngestError
-from curbside.ingest.base import STREAMED_MAX_BYTES, Reader, check_file, head_of, reader_for
+from curbside.ingest.base import Problem, disabled_readers
+from curbside.ingest.budget import Budget, BudgetedReader, Item, read_items
 from curbside.ingest.bulk import ArchiveReport, bulk_kind, ingest_archive
-from curbside.models import Document
-from curbside.store import Library
+from curbside.review.staleness import flag_citing_articles
+from curbside.store import Library, NewSource
 
 ProgressFn = Callable[[Path], None]
 ArchiveProgressFn = Callable[[Path, int, int, int], None]
@@ -39,6 +45,10 @@ class IngestSummary:
     source_ids: list[str] = field(default_factory=list)
     #: One report per bulk archive (their source ids are not listed: there may be millions).
     archives: list[ArchiveReport] = field(default_factory=list)
+    #: (article id, reason) for each reviewed article this batch flagged as stale.
+    stale: list[tuple[str, str]] = field(default_factory=list)
+    #: True when Ctrl-C stopped the batch early (everything counted here was stored).
+    interrupted: bool = False
 
     @property
     def documents(self) -> int:
@@ -76,116 +86,76 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield from files if files else [path]
 
 
-_READER_SLIPS = (ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeError, OSError)
-
-
-def open_documents(path: Path) -> tuple[Reader, Iterator[Document]]:
-    """The reader for ``path`` and its documents as a lazy stream.
-
-    Documents are yielded as the reader parses them, so a file of any size is stored
-    in bounded memory. Every failure, at open or mid-stream, is an :class:`IngestError`
-    naming the file; the size cap is each reader's own (none for streamed formats).
-    """
-    check_file(path, STREAMED_MAX_BYTES)
-    reader = reader_for(path, head_of(path))
-    return reader, _guarded(path, reader)
-
-
-def _guarded(path: Path, reader: Reader) -> Iterator[Document]:
-    """``reader.read(path)`` with reader slips turned into one clear line."""
-    count = 0
-    try:
-        for doc in reader.read(path):
-            count += 1
-            yield doc
-    except IngestError:
-        raise
-    except _READER_SLIPS as err:
-        # A reader that trips over malformed input must still produce one clear line.
-        after = f" after {count} documents" if count else ""
-        raise IngestError(
-            str(path), f"malformed {reader.format} input{after} ({type(err).__name__}: {err})"
-        ) from err
-    if count == 0:
-        raise IngestError(str(path), f"no documents found in this {reader.format} file")
-
-
-def read_file(path: Path) -> tuple[list[Document], list[str]]:
-    """Read one whole file with the reader its content calls for; return documents and warnings."""
-    reader, stream = open_documents(path)
-    docs = list(stream)
-    return docs, list(getattr(reader, "last_problems", []) or [])
-
-
-def _prepare(doc: Document) -> Document:
-    """Apply format-independent enrichment: reference lists pulled out of the text."""
-    try:
-        from curbside.ingest.references import extract_references
-    except ModuleNotFoundError:  # pragma: no cover - the reference parser ships with curbside
-        return doc
-    return extract_references(doc)
-
-
-def _abbreviation_finder() -> Callable[[str], list[tuple[str, str]]] | None:
-    """The Schwartz–Hearst finder query expansion learns from, when retrieval is installed."""
-    try:
-        from curbside.text.abbreviations import find_abbreviations
-    except ModuleNotFoundError:  # pragma: no cover - retrieval ships with curbside
-        return None
-    return find_abbreviations
-
-
 def ingest_paths(
     lib: Library,
     paths: Iterable[str | Path],
     *,
     on_file: ProgressFn | None = None,
     on_archive: ArchiveProgressFn | None = None,
+    budget: Budget | None = None,
+    isolate: bool = True,
 ) -> IngestSummary:
     """Ingest every file under ``paths`` into ``lib``; never raises for bad input.
 
+    Bulk archives (PubMed ``.xml.gz``, DailyMed release ZIPs, PMC OA ``.tar.gz``) go to
+    :mod:`curbside.ingest.bulk` (streamed record by record, resumable through the
+    ledger); every other file is read and prepared under ``budget`` in a worker.
     ``on_archive(path, done, total, records)`` reports progress inside a bulk archive
-    (``done``/``total`` in bytes or members).
+    (``done``/``total`` in bytes or members). ``isolate=False`` reads in this process
+    (no time or memory budget): for callers that already run in a sandbox, and for
+    tests of the readers themselves.
     """
     summary = IngestSummary()
-    finder = _abbreviation_finder()
-    for path in expand_paths(paths):
-        summary.files += 1
-        if bulk_kind(path) is not None:
-            # Bulk archives (PubMed .xml.gz, DailyMed ZIPs, PMC OA .tar.gz): see ingest.bulk.
-            progress = None
-            if on_archive is not None:
-                progress = functools.partial(on_archive, path)
-            report = ingest_archive(
-                lib, path, prepare=_prepare, abbreviations=finder, on_progress=progress
-            )
-            _merge_bulk(summary, report)
-        else:
-            _ingest_file(lib, path, summary, finder)
-        if on_file is not None:
-            on_file(path)
+    budget = budget or Budget()
+    for fmt, why in sorted(disabled_readers().items()):
+        summary.warnings.append(f"reader {fmt} is disabled: {why}")
+    changed: list[str] = []
+    with BudgetedReader(budget) as worker:
+        read: Callable[[Path], Iterator[Item]] = (
+            worker.read if isolate else lambda p: read_items(p, budget.max_file_bytes)
+        )
+        try:
+            for path in expand_paths(paths):
+                summary.files += 1
+                if bulk_kind(path) is not None:
+                    progress = None
+                    if on_archive is not None:
+                        progress = functools.partial(on_archive, path)
+                    report = ingest_archive(lib, path, on_progress=progress)
+                    _merge_bulk(summary, report)
+                    changed.extend(report.replaced_ids)
+                else:
+                    _ingest_file(lib, path, read(path), summary, changed)
+                if on_file is not None:
+                    on_file(path)
+        except KeyboardInterrupt:
+            # The document being stored was rolled back by its transaction; everything
+            # counted in the summary is in the library (an archive's ledger resumes it).
+            summary.interrupted = True
+    if changed:
+        summary.stale = flag_citing_articles(lib, changed)
     return summary
 
 
 def _ingest_file(
     lib: Library,
     path: Path,
+    items: Iterator[Item],
     summary: IngestSummary,
-    finder: Callable[[str], list[tuple[str, str]]] | None,
+    changed: list[str],
 ) -> None:
-    """Store each document of one file as soon as it is parsed (bounded memory)."""
-    reader: Reader | None = None
+    """Store the documents of one file as they arrive and count the outcome."""
     try:
-        reader, stream = open_documents(path)
-        for doc in stream:
-            _store(lib, path, doc, summary, finder)
+        for item in items:
+            if isinstance(item, Problem):
+                summary.warnings.append(item.message)
+                summary.failed += 1
+            else:
+                _store(lib, path, item, summary, changed)
     except IngestError as err:
         summary.fail(str(err))
     except CurbsideError as err:
         summary.fail(f"{path}: {err}")
-    warnings = list(getattr(reader, "last_problems", []) or [])
-    summary.warnings.extend(warnings)
-    summary.failed += len(warnings)
 
 
 def _merge_bulk(summary: IngestSummary, report: ArchiveReport) -> None:
@@ -200,15 +170,11 @@ def _merge_bulk(summary: IngestSummary, report: ArchiveReport) -> None:
 
 
 def _store(
-    lib: Library,
-    path: Path,
-    doc: Document,
-    summary: IngestSummary,
-    finder: Callable[[str], list[tuple[str, str]]] | None,
+    lib: Library, path: Path, entry: NewSource, summary: IngestSummary, changed: list[str]
 ) -> None:
-    """Store one document and count the outcome."""
+    """Store one prepared document and count the outcome."""
     try:
-        outcome = lib.add_document(_prepare(doc), origin=str(path), abbreviations=finder)
+        outcome = lib.add(entry, origin=str(path))
     except CurbsideError as err:
         summary.fail(f"{path}: {err}")
         return
@@ -216,6 +182,7 @@ def _store(
         summary.added += 1
     elif outcome.status == "updated":
         summary.updated += 1
+        changed.append(outcome.source_id)
     else:
         summary.unchanged += 1
     summary.source_ids.append(outcome.source_id)

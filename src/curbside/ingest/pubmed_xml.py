@@ -19,7 +19,7 @@ from typing import Any
 from lxml import etree
 
 from curbside.errors import IngestError
-from curbside.ingest.base import STREAMED_MAX_BYTES, clean, register
+from curbside.ingest.base import STREAMED_MAX_BYTES, Problem, clean
 from curbside.ingest.xmlutil import (
     SAFE_PARSE_OPTIONS,
     Element,
@@ -265,27 +265,25 @@ def record_document(record: Element, origin: str) -> Document:
 class PubMedXMLReader:
     """Reads PubMed/MEDLINE XML exports (``PubmedArticleSet``), one document per record.
 
-    ``last_problems`` lists the records the last read skipped (one line each).
+    Each record it has to skip is yielded as a :class:`Problem` (one line each).
     """
 
     format: str = "pubmed-xml"
     suffixes: tuple[str, ...] = (".xml",)
-
-    def __init__(self) -> None:
-        self.last_problems: list[str] = []
+    priority = 10
+    whole_file = False
 
     def sniff(self, head: bytes) -> bool:
         """True when the head names a PubMed article set or record element."""
         return _SNIFF.search(head) is not None
 
-    def read(self, path: Path) -> Iterable[Document]:
+    def read(self, path: Path) -> Iterable[Document | Problem]:
         """Stream the records of ``path``; see the module docstring for error handling."""
         return self._stream(path)
 
-    def _stream(self, path: Path) -> Iterator[Document]:
+    def _stream(self, path: Path) -> Iterator[Document | Problem]:
         name = str(path)
         skipped: list[str] = []
-        self.last_problems = skipped
         check_xml_file(path, STREAMED_MAX_BYTES)  # streamed record by record: no size cap
         events = etree.iterparse(  # type: ignore[attr-defined]
             name, events=("end",), tag=("PubmedArticle", "PubmedBookArticle"), **SAFE_PARSE_OPTIONS
@@ -300,6 +298,7 @@ class PubMedXMLReader:
                         f"{name}: skipped PubMed record {good + len(skipped) + 1}: {why}"
                     )
                     log.warning(skipped[-1])
+                    yield Problem(skipped[-1])
                     continue
                 finally:
                     # Free the finished record and its predecessors: constant memory.
@@ -320,6 +319,3 @@ class PubMedXMLReader:
             root = events.root
             tag = etree.QName(root).localname if root is not None else "?"
             raise IngestError(name, f"no PubmedArticle records (root element <{tag}>)")
-
-
-register(PubMedXMLReader())

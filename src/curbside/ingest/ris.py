@@ -17,7 +17,7 @@ from typing import Any
 import rispy
 
 from curbside.errors import IngestError
-from curbside.ingest.base import clean, read_text, register
+from curbside.ingest.base import Problem, clean, read_text
 from curbside.ingest.biblio import Record, build_documents, find_doi, normalise_author
 from curbside.models import Document, Reference
 
@@ -206,18 +206,15 @@ class RisReader:
 
     format: str = "ris"
     suffixes: tuple[str, ...] = (".ris",)
-
-    def __init__(self) -> None:
-        #: One line per record the last :meth:`read` skipped (the pipeline reports them).
-        self.last_problems: list[str] = []
+    priority = 22
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """RIS starts with ``TY  - ``; a Web of Science export with ``FN …`` then ``PT``."""
         return bool(_RIS_SNIFF.match(head) or _WOS_SNIFF.match(head))
 
-    def read(self, path: Path) -> Iterable[Document]:
+    def read(self, path: Path) -> Iterable[Document | Problem]:
         """One document per record; bad records are skipped, a wholly bad file refused."""
-        self.last_problems = []
         text = read_text(path)
         records: list[Record] = []
         if _WOS_HEAD.match(text):
@@ -230,8 +227,5 @@ class RisReader:
                 records.extend(ris_record(e, pmid, f"record {number}") for e in entries)
         if not records:
             raise IngestError(str(path), "no RIS records found (expected a 'TY  - ' line)")
-        docs, self.last_problems = build_documents(path, self.format, records)
-        return docs
-
-
-register(RisReader())
+        docs, problems = build_documents(path, self.format, records)
+        return [*docs, *(Problem(p) for p in problems)]

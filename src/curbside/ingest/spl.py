@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from curbside.errors import IngestError
-from curbside.ingest.base import clean, register
+from curbside.ingest.base import clean
 from curbside.ingest.xmlutil import Element, iso_date, parse_xml
 from curbside.models import Document, Section
 
@@ -223,6 +223,8 @@ class SPLReader:
 
     format: str = "spl"
     suffixes: tuple[str, ...] = (".xml",)
+    priority = 14
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """True when the head has the HL7 v3 namespace and a ``<document`` root."""
@@ -257,23 +259,27 @@ def label_document(root: Element, name: str, fmt: str = "spl") -> Document:
     version = root.find(f"{V}versionNumber")
     doc_id = root.find(f"{V}id")
     org = root.find(f"{V}author/{V}assignedEntity/{V}representedOrganization/{V}name")
+    set_root = set_id.get("root") if set_id is not None else None
+    doc_root = doc_id.get("root") if doc_id is not None else None
+    extra: dict[str, str] = {"document_type_code": doc_code} if doc_code else {}
+    if doc_root:
+        extra["document_id"] = doc_root
     return Document(
         title=_title(root, brands, generics, kind),
         sections=tuple(sections),
         format=fmt,
         origin=name,
-        external_id=doc_id.get("root") if doc_id is not None else None,
+        # The set id names the label across versions (source id ``spl:<set id>``);
+        # the per-version document id is kept in extra, and used only without one.
+        external_id=None if set_root else doc_root,
         tier="label",
         design="label",
         organization=_inline(org) or None,
         year=int(published[:4]) if published else None,
         published=published,
-        set_id=set_id.get("root") if set_id is not None else None,
+        set_id=set_root,
         version=version.get("value") if version is not None else None,
         publication_types=(doc_type,) if doc_type else (),
         keywords=tuple(dict.fromkeys(brands + generics)),
-        extra={"document_type_code": doc_code} if doc_code else {},
+        extra=extra,
     )
-
-
-register(SPLReader())

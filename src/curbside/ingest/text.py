@@ -17,7 +17,7 @@ from pathlib import Path
 
 from curbside.errors import IngestError
 from curbside.ingest import base
-from curbside.ingest.base import clean, read_text, register
+from curbside.ingest.base import clean, read_text
 from curbside.models import Document, Section
 
 #: A first line longer than this is body text, not a title.
@@ -58,14 +58,18 @@ def _paragraphs(text: str) -> list[list[str]]:
 
 
 def _join(lines: list[str]) -> list[str]:
-    """Join hard-wrapped lines; list items start a new line."""
-    out: list[str] = []
+    """Join hard-wrapped lines; list items start a new line.
+
+    Pieces are collected per output line and joined once, so a paragraph of n
+    wrapped lines costs O(n), not the O(n²) of growing one string line by line.
+    """
+    groups: list[list[str]] = []
     for line in lines:
-        if out and not _ITEM.match(line):
-            out[-1] = f"{out[-1]} {line}"
+        if groups and not _ITEM.match(line):
+            groups[-1].append(line)
         else:
-            out.append(line)
-    return out
+            groups.append([line])
+    return [" ".join(group) for group in groups]
 
 
 def text_sections(blocks: list[list[str]]) -> list[Section]:
@@ -102,6 +106,8 @@ class TextReader:
 
     format = "text"
     suffixes: tuple[str, ...] = (".txt", ".text")
+    priority = 90
+    whole_file = True
 
     def sniff(self, head: bytes) -> bool:
         """Never: plain text is chosen by suffix only, after every format that sniffs."""
@@ -125,6 +131,3 @@ class TextReader:
             blocks = [b for b in rest if b] or blocks
         sections = text_sections(blocks)
         return Document(title=title, sections=tuple(sections), format=self.format, origin=str(path))
-
-
-register(TextReader())

@@ -17,9 +17,9 @@ from curbside.ingest.base import SNIFF_BYTES, check_file, clean, looks_binary
 
 Element = etree._Element
 
-#: How much of a file's head is searched for entity declarations (the internal
-#: DTD subset must come before the root element, so it sits at the top).
-ENTITY_SCAN_BYTES = 64 * 1024
+#: Bytes read per step when the whole file is searched for entity declarations.
+ENTITY_SCAN_BYTES = 1024 * 1024
+_ENTITY = b"<!ENTITY"
 
 # Keyword arguments shared by every XML parse: no entity expansion, no DTD
 # loading, no network, default (bounded) tree depth and text sizes.
@@ -39,14 +39,23 @@ def xml_parser() -> etree.XMLParser:
 
 
 def check_xml_file(path: Path, max_bytes: int | None = None) -> None:
-    """Refuse missing, empty, oversized, binary or entity-declaring files before parsing."""
+    """Refuse missing, empty, oversized, binary or entity-declaring files before parsing.
+
+    The whole file is searched (in steps, at memory speed): a declaration pushed far
+    down by a large comment is still found. A literal ``<!ENTITY`` can only appear
+    in a comment or CDATA otherwise, so the rare false alarm costs one refused file.
+    """
     check_file(path, max_bytes)
     with path.open("rb") as fh:
-        head = fh.read(ENTITY_SCAN_BYTES)
-    if looks_binary(head[:SNIFF_BYTES]):
-        raise IngestError(str(path), "binary content, not XML")
-    if b"<!ENTITY" in head:
-        raise IngestError(str(path), "XML declares entities (<!ENTITY>); refused as unsafe")
+        head = fh.read(SNIFF_BYTES)
+        if looks_binary(head):
+            raise IngestError(str(path), "binary content, not XML")
+        fh.seek(0)
+        carry = b""
+        while block := fh.read(ENTITY_SCAN_BYTES):
+            if _ENTITY in carry + block:
+                raise IngestError(str(path), "XML declares entities (<!ENTITY>); refused as unsafe")
+            carry = block[-(len(_ENTITY) - 1) :]
 
 
 def xml_error_reason(err: etree.XMLSyntaxError) -> str:
@@ -66,11 +75,23 @@ def parse_xml(path: Path) -> Element:
     return tree.getroot()
 
 
+def _element_texts(el: Element) -> list[str]:
+    """Text and tails inside ``el``; an unexpanded entity reference's own text is left
+    out but the text after it (its tail) is kept."""
+    parts: list[str] = [el.text] if isinstance(el.tag, str) and el.text else []
+    for child in el:
+        if isinstance(child.tag, str):
+            parts.extend(_element_texts(child))
+        if child.tail:
+            parts.append(child.tail)
+    return parts
+
+
 def text_of(el: Element | None) -> str:
     """All text inside an element (entity references and comments dropped), collapsed."""
     if el is None:
         return ""
-    return clean("".join(el.itertext(etree.Element)))  # type: ignore[arg-type]
+    return clean("".join(_element_texts(el)))
 
 
 def texts(el: Element | None, path: str) -> tuple[str, ...]:

@@ -1,12 +1,23 @@
-"""Pieces every renderer shares: superscript numbers, reference entries, badges."""
+"""Pieces every renderer shares: superscript numbers, reference entries, badges.
+
+The words themselves (titles, labels, disclaimers, provenance lines) come from
+:mod:`curbside.wording`, which the composer uses too.
+"""
 
 from __future__ import annotations
 
-from curbside.answer.audience import FOLLOW_UP_TITLES, URGENT_CARE
-from curbside.models import Answer, Source, Statement
+from curbside.models import Answer, Citation, Source, Statement
+from curbside.wording import (
+    BRIEF_NOTE,
+    FOLLOW_UP_TITLES,
+    TIER_LABELS,
+    URGENT_CARE,
+    all_statements,
+    is_editors_summary,
+    quote_line,
+)
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-TIER_LABELS = {"guideline": "Guideline", "label": "FDA label", "research": "Research"}
 
 
 def superscript(numbers: list[int] | tuple[int, ...]) -> str:
@@ -33,7 +44,8 @@ def identifiers(source: Source) -> list[tuple[str, str, str | None]]:
     if source.doi:
         out.append(("doi", source.doi, f"https://doi.org/{source.doi}"))
     if source.pmid:
-        out.append(("PMID", source.pmid, f"https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/"))
+        link = f"https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/" if source.pmid.isdigit() else None
+        out.append(("PMID", source.pmid, link))
     if source.pmcid:
         out.append(("PMCID", source.pmcid, None))
     if source.set_id:
@@ -87,3 +99,34 @@ def split_disclaimer(answer: Answer) -> tuple[str | None, str]:
 def numbers_first(answer: Answer) -> bool:
     """Clinicians and nurses see the key-numbers table before the sections."""
     return answer.audience in ("clinician", "nurse")
+
+
+def sources_by_number(answer: Answer) -> dict[int, Source]:
+    """The answer's reference list keyed by citation number."""
+    return {r.n: r.source for r in answer.references}
+
+
+def citation_note(citation: Citation, answer: Answer) -> str:
+    """What a citation's quote is: verbatim from its source or the editors' summary of it."""
+    return quote_line(citation, sources_by_number(answer).get(citation.n))
+
+
+def brief_note(answer: Answer) -> str:
+    """The "more is available" note for a brief answer (empty for full or abstained ones)."""
+    return BRIEF_NOTE if answer.detail == "brief" and not answer.abstained else ""
+
+
+def reference_quote_note(answer: Answer, n: int) -> str:
+    """For reference ``n``: "quoted verbatim" or "editors' summary" (how it was cited)."""
+    source = sources_by_number(answer).get(n)
+    kinds = {
+        is_editors_summary(c, source)
+        for s in all_statements(answer)
+        for c in s.citations
+        if c.n == n
+    }
+    if kinds == {True}:
+        return "quotes are the curbside editors' summary"
+    if kinds == {False}:
+        return "quoted verbatim"
+    return "quoted verbatim and as the editors' summary" if kinds else ""

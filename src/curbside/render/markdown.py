@@ -7,20 +7,39 @@ import re
 from curbside.models import Answer, Statement
 from curbside.render.common import (
     badges,
+    brief_note,
     cited_numbers,
     follow_up_title,
     identifiers,
     numbers_first,
+    reference_quote_note,
     reference_text,
     split_disclaimer,
     superscript,
+)
+from curbside.text.safe import terminal_safe
+from curbside.wording import (
+    ABSTAIN_FALLBACK,
+    BOTTOM_LINE_TITLE,
+    BRIEF_NOTE_CLI,
+    CONFLICTS_TITLE,
+    GAPS_TITLE,
+    GENERATOR_NOTICE_TITLE,
+    KEY_NUMBERS_TITLE,
+    REFERENCES_TITLE,
+    facets_line,
+    gap_line,
+    header_line,
+    provenance_line,
 )
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 
 
 def escape(text: str) -> str:
-    """Escape Markdown syntax and raw HTML in ``text``."""
+    """Escape Markdown syntax and raw HTML in ``text``, and drop control sequences (first,
+    so that escaping cannot split one into harmless-looking pieces)."""
+    text = terminal_safe(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPECIAL.sub(r"\\\1", text)
 
@@ -33,7 +52,7 @@ def _key_numbers(answer: Answer) -> list[str]:
     if not answer.key_numbers:
         return []
     lines = [
-        "## Key numbers",
+        f"## {KEY_NUMBERS_TITLE}",
         "",
         "| Value | What it measures | Comparator | Source |",
         "|---|---|---|---|",
@@ -45,16 +64,38 @@ def _key_numbers(answer: Answer) -> list[str]:
     return [*lines, ""]
 
 
+def _head(answer: Answer) -> list[str]:
+    out = [f"# {escape(answer.question)}", "", f"*{escape(header_line(answer))}*", ""]
+    facets = facets_line(answer)
+    if facets:
+        out += [f"**{escape(facets)}**", ""]
+    if answer.generator is not None and answer.generator.notice:
+        out += [f"> **{GENERATOR_NOTICE_TITLE}:** {escape(answer.generator.notice)}", ""]
+    return out
+
+
+def _bottom_line_and_gaps(answer: Answer) -> list[str]:
+    out: list[str] = []
+    if answer.bottom_line:
+        out += [f"## {BOTTOM_LINE_TITLE}", ""]
+        out += [f"- {_statement(s)}" for s in answer.bottom_line]
+        out.append("")
+    if answer.gaps:
+        out += [f"## {GAPS_TITLE}", ""]
+        out += [f"- {escape(gap_line(g))}" for g in answer.gaps]
+        out.append("")
+    return out
+
+
 def render_markdown(answer: Answer) -> str:
     """The answer as a Markdown document."""
-    out = [f"# {escape(answer.question)}", ""]
-    meta = f"*{answer.status.replace('_', ' ').title()} · last updated {answer.last_updated or '—'} · for {answer.audience}s*"
-    out += [meta, ""]
+    out = _head(answer)
     urgent, rest = split_disclaimer(answer)
     if answer.abstained:
-        out += [f"> {escape(answer.message or 'No relevant evidence in the library.')}", ""]
+        out += [f"> {escape(answer.message or ABSTAIN_FALLBACK)}", ""]
     if urgent:
         out += [f"> **{escape(urgent)}**", ""]
+    out += _bottom_line_and_gaps(answer)
     if numbers_first(answer):
         out += _key_numbers(answer)
     for section in answer.sections:
@@ -69,13 +110,13 @@ def render_markdown(answer: Answer) -> str:
     if not numbers_first(answer):
         out += _key_numbers(answer)
     if answer.conflicts:
-        out += ["## Where sources disagree", ""]
+        out += [f"## {CONFLICTS_TITLE}", ""]
         for conflict in answer.conflicts:
             out += [f"**{escape(conflict.topic)}**", ""]
             out += [f"- {_statement(s)}" for s in conflict.statements]
             out.append("")
     if answer.references:
-        out += ["## References", ""]
+        out += [f"## {REFERENCES_TITLE}", ""]
         for ref in answer.references:
             ids = "; ".join(
                 f"{label} [{escape(value)}]({link})" if link else f"{label} {escape(value)}"
@@ -83,11 +124,20 @@ def render_markdown(answer: Answer) -> str:
             )
             entry = escape(reference_text(ref.source)) + (f" {ids}." if ids else "")
             tags = " · ".join(escape(b) for b in badges(ref.source))
+            note = reference_quote_note(answer, ref.n)
+            tags += f" · {note}" if note else ""
             out.append(f'{ref.n}. <a id="ref-{ref.n}"></a>{entry} — *{tags}*')
         out.append("")
     if answer.follow_ups:
         out += [f"## {follow_up_title(answer)}", ""]
         out += [f"- {escape(q)}" for q in answer.follow_ups]
         out.append("")
-    out += ["---", "", f"*{escape(rest)}*", ""]
+    more = brief_note(answer)
+    if more:
+        out += [f"*{escape(more)} {escape(BRIEF_NOTE_CLI)}*", ""]
+    out += ["---", ""]
+    provenance = provenance_line(answer)
+    if provenance:
+        out += [f"*{escape(provenance)}*", ""]
+    out += [f"*{escape(rest)}*", ""]
     return "\n".join(out)

@@ -1,7 +1,9 @@
 """Terminal rendering with Rich: headings, superscript citations, tables.
 
 Source text is passed to Rich as plain :class:`~rich.text.Text`, never as markup, so
-square brackets in a quote cannot restyle the output.
+square brackets in a quote cannot restyle the output; and every piece of it goes
+through :func:`~curbside.text.safe.terminal_safe` first, so escape sequences in a
+document cannot retitle the window, clear the screen or disguise a link.
 """
 
 from __future__ import annotations
@@ -17,21 +19,44 @@ from rich.text import Text
 from curbside.models import Answer, Statement
 from curbside.render.common import (
     badges,
+    brief_note,
     cited_numbers,
     follow_up_title,
     identifiers,
     numbers_first,
+    reference_quote_note,
     reference_text,
     split_disclaimer,
     superscript,
+)
+from curbside.text.safe import terminal_safe
+from curbside.wording import (
+    ABSTAIN_FALLBACK,
+    ABSTAIN_TITLE,
+    BOTTOM_LINE_TITLE,
+    BRIEF_NOTE_CLI,
+    CONFLICTS_TITLE,
+    GAPS_TITLE,
+    GENERATOR_NOTICE_TITLE,
+    KEY_NUMBERS_TITLE,
+    REFERENCES_TITLE,
+    facets_line,
+    gap_line,
+    header_line,
+    provenance_line,
 )
 
 _TIER_STYLE = {"guideline": "bold green", "label": "bold blue", "research": "bold magenta"}
 
 
+def _text(value: str, style: str = "") -> Text:
+    """Untrusted text as a Rich Text, control sequences removed."""
+    return Text(terminal_safe(value), style=style)
+
+
 def _statement(statement: Statement, bullet: bool) -> Text:
     text = Text("• " if bullet else "")
-    text.append(statement.text)
+    text.append(terminal_safe(statement.text))
     text.append(superscript(cited_numbers(statement)), style="bold cyan")
     return text
 
@@ -39,43 +64,66 @@ def _statement(statement: Statement, bullet: bool) -> Text:
 def _key_numbers(answer: Answer) -> list[RenderableType]:
     if not answer.key_numbers:
         return []
-    table = Table(title="Key numbers", title_justify="left", expand=True, show_lines=False)
+    table = Table(title=KEY_NUMBERS_TITLE, title_justify="left", expand=True, show_lines=False)
     for column in ("Value", "What it measures", "Comparator", "Ref"):
         table.add_column(column, overflow="fold")
     for k in answer.key_numbers:
-        table.add_row(Text(k.value), Text(k.measure), Text(k.comparator or "—"), Text(str(k.n)))
+        table.add_row(_text(k.value), _text(k.measure), _text(k.comparator or "—"), Text(str(k.n)))
     return [table, Text("")]
+
+
+def _head(answer: Answer) -> list[RenderableType]:
+    out: list[RenderableType] = [_text(answer.question, "bold"), _text(header_line(answer), "dim")]
+    facets = facets_line(answer)
+    if facets:
+        out.append(_text(facets, "cyan"))
+    out.append(Text(""))
+    if answer.generator is not None and answer.generator.notice:
+        out.append(
+            Panel(
+                _text(answer.generator.notice),
+                title=GENERATOR_NOTICE_TITLE,
+                border_style="yellow",
+            )
+        )
+    return out
+
+
+def _bottom_line_and_gaps(answer: Answer) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    if answer.bottom_line:
+        out.append(Text(BOTTOM_LINE_TITLE, style="bold"))
+        out += [Padding(_statement(s, True), (0, 0, 0, 2)) for s in answer.bottom_line]
+        out.append(Text(""))
+    if answer.gaps:
+        out.append(Text(GAPS_TITLE, style="bold yellow"))
+        out += [Padding(_text(gap_line(g)), (0, 0, 0, 2)) for g in answer.gaps]
+        out.append(Text(""))
+    return out
 
 
 def renderables(answer: Answer) -> list[RenderableType]:
     """The answer as a list of Rich renderables."""
-    out: list[RenderableType] = [Text(answer.question, style="bold")]
-    out.append(
-        Text(
-            f"{answer.status.replace('_', ' ').title()} · last updated {answer.last_updated or '—'} · "
-            f"for {answer.audience}s",
-            style="dim",
-        )
-    )
-    out.append(Text(""))
+    out = _head(answer)
     urgent, rest = split_disclaimer(answer)
     if answer.abstained:
         out.append(
             Panel(
-                Text(answer.message or "No relevant evidence in the library."),
-                title="No answer from this library",
+                _text(answer.message or ABSTAIN_FALLBACK),
+                title=ABSTAIN_TITLE,
                 border_style="yellow",
             )
         )
     if urgent:
-        out.append(Panel(Text(urgent, style="bold"), border_style="red"))
+        out.append(Panel(_text(urgent, "bold"), border_style="red"))
+    out += _bottom_line_and_gaps(answer)
     if numbers_first(answer):
         out += _key_numbers(answer)
     for section in answer.sections:
-        out.append(Text(section.title, style=_TIER_STYLE.get(section.tier, "bold")))
+        out.append(_text(section.title, _TIER_STYLE.get(section.tier, "bold")))
         for block in section.blocks:
             if block.heading:
-                out.append(Text(block.heading, style="italic"))
+                out.append(_text(block.heading, "italic"))
                 out += [Padding(_statement(s, True), (0, 0, 0, 2)) for s in block.statements]
             else:
                 out += [_statement(s, False) for s in block.statements]
@@ -83,27 +131,37 @@ def renderables(answer: Answer) -> list[RenderableType]:
     if not numbers_first(answer):
         out += _key_numbers(answer)
     if answer.conflicts:
-        out.append(Text("Where sources disagree", style="bold yellow"))
+        out.append(Text(CONFLICTS_TITLE, style="bold yellow"))
         for conflict in answer.conflicts:
-            out.append(Text(conflict.topic, style="italic"))
+            out.append(_text(conflict.topic, "italic"))
             out += [Padding(_statement(s, True), (0, 0, 0, 2)) for s in conflict.statements]
         out.append(Text(""))
     if answer.references:
-        table = Table(title="References", title_justify="left", expand=True)
+        table = Table(title=REFERENCES_TITLE, title_justify="left", expand=True)
         table.add_column("#", justify="right", no_wrap=True)
         table.add_column("Source", overflow="fold")
         table.add_column("Evidence", overflow="fold")
         for ref in answer.references:
-            entry = Text(reference_text(ref.source))
+            entry = _text(reference_text(ref.source))
             for label, value, _link in identifiers(ref.source):
-                entry.append(f" {label}: {value}", style="dim")
-            table.add_row(str(ref.n), entry, Text(" · ".join(badges(ref.source))))
+                entry.append(f" {label}: {terminal_safe(value)}", style="dim")
+            evidence = _text(" · ".join(badges(ref.source)))
+            note = reference_quote_note(answer, ref.n)
+            if note:
+                evidence.append(f"\n{note}", style="dim")
+            table.add_row(str(ref.n), entry, evidence)
         out += [table, Text("")]
     if answer.follow_ups:
         out.append(Text(follow_up_title(answer), style="bold"))
-        out += [Text(f"  → {q}") for q in answer.follow_ups]
+        out += [_text(f"  → {q}") for q in answer.follow_ups]
         out.append(Text(""))
-    out.append(Text(rest, style="dim italic"))
+    more = brief_note(answer)
+    if more:
+        out += [Text(f"{more} {BRIEF_NOTE_CLI}", style="italic"), Text("")]
+    provenance = provenance_line(answer)
+    if provenance:
+        out.append(_text(provenance, "dim"))
+    out.append(_text(rest, "dim italic"))
     return out
 
 

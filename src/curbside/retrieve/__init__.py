@@ -1,15 +1,17 @@
 """Retrieval: find the passages of the library that answer a question.
 
 ``Retriever(library).search(question)`` runs the whole pipeline: query analysis and
-expansion (:mod:`.query`), BM25 over tantivy (:mod:`.lexical`), exact dense search
-over MiniLM embeddings (:mod:`.vectors`, :mod:`.dense`), fusion with dense
-pseudo-relevance feedback and query coverage (:mod:`.fuse`), and in answer mode an
-evidence-aware rerank with per-source diversification (:mod:`.rerank`).
+expansion (:mod:`.query`), BM25 over a lexical index backend, nearest neighbours
+over a vector index backend (both behind :mod:`curbside.index.base`), fusion with
+dense pseudo-relevance feedback and query coverage (:mod:`.fuse`), and in answer
+mode an evidence-aware rerank with per-source diversification (:mod:`.rerank`).
 
-Derived indexes are brought up to date by :meth:`Retriever.sync` (after ingest) and
-rebuilt by :meth:`Retriever.rebuild` (``curbside reindex``). A Retriever is cheap to
-create; heavy state (index handles, the dense model, vector matrices) is shared per
-process.
+Backends are injected (``lexical=``, ``vectors=``) or opened by registered name
+from settings; the Retriever owns them, and :meth:`Retriever.variant` shares them.
+Derived indexes are brought up to date by :meth:`Retriever.sync` (after ingest)
+and rebuilt by :meth:`Retriever.rebuild` (``curbside reindex``). Term statistics
+for answer-side weighting come from the index: :meth:`Retriever.term_stats` and
+:meth:`Retriever.idf`.
 """
 
 from __future__ import annotations
@@ -17,30 +19,33 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from curbside.embed.encoder import dense_status, get_encoder
 from curbside.embed.minilm import MODEL_NAME, DenseUnavailable
 from curbside.errors import LibraryError
+from curbside.index.base import Filters, LexicalIndex, TermStats, VectorIndex
+from curbside.index.registry import open_backend
 from curbside.index.sync import (
     IndexBusy,
-    LexicalState,
     SyncReport,
+    VectorSync,
+    derived_dir,
     rebuild_lexical,
-    update_lexical,
+    sync_lexical,
     writer_lock,
 )
-from curbside.index.tantivy import LexicalIndex
-from curbside.index.vectors import embed_missing, forget, prune
+from curbside.index.vectors import embed_missing, prune
 from curbside.models import TIERS, Hit
 from curbside.retrieve import matchers, pipeline
 from curbside.retrieve.fuse import FusionConfig
 from curbside.retrieve.query import Expansion, QueryPlan, plan_query
+from curbside.settings import load_settings
 from curbside.store import Library
 from curbside.text.abbreviations import find_abbreviations
-from curbside.text.analyzer import QUERY_STOP_WORDS, STOP_WORDS
+from curbside.text.analyzer import QUERY_STOP_WORDS, STOP_WORDS, analyze
 
 __all__ = [
     "Expansion",
@@ -48,6 +53,7 @@ __all__ = [
     "QueryPlan",
     "Retriever",
     "SyncReport",
+    "TermStats",
     "find_abbreviations",
 ]
 
@@ -55,22 +61,18 @@ Mode = Literal["answer", "benchmark"]
 #: How long ``sync``/``rebuild`` wait for another process that is writing the indexes.
 SYNC_WAIT_SECONDS = 120.0
 log = logging.getLogger("curbside.retrieve")
-_STATES: dict[str, LexicalState] = {}
-_STATES_LOCK = threading.Lock()
 _NOTICED: set[str] = set()
 
 
-def _state_for(lib: Library) -> LexicalState:
-    key = str(lib.path.resolve()) if str(lib.path) != ":memory:" else f"mem:{id(lib)}"
-    with _STATES_LOCK:
-        state = _STATES.get(key)
-        if state is None:
-            state = _STATES[key] = LexicalState(lib)
-        return state
-
-
 class Retriever:
-    """Searches one library; see the module docstring for the pipeline."""
+    """Searches one library; see the module docstring for the pipeline.
+
+    ``lexical`` and ``vectors`` are the index backends to use (any
+    :class:`~curbside.index.base.LexicalIndex` / :class:`~curbside.index.base.VectorIndex`);
+    when omitted they are opened by name (``index_backend`` / ``vector_backend``,
+    from the arguments or else from settings) through the backend registry. The
+    Retriever owns what it opens; :meth:`variant` shares them with a sibling.
+    """
 
     def __init__(
         self,
@@ -81,17 +83,43 @@ class Retriever:
         fusion: FusionConfig | None = None,
         expand: bool = True,
         question_words: bool = False,
+        lexical: LexicalIndex | None = None,
+        vectors: VectorIndex | None = None,
+        index_backend: str | None = None,
+        vector_backend: str | None = None,
+        backend_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.library = library
         self.vocab_files = tuple(Path(p) for p in vocab_files)
         self.fusion = fusion or FusionConfig()
         self.use_expansion = expand
+        self.question_words = question_words
         # Ablation switch: keep "what", "which", "list" … as query terms.
         self.stop_words = STOP_WORDS if question_words else QUERY_STOP_WORDS
-        self._state = _state_for(library)
+        if lexical is None or (vectors is None and dense):
+            settings = load_settings() if index_backend is None or vector_backend is None else None
+            where = derived_dir(library)
+            if lexical is None:
+                name = index_backend or (settings.index_backend if settings else "tantivy")
+                lexical = open_backend(name, where, **dict(backend_options or {}))
+            if vectors is None and dense:
+                name = vector_backend or (settings.vector_backend if settings else "exact")
+                vectors = open_backend(name, where, **dict(backend_options or {}))
+        self.lexical: LexicalIndex = lexical
+        self._vectors = VectorSync(vectors, MODEL_NAME) if vectors is not None else None
+        self._lock = threading.Lock()
         #: One line saying why dense retrieval is off although it was asked for.
         self.notice: str | None = None
-        self.dense = dense and self._dense_ok()
+        self.dense = dense and self._vectors is not None and self._dense_ok()
+
+    def variant(self, *, dense: bool) -> Retriever:
+        """A retriever over the same library and the same open indexes, with or
+        without dense retrieval (cheap: nothing is reopened)."""
+        twin = object.__new__(Retriever)
+        twin.__dict__.update(self.__dict__)
+        twin.notice = None
+        twin.dense = dense and self._vectors is not None and self._dense_ok()
+        return twin
 
     def _dense_ok(self) -> bool:
         reason = dense_status()
@@ -116,23 +144,22 @@ class Retriever:
 
     # -- indexes -----------------------------------------------------------------
 
-    def sync(self) -> SyncReport:
-        """Bring the lexical index and embeddings up to date, incrementally."""
+    def sync(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
+        """Bring the lexical index and embeddings up to date, incrementally.
+
+        ``progress(done, total)`` is called after each batch of passages embedded.
+        """
         start = time.perf_counter()
-        with self._state.lock:
-            rebuilt = False
-            indexed = removed = 0
+        with self._lock:
             try:
                 with writer_lock(self.library, SYNC_WAIT_SECONDS):
-                    if not self._state.open():
-                        indexed, seq = rebuild_lexical(self.library, self._state)
-                        rebuilt = True
-                    else:
-                        indexed, removed, seq = update_lexical(self.library, self._state)
+                    indexed, removed, seq, rebuilt = sync_lexical(self.library, self.lexical)
             except (IndexBusy, ValueError) as err:  # another process is writing
                 log.info("lexical index busy: %s", err)
-                return SyncReport(seq=self._state.seq, busy=True, dense=self._dense_label())
-        embedded = self._embed()
+                return SyncReport(
+                    seq=self.lexical.applied_seq, busy=True, dense=self._dense_label()
+                )
+        embedded = self._embed(progress)
         return SyncReport(
             seq=seq,
             indexed=indexed,
@@ -143,14 +170,16 @@ class Retriever:
             dense=self._dense_label(),
         )
 
-    def rebuild(self) -> SyncReport:
-        """Drop every derived index and rebuild it from SQLite (``curbside reindex``)."""
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
+        """Drop every derived index and rebuild it from SQLite (``curbside reindex``);
+        ``progress`` as for :meth:`sync`."""
         start = time.perf_counter()
-        with self._state.lock, writer_lock(self.library, SYNC_WAIT_SECONDS):
-            indexed, seq = rebuild_lexical(self.library, self._state)
+        with self._lock, writer_lock(self.library, SYNC_WAIT_SECONDS):
+            indexed, seq = rebuild_lexical(self.library, self.lexical)
         prune(self.library)
-        forget(self.library)
-        embedded = self._embed()
+        if self._vectors is not None:
+            self._vectors.forget()
+        embedded = self._embed(progress)
         return SyncReport(
             seq=seq,
             indexed=indexed,
@@ -160,7 +189,7 @@ class Retriever:
             dense=self._dense_label(),
         )
 
-    def _embed(self) -> int:
+    def _embed(self, progress: Callable[[int, int], None] | None = None) -> int:
         if not self.dense:
             return 0
         try:
@@ -170,15 +199,14 @@ class Retriever:
             self.notice = f"dense retrieval unavailable ({err}); using lexical search only"
             log.warning(self.notice)
             return 0
-        return embed_missing(self.library, encoder.encode, MODEL_NAME)
+        return embed_missing(self.library, encoder.encode, MODEL_NAME, progress)
 
     def _dense_label(self) -> str:
         return "on" if self.dense else "off"
 
     def _fresh(self) -> None:
         """Catch the lexical index up with the library when it changed (cheap if not)."""
-        state = self._state
-        if state.index is not None and state.seq == self.library.last_change():
+        if self.lexical.applied_seq == self.library.last_change():
             return
         self.sync_lexical_only()
 
@@ -188,23 +216,38 @@ class Retriever:
         When another process is writing the index, search what is there now rather
         than wait; the next search catches up.
         """
-        with self._state.lock:
+        with self._lock:
             try:
                 with writer_lock(self.library, 0.0):
-                    if not self._state.open():
-                        rebuild_lexical(self.library, self._state)
-                    else:
-                        update_lexical(self.library, self._state)
+                    sync_lexical(self.library, self.lexical)
             except (IndexBusy, ValueError) as err:
                 log.info("lexical index busy: %s", err)
-                try:
-                    if self._state.index is None:
-                        self._state.index = LexicalIndex(self._state.dir)
-                    self._state.index.reload()
-                except ValueError as again:
-                    raise LibraryError(
-                        "the search index is being rebuilt by another process; try again"
-                    ) from again
+                self.lexical.reload()
+
+    def term_stats(self, words: Iterable[str]) -> TermStats:
+        """Collection statistics for the index terms of ``words`` (any text: each is
+        analysed first), from the lexical index — no scan of passage text.
+
+        ``term_stats(["liver metastases"]).idfs(...)`` gives BM25 idf per term.
+        """
+        self._fresh()
+        terms: list[str] = []
+        for word in words:
+            terms.extend(analyze(word))
+        return self.lexical.stats(terms)
+
+    def idf(self, words: Iterable[str]) -> dict[str, float]:
+        """BM25 idf of each word's analysed form(s), keyed by the word as given
+        (a phrase gets the mean idf of its terms; a word that analyses to nothing
+        is left out)."""
+        words = list(words)
+        per_word = {w: analyze(w) for w in words}
+        stats = self.term_stats(words)
+        out: dict[str, float] = {}
+        for word, terms in per_word.items():
+            if terms:
+                out[word] = sum(stats.idf(t) for t in terms) / len(terms)
+        return out
 
     # -- querying ----------------------------------------------------------------
 
@@ -236,15 +279,26 @@ class Retriever:
         if k <= 0 or not query.strip():
             return []
         self._fresh()
-        assert self._state.index is not None
         plan = self.expand(query)
-        return pipeline.run(
-            self.library,
-            self._state.index,
-            plan,
-            k,
-            tiers=tiers,
-            answer_mode=mode == "answer",
-            encode=self._encoder(),
-            config=self.fusion,
-        )
+        encode = self._encoder()
+        vectors = None
+        if encode is not None and self._vectors is not None:
+            vectors = self._vectors.current(self.library)
+        try:
+            return pipeline.run(
+                self.library,
+                self.lexical,
+                vectors,
+                plan,
+                k,
+                filters=Filters.of(tiers),
+                answer_mode=mode == "answer",
+                encode=encode,
+                config=self.fusion,
+            )
+        except ValueError as err:
+            if "damaged" in str(err):
+                raise LibraryError(
+                    "the search index is being rebuilt by another process; try again"
+                ) from err
+            raise

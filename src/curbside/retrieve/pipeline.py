@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
 
-from curbside.embed.minilm import MODEL_NAME, Array, normalize
-from curbside.index import vectors
-from curbside.index.tantivy import LexicalIndex
+from curbside.embed.minilm import Array, normalize
+from curbside.index.base import Filters, LexicalIndex, VectorIndex
 from curbside.models import Hit, Passage
 from curbside.retrieve.fuse import FusionConfig, convex, coverage, minmax, ranked, rrf
 from curbside.retrieve.query import QueryPlan
@@ -29,55 +29,45 @@ def term_set(text: str) -> frozenset[str]:
     return frozenset(analyze(text))
 
 
-def _dense(
-    lib: Library,
-    encode: Encode,
-    query: str,
-    lexical: dict[str, float],
-    tiers: Sequence[str] | None,
-    cfg: FusionConfig,
-) -> tuple[dict[str, float], vectors.Matrix, Array, Array] | None:
-    """Dense scores of the top rows and of every lexical candidate, the matrix, the
-    query vector and the raw cosine of every row."""
-    m = vectors.matrix(lib, MODEL_NAME)
-    if not m.ids:
-        return None
-    qv = encode(query)
-    sims = vectors.scores(m, qv, tiers)
-    return _pick(m, sims, lexical, cfg.depth), m, qv, sims
-
-
 def _pick(
-    m: vectors.Matrix, sims: Array, lexical: dict[str, float], depth: int
+    vectors: VectorIndex,
+    qv: Array,
+    filters: Filters,
+    lexical: dict[str, float],
+    depth: int,
+    among: list[str] | None = None,
 ) -> dict[str, float]:
-    out = {m.ids[int(r)]: float(sims[r]) for r in vectors.top(sims, depth)}
-    for pid in lexical:
-        row = m.row.get(pid)
-        if row is not None and np.isfinite(sims[row]):
-            out.setdefault(pid, float(sims[row]))
+    """The ``depth`` nearest passages (optionally only ``among``) plus the cosine of
+    every lexical candidate that has a vector."""
+    out = {h.id: h.score for h in vectors.search(qv, depth, filters, among=among)}
+    rest = [pid for pid in lexical if pid not in out]
+    if rest:
+        for h in vectors.search(qv, len(rest), filters, among=rest):
+            out.setdefault(h.id, h.score)
     return out
 
 
 def _feedback(
-    m: vectors.Matrix,
+    vectors: VectorIndex,
     qv: Array,
     fused: dict[str, float],
     lexical: dict[str, float],
-    tiers: Sequence[str] | None,
+    filters: Filters,
     cfg: FusionConfig,
 ) -> dict[str, float]:
     """Rocchio feedback: move the query vector towards the fused top passages.
 
-    Only the current candidates are re-scored (one product over the whole matrix
+    Only the current candidates are re-scored (one search over the whole index
     per query is enough; on the dev sets this lost nothing).
     """
-    rows = [m.row[p] for p in ranked(fused)[: cfg.prf_docs] if p in m.row]
+    top_ids = ranked(fused)[: cfg.prf_docs]
+    found = vectors.vectors_of(top_ids)
+    rows = [found[p] for p in top_ids if p in found]
     if not rows:
         return {}
-    moved = qv + cfg.prf_beta * m.vectors[rows].mean(axis=0)
+    moved = qv + cfg.prf_beta * np.stack(rows).mean(axis=0)
     moved = normalize(moved[None, :].astype(np.float32))[0]
-    candidates = np.array(sorted(m.row[p] for p in fused if p in m.row), dtype=np.int64)
-    return _pick(m, vectors.scores(m, moved, tiers, candidates), lexical, cfg.depth)
+    return _pick(vectors, moved, filters, lexical, cfg.depth, among=list(fused))
 
 
 def _fuse(
@@ -95,10 +85,11 @@ def _fuse(
 def run(
     lib: Library,
     index: LexicalIndex,
+    vectors: VectorIndex | None,
     plan: QueryPlan,
     k: int,
     *,
-    tiers: Sequence[str] | None,
+    filters: Filters,
     answer_mode: bool,
     encode: Encode | None,
     config: FusionConfig,
@@ -106,18 +97,17 @@ def run(
     """Rank passages for ``plan``; see :class:`curbside.retrieve.Retriever.search`."""
     depth = max(config.depth, k)
     cfg = config if depth == config.depth else _with_depth(config, depth)
-    lexical = dict(index.search(plan, depth, tiers))
+    lexical = {h.id: h.score for h in index.search(plan, depth, filters)}
     cosine: dict[str, float] = {}
     dense_used: dict[str, float] = {}
     fused: dict[str, float]
-    got = _dense(lib, encode, plan.query, lexical, tiers, cfg) if encode else None
-    m: vectors.Matrix | None = None
-    sims: Array | None = None
-    if got is not None:
-        dense_used, m, qv, sims = got
+    qv: Array | None = None
+    if encode is not None and vectors is not None and vectors.count():
+        qv = encode(plan.query)
+        dense_used = _pick(vectors, qv, filters, lexical, cfg.depth)
         fused = _fuse(lexical, dense_used, cfg)
         if cfg.prf_docs > 0 and cfg.prf_beta > 0:
-            moved = _feedback(m, qv, fused, lexical, tiers, cfg)
+            moved = _feedback(vectors, qv, fused, lexical, filters, cfg)
             if moved:
                 dense_used = moved
                 fused = _fuse(lexical, dense_used, cfg)
@@ -128,7 +118,7 @@ def run(
     order = [p for p in order if p in passages]
     cover: dict[str, float] = {}
     if config.coverage_weight > 0 and plan.terms:
-        idf = index.idf(set(plan.terms))
+        idf = index.stats(set(plan.terms)).idfs(set(plan.terms))
         for pid in order[:COVER_DEPTH]:
             cover[pid] = coverage(idf, term_set(passages[pid].text))
             fused[pid] += config.coverage_weight * cover[pid]
@@ -150,11 +140,9 @@ def run(
     else:
         final = fused
         chosen = order[:k]
-    if m is not None and sims is not None:
-        for p in chosen:
-            row = m.row.get(p)
-            if row is not None and np.isfinite(sims[row]):
-                cosine[p] = float(sims[row])
+    if qv is not None and vectors is not None and chosen:
+        for h in vectors.search(qv, len(chosen), filters, among=chosen):
+            cosine[h.id] = h.score
     return [
         _hit(
             passages[p],
@@ -172,8 +160,6 @@ def run(
 
 
 def _with_depth(cfg: FusionConfig, depth: int) -> FusionConfig:
-    from dataclasses import replace
-
     return replace(cfg, depth=depth)
 
 

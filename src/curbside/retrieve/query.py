@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from curbside.index.base import Expansion as Expansion
+from curbside.index.base import QueryPlan as QueryPlan
 from curbside.text.analyzer import QUERY_STOP_WORDS, analyze
 from curbside.text.lexicon import Concept, is_abbreviation, phrase_key
 
@@ -30,38 +32,6 @@ MAX_PER_TRIGGER = 6
 MAX_EXPANSIONS = 16
 _SURFACE = re.compile(r"[^\W_](?:[\w.+/-]*[^\W_])?")
 _MAX_PHRASE = 8
-
-
-@dataclass(frozen=True)
-class Expansion:
-    """Another name searched for because the question used ``trigger``."""
-
-    trigger: str
-    name: str
-    weight: float
-    origin: str
-    terms: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class QueryPlan:
-    """What a question is searched for: its terms and its weighted expansions."""
-
-    query: str
-    terms: tuple[str, ...]
-    expanded: tuple[Expansion, ...] = ()
-
-    @property
-    def expansions(self) -> dict[str, tuple[str, ...]]:
-        """Trigger (as the question wrote it) → the other names searched for it."""
-        out: dict[str, list[str]] = {}
-        for exp in self.expanded:
-            out.setdefault(exp.trigger, []).append(exp.name)
-        return {k: tuple(v) for k, v in out.items()}
-
-    def weighted_terms(self) -> list[tuple[str, float]]:
-        """The question's own terms, each at weight 1 (repeats add up)."""
-        return [(t, 1.0) for t in self.terms]
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,13 @@
 
 An article is a published answer with versions. An edit creates a new version and sends
 the article back for review; the last approved version stays public until a newer one is
-approved. Every change checks the caller's ``lock_version`` (optimistic concurrency: the
-loser of a race gets :class:`ConflictError`) and appends to the audit log in the same
-transaction.
+approved, and only approved text is ever public. Every change checks the caller's
+``lock_version`` (optimistic concurrency: the loser of a race gets :class:`ConflictError`)
+and appends to the audit log in the same transaction.
+
+Approval follows a two-person rule (on by default): the approver must be neither the
+author of the version under review nor the reviewer who started its review, and must
+confirm every item of :data:`CHECKLIST`; the audit log records who did each step.
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from curbside.errors import ConflictError, ReviewError
+from curbside.models import Answer
 from curbside.review import audit
 from curbside.review.accounts import User
+from curbside.serialization import InvalidAnswer, validate_answer
 from curbside.store import Library
 
 Status = Literal["submitted", "under_review", "changes_requested", "approved"]
@@ -29,6 +36,16 @@ TRANSITIONS: dict[tuple[str, str], Status] = {
     ("under_review", "request_changes"): "changes_requested",
     ("changes_requested", "resubmit"): "submitted",
 }
+#: What an approving reviewer confirms, item by item (key → wording shown and logged).
+CHECKLIST: dict[str, str] = {
+    "quotes": "Each statement matches the passage it quotes, in meaning as well as words",
+    "fit": "The statements answer the question asked, for the stated audience",
+    "sources": "The cited sources are appropriate for the claims they support",
+}
+#: Longest comment or edit note stored.
+MAX_COMMENT_CHARS = 5000
+#: Versions listed in an article's history (the newest ones; older ones stay addressable).
+HISTORY_LIMIT = 20
 STATUS_LABELS = {
     "submitted": "Submitted",
     "under_review": "Under Review",
@@ -53,9 +70,13 @@ class Article:
     updated_at: str
 
     @property
-    def public_version(self) -> int:
-        """The version anonymous readers see: the last approved one, else the newest."""
-        return self.approved_version or self.current_version
+    def public_version(self) -> int | None:
+        """The version anonymous readers see: the last approved one (None before approval)."""
+        return self.approved_version
+
+    def visible_to(self, number: int, *, reviewer: bool) -> bool:
+        """Whether a reader may see version ``number``: reviewers any, others the approved one."""
+        return reviewer or (self.approved_version is not None and number == self.approved_version)
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,17 @@ _ARTICLE_COLUMNS = (
     "id, question, audience, status, current_version, approved_version, stale_reason,"
     " lock_version, created_at, updated_at"
 )
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A version's metadata, without its answer (listing history never parses answers)."""
+
+    version: int
+    author: str
+    note: str | None
+    created_at: str
+    library_fingerprint: str
 
 
 def _slug(question: str) -> str:
@@ -119,16 +151,33 @@ def version(lib: Library, article_id: str, number: int) -> ArticleVersion | None
     return ArticleVersion(row[0], row[1], json.loads(row[2]), row[3], row[4], row[5], row[6])
 
 
-def history(lib: Library, article_id: str) -> list[ArticleVersion]:
-    """Every version, oldest first."""
-    numbers = [
-        r[0]
-        for r in lib.conn.execute(
-            "SELECT version FROM article_versions WHERE article_id = ? ORDER BY version",
-            (article_id,),
-        )
-    ]
-    return [v for n in numbers if (v := version(lib, article_id, n)) is not None]
+def history(lib: Library, article_id: str, limit: int = HISTORY_LIMIT) -> list[VersionInfo]:
+    """The newest ``limit`` versions' metadata, newest first (answers are not loaded)."""
+    rows = lib.conn.execute(
+        "SELECT version, author, note, created_at, library_fingerprint FROM article_versions"
+        " WHERE article_id = ? ORDER BY version DESC LIMIT ?",
+        (article_id, limit),
+    )
+    return [VersionInfo(*r) for r in rows]
+
+
+def review_started_by(lib: Library, article_id: str) -> str | None:
+    """Who started the article's latest review round (from the audit log), if anyone."""
+    row = lib.conn.execute(
+        "SELECT actor FROM audit_log WHERE article_id = ? AND action = 'start_review'"
+        " ORDER BY id DESC LIMIT 1",
+        (article_id,),
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def version_author(lib: Library, article_id: str, number: int) -> str | None:
+    """Who saved version ``number`` of the article."""
+    row = lib.conn.execute(
+        "SELECT author FROM article_versions WHERE article_id = ? AND version = ?",
+        (article_id, number),
+    ).fetchone()
+    return str(row[0]) if row else None
 
 
 def queue(
@@ -143,21 +192,42 @@ def queue(
     return [Article(*r) for r in rows]
 
 
-def all_articles(lib: Library, limit: int = 200) -> list[Article]:
-    """Every article, most recently updated first."""
+def all_articles(lib: Library, limit: int = 200, *, approved_only: bool = False) -> list[Article]:
+    """Every article (or only those with an approved version), most recently updated first."""
+    where = " WHERE approved_version IS NOT NULL" if approved_only else ""
     rows = lib.conn.execute(
-        f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY updated_at DESC LIMIT ?",
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles{where} ORDER BY updated_at DESC LIMIT ?",
         (limit,),
     )
     return [Article(*r) for r in rows]
 
 
-def publish(lib: Library, answer: dict[str, Any], *, actor: User | None = None) -> Article:
-    """Create an article (status Submitted) from an answer's JSON form."""
-    if answer.get("abstained"):
+def stored_form(answer: Answer | Mapping[str, Any]) -> dict[str, Any]:
+    """What an article version stores: ``Answer.to_dict()``, checked against the schema.
+
+    A dict is read through :meth:`Answer.from_dict` first, so what is stored is always
+    the current wire form; one that still breaks the schema is refused with one line.
+    """
+    model = answer if isinstance(answer, Answer) else Answer.from_dict(answer)
+    data = dict(model.to_dict())
+    try:
+        validate_answer(data)
+    except InvalidAnswer as err:
+        raise ReviewError(str(err)) from err
+    return data
+
+
+def publish(lib: Library, answer: Answer | Mapping[str, Any], *, actor: User | None) -> Article:
+    """Create an article (status Submitted) from an answer (the model or its JSON form);
+    needs a signed-in user."""
+    if actor is None:
+        raise ReviewError("sign in to publish an answer for review")
+    abstained = answer.abstained if isinstance(answer, Answer) else answer.get("abstained")
+    if abstained:
         raise ReviewError("an answer without evidence cannot be published")
+    answer = stored_form(answer)
     question = str(answer["question"])
-    author = actor.username if actor else "anonymous"
+    author = actor.username
     now = audit.now()
     with lib.transaction() as conn:
         article_id = _slug(question)
@@ -240,9 +310,17 @@ def transition(
     actor: User | None,
     expected_lock: int,
     comment: str | None = None,
+    checklist: Sequence[str] = (),
+    two_person: bool = True,
 ) -> Article:
-    """Move an article through the workflow (``start_review``, ``approve``, ``request_changes``, ``resubmit``)."""
+    """Move an article through the workflow (``start_review``, ``approve``, ``request_changes``, ``resubmit``).
+
+    ``approve`` needs every :data:`CHECKLIST` key in ``checklist`` and, with ``two_person``,
+    an approver who neither wrote the version nor started its review.
+    """
     user = _require_reviewer(actor)
+    comment = (comment or "").strip()[:MAX_COMMENT_CHARS] or None
+    detail = comment
     with lib.transaction() as conn:
         article = _existing(lib, article_id)
         if article.lock_version != expected_lock:
@@ -253,9 +331,12 @@ def transition(
             raise ReviewError(
                 f"cannot {action.replace('_', ' ')} an article that is {STATUS_LABELS[article.status]}"
             )
-        if action == "request_changes" and not (comment or "").strip():
+        if action == "request_changes" and not comment:
             raise ReviewError("say what needs to change")
         if target == "approved":
+            _check_approval(lib, article, user, checklist, two_person)
+            ticked = ", ".join(CHECKLIST)
+            detail = f"checked: {ticked}" + (f"; {comment}" if comment else "")
             _bump(
                 lib,
                 article,
@@ -266,26 +347,49 @@ def transition(
             )
         else:
             _bump(lib, article, expected_lock, "status = ?", (target,))
-        if comment and comment.strip():
+        if comment:
             conn.execute(
                 "INSERT INTO review_comments (article_id, version, author, body, created_at) VALUES (?, ?, ?, ?, ?)",
-                (article_id, article.current_version, user.username, comment.strip(), audit.now()),
+                (article_id, article.current_version, user.username, comment, audit.now()),
             )
         audit.record(
             conn,
             user.username,
             action,
             article_id=article_id,
-            detail=comment,
+            detail=detail,
             fingerprint=lib.fingerprint(),
         )
     return _existing(lib, article_id)
 
 
+def _check_approval(
+    lib: Library, article: Article, user: User, checklist: Sequence[str], two_person: bool
+) -> None:
+    """Refuse an approval that skips the checklist or breaks the two-person rule."""
+    missing = [label for key, label in CHECKLIST.items() if key not in set(checklist)]
+    if missing:
+        raise ReviewError("confirm every checklist item before approving: " + "; ".join(missing))
+    if not two_person:
+        return
+    author = version_author(lib, article.id, article.current_version)
+    if author is not None and author.lower() == user.username.lower():
+        raise ReviewError(
+            f"two-person rule: {user.username} wrote version {article.current_version};"
+            " another reviewer must approve it"
+        )
+    starter = review_started_by(lib, article.id)
+    if starter is not None and starter.lower() == user.username.lower():
+        raise ReviewError(
+            f"two-person rule: {user.username} started this review; another reviewer must"
+            " approve it"
+        )
+
+
 def edit(
     lib: Library,
     article_id: str,
-    answer: dict[str, Any],
+    answer: Answer | Mapping[str, Any],
     *,
     actor: User | None,
     expected_lock: int,
@@ -293,6 +397,8 @@ def edit(
 ) -> Article:
     """Store an edited answer as a new version; the article goes back to Submitted."""
     user = _require_reviewer(actor)
+    answer = stored_form(answer)
+    note = (note or "").strip()[:MAX_COMMENT_CHARS] or None
     with lib.transaction() as conn:
         article = _existing(lib, article_id)
         number = article.current_version + 1
@@ -309,13 +415,14 @@ def edit(
     return _existing(lib, article_id)
 
 
-def comments(lib: Library, article_id: str) -> list[dict[str, Any]]:
-    """Reviewer comments on an article, oldest first."""
+def comments(lib: Library, article_id: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest ``limit`` reviewer comments on an article, oldest of them first."""
     rows = lib.conn.execute(
-        "SELECT version, author, body, created_at FROM review_comments WHERE article_id = ? ORDER BY id",
-        (article_id,),
+        "SELECT version, author, body, created_at FROM review_comments WHERE article_id = ?"
+        " ORDER BY id DESC LIMIT ?",
+        (article_id, limit),
     )
-    return [dict(r) for r in rows]
+    return [dict(r) for r in rows][::-1]
 
 
 def flag_stale(lib: Library, article_id: str, reason: str) -> None:

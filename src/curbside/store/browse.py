@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,3 +58,39 @@ def list_sources(
     )
     rows = lib.conn.execute(sql, [*args, limit, offset])
     return [dict(r) for r in rows]
+
+
+def title_counts(conn: sqlite3.Connection, limit: int = 5000) -> tuple[dict[str, int], list[str]]:
+    """Sources per tier, and up to ``limit`` source titles (for describing a library)."""
+    tiers = {
+        str(t): int(n) for t, n in conn.execute("SELECT tier, count(*) FROM sources GROUP BY tier")
+    }
+    titles = [str(r[0]) for r in conn.execute("SELECT title FROM sources LIMIT ?", (limit,))]
+    return tiers, titles
+
+
+def source_ids(lib: Library, *, prefix: str = "") -> list[str]:
+    """Every source id, or those starting with ``prefix``, in sorted order."""
+    rows = lib.conn.execute(
+        "SELECT id FROM sources WHERE substr(id, 1, ?) = ? ORDER BY id", (len(prefix), prefix)
+    )
+    return [str(r[0]) for r in rows]
+
+
+def abbreviation_pairs(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Every (short form, long form) pair the library learned, ordered by short form."""
+    rows = conn.execute("SELECT short, long FROM abbreviations ORDER BY short, long")
+    return [(str(short), str(long)) for short, long in rows]
+
+
+def passages_mentioning(conn: sqlite3.Connection, term: str) -> int:
+    """Passages with a word that starts with ``term`` (a phrase: that contain it).
+
+    A case-insensitive scan of passage text: exact for any library, but linear in its
+    size (the search index's own term statistics serve large libraries).
+    """
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    row = conn.execute(
+        "SELECT count(*) FROM passages WHERE ' ' || text LIKE ? ESCAPE '\\'", (f"% {escaped}%",)
+    ).fetchone()
+    return int(row[0])

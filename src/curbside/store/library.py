@@ -11,22 +11,21 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from curbside.errors import LibraryError
-from curbside.ingest.chunking import Chunk, chunk, layout
-from curbside.ingest.classify import detect_design, detect_tier
-from curbside.models import Document, Passage, Source
+from curbside.models import Document, Passage, Source, Tier
 from curbside.store.identity import sha256_hex, source_id_for
 from curbside.store.migrations import migrate
 from curbside.store.references import store_references
 from curbside.store.rows import (
     PASSAGE_COLUMNS,
     SOURCE_COLUMNS,
+    Chunk,
     as_text,
     json_list,
     passage_from_row,
@@ -43,6 +42,23 @@ class IngestOutcome:
 
     status: Status
     source_id: str
+
+
+@dataclass(frozen=True)
+class NewSource:
+    """A document made ready for storage by ingest: classified, laid out and chunked.
+
+    ``text`` is the stored text, ``chunks`` its passages (spans into ``text``), and
+    ``abbreviations`` the (short form, long form) pairs the text defines. The store
+    only writes this; it never parses, classifies or chunks.
+    """
+
+    doc: Document
+    tier: Tier
+    design: str | None
+    text: str
+    chunks: tuple[Chunk, ...]
+    abbreviations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,22 +149,24 @@ class Library:
 
     # -- writing -----------------------------------------------------------------
 
-    def add_document(
-        self,
-        doc: Document,
-        origin: str = "",
-        *,
-        abbreviations: Callable[[str], Iterable[tuple[str, str]]] | None = None,
-    ) -> IngestOutcome:
-        """Store ``doc`` as a new source, a new version of one, or nothing if unchanged.
+    def add(self, entry: NewSource, origin: str = "") -> IngestOutcome:
+        """Store ``entry`` as a new source, a new version of one, or nothing if unchanged.
 
-        ``abbreviations``, given the stored text, returns (short form, long form) pairs to
-        record with the source in the same transaction (query expansion learns from them).
+        Everything -- the source row, its passages, references, abbreviations and the
+        change-log entry -- is written in one transaction. Text SQLite cannot store (lone
+        surrogates, values beyond its limits) raises :class:`LibraryError`, never more.
         """
-        design = detect_design(doc)
-        tier = detect_tier(doc, design)
-        text, spans = layout(doc)
-        chunks = chunk(text, spans)
+        try:
+            return self._add(entry, origin)
+        except (UnicodeEncodeError, sqlite3.DataError) as err:
+            where = origin or entry.doc.origin
+            raise LibraryError(
+                f"{where}: cannot store this document ({err.reason if isinstance(err, UnicodeEncodeError) else err})"
+            ) from err
+
+    def _add(self, entry: NewSource, origin: str) -> IngestOutcome:
+        doc, tier, design, text = entry.doc, entry.tier, entry.design, entry.text
+        chunks = list(entry.chunks)
         if not chunks:
             # A bibliographic record without an abstract is still citable: its title
             # (the first line of the stored text) becomes its only passage.
@@ -196,11 +214,10 @@ class Library:
                 passage_rows(sid, text, chunks),
             )
             store_references(conn, sid, doc.references, doc.pmid, doc.doi)
-            if abbreviations is not None:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO abbreviations (short, long, source_id) VALUES (?, ?, ?)",
-                    [(short, long, sid) for short, long in abbreviations(text)],
-                )
+            conn.executemany(
+                "INSERT OR IGNORE INTO abbreviations (short, long, source_id) VALUES (?, ?, ?)",
+                [(short, long, sid) for short, long in entry.abbreviations],
+            )
             conn.execute(
                 "INSERT INTO changes (source_id, op, at) VALUES (?, 'upsert', ?)", (sid, now)
             )

@@ -6,10 +6,21 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
-from curbside.ingest.chunking import Chunk
 from curbside.models import Passage, Source, Tier
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage before it has an id: its section, span in the source text, and page."""
+
+    section: str
+    start: int
+    end: int
+    page: int | None
+
 
 SOURCE_COLUMNS = (
     "id, title, tier, design, grade, authors, organization, journal, publisher, year, "

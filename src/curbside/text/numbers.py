@@ -141,6 +141,9 @@ def _walk(before: str) -> str:
 def _dose_measure(before: str) -> str:
     """ "recommended dosage of X for Y is" → "recommended dosage of X for Y" (same clause)."""
     clause = re.split(r"[;:]|\.\s", before)[-1]
+    # Never reach back past another figure: "reduced to a minimum of 25 mg, … increased to a
+    # maximum of" must not lend the first dose's words to the second.
+    clause = re.split(r"\d[^\s]*\s", clause)[-1]
     words = _WORD.findall(clause)
     positions = [i for i, w in enumerate(words) if _DOSE_WORDS.search(w)]
     if not positions:
@@ -166,6 +169,28 @@ def _after(sentence: str, end: int) -> str:
     return " ".join(picked)
 
 
+_OUTCOME_RUN = re.compile(
+    rf"{_OUTCOME.pattern}(?:,?\s(?:or|and)\s{_OUTCOME.pattern})*", re.IGNORECASE
+)
+
+
+def _last_outcome(text: str) -> str:
+    """The last outcome named, whole: "progression or death", not just "death"."""
+    runs = [m.group(0) for m in _OUTCOME_RUN.finditer(text)]
+    return runs[-1] if runs else ""
+
+
+def _in_a_list(sentence: str, start: int, end: int) -> bool:
+    """True when the figure is one of several listed together ("75% and 50%")."""
+    after = sentence[end : end + 20]
+    before = sentence[max(0, start - 20) : start]
+    return bool(
+        re.match(r"\s*(?:,|and|or|to)\s*\d", after)
+        or re.search(r"\d(?:\.\d+)?\s?%?\s*(?:,|and|or)\s*$", before)
+        or re.search(r"\brespectively\b", sentence[end : end + 120])
+    )
+
+
 def figures(sentence: str) -> list[Figure]:
     """Figures in ``sentence``, left to right, each with its measure when one is named."""
     found: list[Figure] = []
@@ -187,6 +212,10 @@ def figures(sentence: str) -> list[Figure]:
                 and nxt.group(1).lower() not in _BOUNDARY
             ):
                 continue
+            if rx is _SINGLE and _in_a_list(sentence, start, end):
+                # "responses in 75% and 50%, respectively": which figure measures what is
+                # told by the order of two lists; a key number would pair them wrongly.
+                continue
             value = m.group("a").strip()
             comparator = m.groupdict().get("b")
             measure = _measure(sentence[: m.start("a")]) or _after(sentence, end)
@@ -203,8 +232,8 @@ def figures(sentence: str) -> list[Figure]:
                     # "(hazard ratio 0.42)" after an arm names the ratio, not the arm;
                     # the outcome it is for is the last one the sentence named before it.
                     name = re.split(r"[,:]?\s*(?:of|was|=)?\s*\d", value)[0].strip() or "ratio"
-                    outcomes = _OUTCOME.findall(sentence[: m.start("a")])
-                    measure = f"{name} for {outcomes[-1]}" if outcomes else name
+                    outcome = _last_outcome(sentence[: m.start("a")])
+                    measure = f"{name} for {outcome}" if outcome else name
             elif not measure or not (MEASURE_CUES.search(measure) or unit_is_dose):
                 continue
             taken.append((start, end))

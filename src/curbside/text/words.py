@@ -47,7 +47,12 @@ FRAME_WORDS: frozenset[str] = words_of(
     said data study studies trial trials research label fda drug drugs medication medicine
     doctor doctors care team question questions answer please help much many often long
     typical typically common commonly main key expect expected expecting afterwards
-    afterward beforehand wonder wondering find finds found show shows showed shown learn"""
+    afterward beforehand wonder wondering find finds found show shows showed shown learn
+    lab labs bloodwork workup order ordered ordering watch watching look looking start
+    starting started stop stopping switch switching choose choosing decide deciding pick
+    offer offered prescribe prescribing counsel counselling counseling worry worried
+    concern concerned reasonable ideal optimal preferred anything something else whether
+    get gets got getting decide decides"""
 )
 
 _EQUIVALENT = {

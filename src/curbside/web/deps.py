@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
 from curbside.review.accounts import Session, User, session_for
 from curbside.store import Library
+from curbside.store.tokens import TokenError, verify_token
+from curbside.web.asking import ASK_QUEUE, ASK_THREADS, AskPool
 from curbside.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -23,7 +25,7 @@ from curbside.web.security import (
 #: Idle library connections kept for reuse (opening one costs about a millisecond).
 POOL_SIZE = 16
 
-#: Builds the answer engine for a library (tests inject a stub; serve uses the real one).
+#: Builds an answer engine for a library (tests inject a stub; serve uses the real one).
 EngineFactory = Callable[[Library], Any]
 
 
@@ -41,38 +43,48 @@ class NotFound(Exception):
 
 @dataclass
 class WebState:
-    """What the app shares between requests: settings and the one answer engine."""
+    """What the app shares between requests: settings, the ask pool and idle connections."""
 
     library_path: Path
     engine_factory: EngineFactory
     secure_cookies: bool | None = None
-    _engine: Any = None
-    _engine_lib: Library | None = None
-    _engine_seq: int = -1
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Approval needs a second reviewer (see ``review.workflow``).
+    two_person_rule: bool = True
+    ask_threads: int = ASK_THREADS
+    ask_queue: int = ASK_QUEUE
+    #: ``thread`` or ``process`` ask workers.
+    ask_mode: str = "thread"
+    _asker: AskPool | None = None
+    _asker_lock: threading.Lock = field(default_factory=threading.Lock)
     _pool: list[Library] = field(default_factory=list)
     _pool_lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @property
+    def asker(self) -> AskPool:
+        """The pool that answers questions (started on first use)."""
+        with self._asker_lock:
+            if self._asker is None:
+                self._asker = AskPool(
+                    self.library_path,
+                    self.engine_factory,
+                    workers=self.ask_threads,
+                    queue=self.ask_queue,
+                    mode=self.ask_mode,
+                )
+            return self._asker
+
     def ask(self, question: str, *, audience: str, thread_id: str | None) -> dict[str, Any]:
-        """Answer a question with the shared engine and return the answer's JSON form.
+        """Answer a question on the ask pool and return the answer's JSON form.
 
-        The engine and its connection are used by one request at a time: it keeps
-        per-call state, and recording a thread turn writes to the library. When the
-        library has changed since the engine was built (an ingest while serving), a
-        fresh engine picks up the new sources.
+        Raises :class:`~curbside.web.asking.Overloaded` when the pool's line is full.
         """
-        from curbside.render.jsonout import answer_to_dict
+        return self.asker.ask(question, audience=audience, thread_id=thread_id)
 
-        with self._lock:
-            if self._engine_lib is None:
-                self._engine_lib = Library.open(self.library_path)
-            seq = self._engine_lib.last_change()
-            if self._engine is None or seq != self._engine_seq:
-                self._engine = self.engine_factory(self._engine_lib)
-                self._engine_seq = seq
-            answer = self._engine.ask(question, audience=audience, thread_id=thread_id)
-        # Answers are immutable: converting them needs no lock.
-        return answer_to_dict(answer)
+    async def ask_async(
+        self, question: str, *, audience: str, thread_id: str | None
+    ) -> dict[str, Any]:
+        """:meth:`ask` without holding a request thread while the answer is computed."""
+        return await self.asker.ask_async(question, audience=audience, thread_id=thread_id)
 
     def borrow(self) -> Library:
         """A library connection for one request: a pooled idle one, or a new one."""
@@ -92,16 +104,15 @@ class WebState:
         lib.close()
 
     def warm(self) -> None:
-        """Build the engine and run one search, so the first visitor does not wait for it."""
-        self.ask("What does the library say about treatment?", audience="clinician", thread_id=None)
+        """Build the ask threads' engines, so the first visitors do not wait for them."""
+        self.asker.warm()
 
     def close(self) -> None:
-        """Close the engine's and the pool's library connections."""
-        with self._lock:
-            if self._engine_lib is not None:
-                self._engine_lib.close()
-            self._engine_lib = None
-            self._engine = None
+        """Stop the ask pool and close the idle connections."""
+        with self._asker_lock:
+            if self._asker is not None:
+                self._asker.close()
+            self._asker = None
         with self._pool_lock:
             for lib in self._pool:
                 lib.close()
@@ -124,12 +135,57 @@ def get_lib(request: Request) -> Iterator[Library]:
         state.give_back(lib)
 
 
+#: Paths whose callers authenticate per request (no cookie), so CSRF cannot apply:
+#: CDS Hooks calls carry the EHR's signed JWT (checked by the route).
+CSRF_EXEMPT_PREFIXES = ("/cds-services",)
+
+
+def token_scope_for(method: str, path: str) -> str | None:
+    """The API-token scope a call needs; None when tokens may not make it at all."""
+    if method == "POST" and path in ("/api/ask", "/api/ask/fhir"):
+        return "ask"
+    if method in SAFE_METHODS and path.startswith("/api/"):
+        return "read"
+    return None
+
+
+def _bearer_call(request: Request, lib: Library) -> bool:
+    """Authenticate an ``Authorization: Bearer`` API call; False when there is none.
+
+    A token call ignores cookies (it acts as no user) and needs no CSRF token: a browser
+    never attaches this header to a cross-site request on its own.
+    """
+    header = request.headers.get("authorization", "")
+    if not request.url.path.startswith("/api/") or not header.lower().startswith("bearer "):
+        return False
+    try:
+        token = verify_token(lib, header[7:].strip())
+    except TokenError as err:
+        raise HTTPException(401, f"{err}", headers={"WWW-Authenticate": "Bearer"}) from err
+    scope = token_scope_for(request.method, request.url.path)
+    if scope is None or scope not in token.scopes:
+        raise Forbidden(f"API token {token.name!r} lacks the scope for this call")
+    request.state.session = None
+    request.state.user = None
+    request.state.csrf = ""
+    request.state.api_token = token
+    return True
+
+
 async def request_context(request: Request, lib: Library = Depends(get_lib)) -> None:
     """Resolve the session and enforce CSRF on every state-changing request.
 
     Runs for every route (it is an app-level dependency), so no form or API call can
     forget the check. Leaves ``session``, ``user`` and ``csrf`` on ``request.state``.
+    Bearer-token API calls and CDS Hooks calls authenticate otherwise and skip CSRF.
     """
+    if _bearer_call(request, lib):
+        return
+    if request.url.path.startswith(CSRF_EXEMPT_PREFIXES):
+        request.state.session = None
+        request.state.user = None
+        request.state.csrf = ""
+        return
     session: Session | None = session_for(lib, request.cookies.get(SESSION_COOKIE))
     anon: str = request.scope.get("state", {}).get("anon_csrf", "")
     request.state.session = session

@@ -71,12 +71,26 @@ def apply_edit(
     if not sections:
         raise ReviewError("an article needs at least one statement")
     out["sections"] = sections
+    # A sentence the reviewer dropped from its section leaves the bottom line as well.
+    dropped = {
+        str(st.get("text"))
+        for si, sec in enumerate(answer.get("sections") or [])
+        for bi, blk in enumerate(sec.get("blocks") or [])
+        for ti, st in enumerate(blk.get("statements") or [])
+        if f"s{si}-{bi}-{ti}" in drop
+    }
+    out["bottom_line"] = [
+        st for st in out.get("bottom_line") or [] if str(st.get("text")) not in dropped
+    ]
     return renumber(out)
 
 
 def renumber(answer: dict[str, Any]) -> dict[str, Any]:
     """Renumber citations 1, 2, 3 … in reading order; drop what nothing cites any more."""
-    body = [st for sec in answer["sections"] for blk in sec["blocks"] for st in blk["statements"]]
+    # The bottom line is read first, so its citations are numbered first.
+    body = list(answer.get("bottom_line") or []) + [
+        st for sec in answer["sections"] for blk in sec["blocks"] for st in blk["statements"]
+    ]
     order: list[int] = []
     for n in _cited(body):
         if n not in order:

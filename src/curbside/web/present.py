@@ -1,36 +1,39 @@
-"""Turn an answer's JSON form into what the templates show.
+"""Turn an answer into what the templates show.
 
-Articles store the answer as its JSON dict, so pages are rendered from that dict, never
-from live objects: an article looks the same tomorrow as on the day it was approved.
-Every field is read defensively (older or hand-edited dicts may lack optional keys).
-Nothing here marks text up; the templates escape everything.
+Articles and thread turns store the answer's wire form (``Answer.to_dict()``); pages read
+it back with ``Answer.from_dict`` and render from the model, so an article looks the same
+tomorrow as on the day it was approved, and every title, label and provenance line comes
+from :mod:`curbside.wording`, as in every other renderer. ``from_dict`` tolerates older
+dicts that lack newer keys. Nothing here marks text up; the templates escape everything.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
+from curbside.models import Answer, Citation, ReferenceEntry, Source, Statement
+from curbside.render.common import split_disclaimer
 from curbside.web.charts import Chart, build_charts
+from curbside.wording import (
+    ABSTAIN_FALLBACK,
+    BRIEF_NOTE,
+    BRIEF_NOTE_WEB,
+    FOLLOW_UP_TITLES,
+    JUMP_LABELS,
+    SECTION_TITLES,
+    TIER_LABELS,
+    facets_line,
+    gap_line,
+    is_editors_summary,
+    provenance_line,
+    quote_line,
+)
 
-TIER_LABELS = {"guideline": "Guideline", "label": "FDA label", "research": "Research"}
-SECTION_TITLES = {
-    "guideline": "From the Guidelines",
-    "label": "From the FDA Drug Label",
-    "research": "From the Research",
-}
-FOLLOW_UP_TITLES = {
-    "clinician": "Follow-up questions",
-    "nurse": "Follow-up questions",
-    "student": "Questions to explore next",
-    "patient": "Questions to ask your care team",
-}
-JUMP_LABELS = {"guideline": "Guidelines", "label": "FDA labels", "research": "Research"}
-#: The fixed urgent-care line of patient disclaimers starts with these words.
-_URGENT_MARK = "Get help now:"
 #: Where an abstention message turns from the reader to whoever maintains the library.
 _MAINTAINER_MARK = "To answer questions like this,"
 #: A figure with a unit of mass, activity or volume is a dose, not an outcome.
@@ -75,10 +78,13 @@ class RefView:
 
 @dataclass(frozen=True)
 class QuoteView:
-    """The exact span behind a citation and a link to it in its source."""
+    """The exact span behind a citation, what kind of quote it is, and a link to it."""
 
     text: str
     href: str
+    #: "Quoted verbatim from …" or "The curbside editors' summary of …".
+    note: str
+    summary: bool
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,10 @@ class AnswerView:
     abstained: bool
     message: str
     maintainer_note: list[TextPiece]
+    bottom_line: list[StatementView]
+    facets: str
+    gaps: list[str]
+    generator_notice: str
     sections: list[SectionView]
     references: list[RefView]
     key_numbers: list[KeyNumberView]
@@ -169,9 +179,18 @@ class AnswerView:
     follow_ups: list[str]
     follow_up_title: str
     disclaimer: str
+    provenance: str
     urgent: str | None
     numbers_first: bool
+    #: True for a brief answer: the page offers the full one.
+    brief: bool
+    brief_note: str
+    brief_action: str
     last_updated: str
+    generated_at: str
+    #: ``generated_at`` for the reader: with the time when it has one, else the date.
+    generated_label: str
+    evidence_updated: str
     fingerprint: str
     total_ms: float | None
     statement_count: int
@@ -185,7 +204,7 @@ def source_href(source_id: str, start: int | None = None, end: int | None = None
     return path
 
 
-def identifier_links(ref: dict[str, Any]) -> list[Link]:
+def identifier_links(ref: Mapping[str, Any]) -> list[Link]:
     """Identifiers the data states, linked only when the link is derived from them."""
     out: list[Link] = []
     doi = str(ref.get("doi") or "").strip()
@@ -208,7 +227,7 @@ def identifier_links(ref: dict[str, Any]) -> list[Link]:
     return out
 
 
-def badges_for(ref: dict[str, Any]) -> list[Badge]:
+def badges_for(ref: Mapping[str, Any]) -> list[Badge]:
     """Tier, design, year and grade badges for a reference or source row."""
     tier = str(ref.get("tier") or "")
     out = [Badge(TIER_LABELS.get(tier, tier or "source"), f"tier-{tier or 'none'}")]
@@ -222,46 +241,61 @@ def badges_for(ref: dict[str, Any]) -> list[Badge]:
     return out
 
 
-def _byline(ref: dict[str, Any]) -> str:
-    authors = [str(a) for a in ref.get("authors") or []]
-    if authors:
-        return ", ".join(authors[:3]) + (", et al." if len(authors) > 3 else "")
-    return str(ref.get("organization") or ref.get("publisher") or "")
+def _meta(source: Source) -> dict[str, Any]:
+    """The fields of a source that badges and identifier links read."""
+    names = ("tier", "design", "year", "grade", "doi", "pmid", "pmcid", "set_id", "url")
+    return {name: getattr(source, name) for name in names}
 
 
-def ref_view(ref: dict[str, Any]) -> RefView:
-    """One reference-list entry."""
-    sid = str(ref.get("source_id") or "")
+def _byline(source: Source) -> str:
+    if source.authors:
+        shown = ", ".join(source.authors[:3])
+        return shown + (", et al." if len(source.authors) > 3 else "")
+    return source.organization or source.publisher or ""
+
+
+def ref_view(ref: ReferenceEntry | Mapping[str, Any]) -> RefView:
+    """One reference-list entry (from the model, or a reference's wire form)."""
+    if not isinstance(ref, ReferenceEntry):
+        ref = Answer.from_dict({"references": [ref]}).references[0]
+    src = ref.source
+    meta = _meta(src)
     return RefView(
-        n=int(ref.get("n") or 0),
-        source_id=sid,
-        source_href=source_href(sid) if sid else "",
-        tier=str(ref.get("tier") or ""),
-        title=str(ref.get("title") or sid or "Untitled source"),
-        byline=_byline(ref),
-        venue=str(ref.get("journal") or ""),
-        year=str(ref.get("year") or ""),
-        badges=badges_for(ref),
-        links=identifier_links(ref),
+        n=ref.n,
+        source_id=src.id,
+        source_href=source_href(src.id) if src.id else "",
+        tier=src.tier,
+        title=src.title or src.id or "Untitled source",
+        byline=_byline(src),
+        venue=src.journal or "",
+        year=str(src.year or ""),
+        badges=badges_for(meta),
+        links=identifier_links(meta),
     )
 
 
+def _quote(c: Citation, source: Source | None) -> QuoteView:
+    href = source_href(c.source_id, c.start, c.end)
+    return QuoteView(c.quote, href, quote_line(c, source), is_editors_summary(c, source))
+
+
 def _statement(
-    raw: dict[str, Any], sid: str, refs: dict[int, RefView], prefix: str
+    st: Statement,
+    sid: str,
+    refs: dict[int, RefView],
+    sources: dict[int, Source],
+    prefix: str,
 ) -> StatementView:
     grouped: dict[int, list[QuoteView]] = {}
-    for c in raw.get("citations") or []:
-        n = int(c.get("n") or 0)
-        quotes = grouped.setdefault(n, [])
-        text = str(c.get("quote") or "")
-        if text and all(q.text != text for q in quotes):
-            href = source_href(str(c.get("source_id") or ""), c.get("start"), c.get("end"))
-            quotes.append(QuoteView(text, href))
+    for c in st.citations:
+        quotes = grouped.setdefault(c.n, [])
+        if c.quote and all(q.text != c.quote for q in quotes):
+            quotes.append(_quote(c, sources.get(c.n)))
     cites = [
         CiteView(n, f"{prefix}-{sid}-c{n}", quotes, refs.get(n))
         for n, quotes in sorted(grouped.items())
     ]
-    return StatementView(sid, str(raw.get("text") or ""), cites)
+    return StatementView(sid, st.text, cites)
 
 
 def is_dose(value: str, measure: str) -> bool:
@@ -283,81 +317,106 @@ def message_parts(message: str) -> tuple[str, list[TextPiece]]:
     return message[:at].strip(), pieces
 
 
-def _urgent(answer: dict[str, Any]) -> tuple[str | None, str]:
-    text = str(answer.get("disclaimer") or "")
-    at = text.find(_URGENT_MARK)
-    if answer.get("audience") == "patient" and at >= 0:
-        return text[at:].strip(), text[:at].strip()
-    return None, text
+def _urgent(answer: Answer) -> tuple[str | None, str]:
+    """The patient urgent-care line apart from the rest of the disclaimer.
+
+    The line is found by its fixed opening words, so an answer stored with an older
+    wording of the line still has it shown as a callout.
+    """
+    urgent, rest = split_disclaimer(answer)
+    if urgent is None and answer.audience == "patient":
+        at = answer.disclaimer.find("Get help now:")
+        if at >= 0:
+            return answer.disclaimer[at:].strip(), answer.disclaimer[:at].strip()
+    return urgent, rest
 
 
-def answer_view(answer: dict[str, Any], prefix: str = "a") -> AnswerView:
-    """The view of an answer dict; ``prefix`` keeps element ids unique on a page."""
-    refs = {r.n: r for r in (ref_view(x) for x in answer.get("references") or [])}
+def answer_view(answer: Answer | Mapping[str, Any], prefix: str = "a") -> AnswerView:
+    """The view of an answer (model or wire form); ``prefix`` keeps element ids unique."""
+    model = answer if isinstance(answer, Answer) else Answer.from_dict(answer)
+    refs = {r.n: ref_view(r) for r in model.references}
+    sources = {r.n: r.source for r in model.references}
     sections: list[SectionView] = []
-    for si, sec in enumerate(answer.get("sections") or []):
+    for si, sec in enumerate(model.sections):
         blocks = []
-        for bi, blk in enumerate(sec.get("blocks") or []):
+        for bi, blk in enumerate(sec.blocks):
             statements = [
-                _statement(st, f"s{si}-{bi}-{ti}", refs, prefix)
-                for ti, st in enumerate(blk.get("statements") or [])
+                _statement(st, f"s{si}-{bi}-{ti}", refs, sources, prefix)
+                for ti, st in enumerate(blk.statements)
             ]
-            blocks.append(BlockView(f"b{si}-{bi}", str(blk.get("heading") or ""), statements))
-        tier = str(sec.get("tier") or "")
-        title = str(sec.get("title") or SECTION_TITLES.get(tier, "From the Sources"))
+            blocks.append(BlockView(f"b{si}-{bi}", blk.heading, statements))
+        title = sec.title or SECTION_TITLES.get(sec.tier, "From the Sources")
         count = sum(len(b.statements) for b in blocks)
-        jump = JUMP_LABELS.get(tier, title)
-        sections.append(SectionView(f"sec{si}", tier, title, jump, blocks, count))
+        jump = JUMP_LABELS.get(sec.tier, title)
+        sections.append(SectionView(f"sec{si}", sec.tier, title, jump, blocks, count))
     numbers = [
         KeyNumberView(
-            str(k.get("value") or ""),
-            str(k.get("measure") or ""),
-            str(k.get("comparator") or ""),
-            int(k.get("n") or 0),
-            refs.get(int(k.get("n") or 0)),
-            is_dose(str(k.get("value") or ""), str(k.get("measure") or "")),
+            k.value,
+            k.measure,
+            k.comparator or "",
+            k.n,
+            refs.get(k.n),
+            is_dose(k.value, k.measure),
         )
-        for k in answer.get("key_numbers") or []
+        for k in model.key_numbers
     ]
     conflicts = [
         ConflictView(
-            str(c.get("topic") or ""),
+            c.topic,
             [
-                _statement(st, f"k{ci}-{ti}", refs, prefix)
-                for ti, st in enumerate(c.get("statements") or [])
+                _statement(st, f"k{ci}-{ti}", refs, sources, prefix)
+                for ti, st in enumerate(c.statements)
             ],
         )
-        for ci, c in enumerate(answer.get("conflicts") or [])
+        for ci, c in enumerate(model.conflicts)
     ]
-    audience = str(answer.get("audience") or "clinician")
-    urgent, disclaimer = _urgent(answer)
-    timings = answer.get("timings_ms") or {}
-    message, note = message_parts(str(answer.get("message") or ""))
+    bottom_line = [
+        _statement(st, f"bl-{i}", refs, sources, prefix) for i, st in enumerate(model.bottom_line)
+    ]
+    urgent, disclaimer = _urgent(model)
+    message, note = message_parts(model.message or (ABSTAIN_FALLBACK if model.abstained else ""))
+    brief = model.detail == "brief" and not model.abstained
     return AnswerView(
-        question=str(answer.get("question") or ""),
-        audience=audience,
-        abstained=bool(answer.get("abstained")),
+        question=model.question,
+        audience=model.audience,
+        abstained=model.abstained,
         message=message,
         # Patients are not told how to extend the library; that note is for its keepers.
-        maintainer_note=[] if audience == "patient" else note,
+        maintainer_note=[] if model.audience == "patient" else note,
+        bottom_line=bottom_line,
+        facets=facets_line(model),
+        gaps=[gap_line(g) for g in model.gaps if g.strip()],
+        generator_notice=(model.generator.notice or "") if model.generator else "",
         sections=sections,
         references=sorted(refs.values(), key=lambda r: r.n),
         key_numbers=numbers,
         outcome_numbers=[k for k in numbers if not k.dose],
         dose_numbers=[k for k in numbers if k.dose],
         has_comparators=any(k.comparator for k in numbers),
-        charts=build_charts(answer.get("key_numbers") or []),
+        charts=build_charts([dict(k) for k in model.to_dict()["key_numbers"]]),
         conflicts=conflicts,
-        follow_ups=[str(f) for f in answer.get("follow_ups") or []],
-        follow_up_title=FOLLOW_UP_TITLES.get(audience, "Follow-up questions"),
+        follow_ups=list(model.follow_ups),
+        follow_up_title=FOLLOW_UP_TITLES.get(model.audience, "Follow-up questions"),
         disclaimer=disclaimer,
+        provenance=provenance_line(model),
         urgent=urgent,
-        numbers_first=audience in ("clinician", "nurse"),
-        last_updated=str(answer.get("last_updated") or ""),
-        fingerprint=str(answer.get("library_fingerprint") or ""),
-        total_ms=timings.get("total") if isinstance(timings, dict) else None,
-        statement_count=sum(sec.count for sec in sections),
+        numbers_first=model.audience in ("clinician", "nurse"),
+        brief=brief,
+        brief_note=BRIEF_NOTE if brief else "",
+        brief_action=BRIEF_NOTE_WEB,
+        last_updated=model.last_updated,
+        generated_at=model.generated_at or model.last_updated,
+        generated_label=_when(model.generated_at or model.last_updated),
+        evidence_updated=model.evidence_updated,
+        fingerprint=model.library_fingerprint,
+        total_ms=model.timings_ms.get("total"),
+        statement_count=sum(sec.count for sec in sections) + len(bottom_line),
     )
+
+
+def _when(value: str) -> str:
+    """A timestamp with its time of day, a bare date without one (never a made-up 00:00)."""
+    return nice_time(value) if "T" in value else nice_date(value)
 
 
 def nice_date(value: str | None) -> str:

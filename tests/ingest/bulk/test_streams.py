@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from curbside.ingest import base
+from curbside.ingest.budget import Budget
 from curbside.ingest.pipeline import ingest_paths
 from curbside.store import Library
 from tests.ingest.bulk.archives import article_set, fictional_articles
@@ -29,7 +29,7 @@ def test_documents_before_a_break_are_stored_and_the_break_reported(
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".xml"])
 def test_streamed_formats_ignore_the_whole_file_cap(
-    tmp_path: Path, library_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+    tmp_path: Path, library_path: Path, suffix: str
 ) -> None:
     path = tmp_path / f"big{suffix}"
     if suffix == ".jsonl":
@@ -40,19 +40,15 @@ def test_streamed_formats_ignore_the_whole_file_cap(
         path.write_text("".join(json.dumps(obj) + "\n" for obj in lines))
     else:
         path.write_bytes(article_set(fictional_articles(98100, 5)))
-    monkeypatch.setattr(base, "MAX_FILE_BYTES", 100)
     assert path.stat().st_size > 100
     with Library.open(library_path) as lib:
-        summary = ingest_paths(lib, [path])
+        summary = ingest_paths(lib, [path], budget=Budget(max_file_bytes=100))
     assert (summary.added, summary.failed) == (5, 0)
 
 
-def test_whole_file_formats_keep_the_cap(
-    tmp_path: Path, library_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_whole_file_formats_keep_the_cap(tmp_path: Path, library_path: Path) -> None:
     path = tmp_path / "notes.md"
     path.write_text("# Fictional\n\n" + "A sentence of fictional notes. " * 20)
-    monkeypatch.setattr(base, "MAX_FILE_BYTES", 100)
     with Library.open(library_path) as lib:
-        summary = ingest_paths(lib, [path])
+        summary = ingest_paths(lib, [path], budget=Budget(max_file_bytes=100))
     assert summary.added == 0 and "limit" in summary.failures[0]

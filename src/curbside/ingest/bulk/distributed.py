@@ -38,7 +38,6 @@ from curbside.ingest.bulk.run import (
 from curbside.ingest.references import extract_references
 from curbside.store import Library, source_id_for
 from curbside.store.ledger import LedgerEntry, save_entry
-from curbside.text.abbreviations import find_abbreviations
 
 
 def shard_of(source_id: str, shards: int) -> int:
@@ -142,10 +141,10 @@ def _route(shards: list[Library], record: Record, rep: ArchiveReport, entry: Led
     """Apply one record, each part in the shard its source id hashes to."""
     if record.problem is not None or record.warnings:
         refusal = Record(record.where, problem=record.problem, warnings=record.warnings)
-        _apply(shards[0], refusal, rep, entry, None, None)
+        _apply(shards[0], refusal, rep, entry)
     for pmid in record.deletes:
         lib = shards[shard_of(f"pmid:{pmid}", len(shards))]
-        _apply(lib, Record(record.where, deletes=(pmid,)), rep, entry, None, None)
+        _apply(lib, Record(record.where, deletes=(pmid,)), rep, entry)
     for doc in record.docs:
         lib = shards[shard_of(source_id_for(doc), len(shards))]
-        _apply(lib, Record(record.where, docs=(doc,)), rep, entry, None, find_abbreviations)
+        _apply(lib, Record(record.where, docs=(doc,)), rep, entry)

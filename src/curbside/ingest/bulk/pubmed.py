@@ -18,7 +18,6 @@ from lxml import etree
 from curbside.ingest.bulk.records import ArchiveBroken, Position, Record
 from curbside.ingest.pubmed_xml import record_document
 from curbside.ingest.xmlutil import (
-    ENTITY_SCAN_BYTES,
     SAFE_PARSE_OPTIONS,
     Element,
     good_pmid,
@@ -27,6 +26,9 @@ from curbside.ingest.xmlutil import (
 )
 
 _TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+
+#: Decompressed bytes checked before parsing (a truncated archive must still open).
+_HEAD_BYTES = 64 * 1024
 
 
 def _free(el: Element) -> None:
@@ -41,7 +43,7 @@ def _free(el: Element) -> None:
 
 def _check_head(path: Path) -> None:
     with gzip.open(path, "rb") as fh:
-        head = fh.read(ENTITY_SCAN_BYTES)
+        head = fh.read(_HEAD_BYTES)
     if b"<!ENTITY" in head:
         raise ArchiveBroken("XML declares entities (<!ENTITY>); refused as unsafe")
     if b"<PubmedArticleSet" not in head and b"<DeleteCitation" not in head:

@@ -8,7 +8,7 @@ from typing import IO
 from lxml import etree
 
 from curbside.ingest.base import looks_binary
-from curbside.ingest.xmlutil import ENTITY_SCAN_BYTES, Element, xml_error_reason, xml_parser
+from curbside.ingest.xmlutil import Element, xml_error_reason, xml_parser
 from curbside.models import Document
 
 #: A member parsed whole (a label or an article) larger than this is refused: real ones
@@ -59,7 +59,7 @@ def parse_member(data: bytes) -> Element:
         raise MemberError("empty member")
     if looks_binary(data[:4096]):
         raise MemberError("binary content, not XML")
-    if b"<!ENTITY" in data[:ENTITY_SCAN_BYTES]:
+    if b"<!ENTITY" in data:  # the whole member, as check_xml_file does for files
         raise MemberError("XML declares entities (<!ENTITY>); refused as unsafe")
     try:
         return etree.fromstring(data, xml_parser())

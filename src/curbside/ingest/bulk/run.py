@@ -1,6 +1,7 @@
 """Ingest one bulk archive: resume from the ledger, store record by record, checkpoint.
 
-Every document is stored in its own transaction (:meth:`Library.add_document`) and the
+Every document is prepared (:func:`curbside.ingest.prepare.prepare`: references,
+classification, chunks) and stored in its own transaction (:meth:`Library.add`); the
 ledger's record count is checkpointed every :data:`CHECKPOINT_RECORDS` records or
 :data:`CHECKPOINT_SECONDS` seconds, so a killed run loses nothing and redoes at most
 one checkpoint's worth of records, which are idempotent (an unchanged document is not
@@ -22,8 +23,9 @@ from curbside.ingest.bulk.kinds import BulkKind, bulk_kind
 from curbside.ingest.bulk.pmc import pmc_records
 from curbside.ingest.bulk.pubmed import pubmed_records
 from curbside.ingest.bulk.records import ArchiveBroken, Position, Record
+from curbside.ingest.prepare import prepare as prepare_document
 from curbside.models import Document
-from curbside.store import Library
+from curbside.store import Library, NewSource
 from curbside.store.identity import sources_with_pmid
 from curbside.store.ledger import (
     LedgerEntry,
@@ -40,8 +42,7 @@ CHECKPOINT_SECONDS = 2.0
 #: Problems kept per archive for the report; the counts stay exact beyond it.
 MAX_PROBLEMS = 200
 
-Prepare = Callable[[Document], Document]
-Abbreviations = Callable[[str], list[tuple[str, str]]]
+Prepare = Callable[[Document], NewSource]
 #: Called after each record with (units done, units total, records done this run).
 ProgressFn = Callable[[int, int, int], None]
 
@@ -68,6 +69,8 @@ class ArchiveReport:
     records: int = 0
     already_done: bool = False
     problems: list[str] = field(default_factory=list)
+    #: Source ids this run replaced with a changed version (their citers may be stale).
+    replaced_ids: list[str] = field(default_factory=list)
 
     def problem(self, line: str) -> None:
         """Count one refusal and keep its line (up to :data:`MAX_PROBLEMS`)."""
@@ -112,7 +115,6 @@ def ingest_archive(
     path: Path,
     *,
     prepare: Prepare | None = None,
-    abbreviations: Abbreviations | None = None,
     on_progress: ProgressFn | None = None,
 ) -> ArchiveReport:
     """Ingest one bulk archive into ``lib``; never raises for bad input.
@@ -141,7 +143,7 @@ def ingest_archive(
     last_save = time.monotonic()
     try:
         for record in _READERS[kind](path, entry.done, pos):
-            _apply(lib, record, report, entry, prepare, abbreviations)
+            _apply(lib, record, report, entry, prepare)
             entry.done += 1
             report.records += 1
             if on_progress is not None:
@@ -164,8 +166,7 @@ def _apply(
     record: Record,
     report: ArchiveReport,
     entry: LedgerEntry,
-    prepare: Prepare | None,
-    abbreviations: Abbreviations | None,
+    prepare: Prepare | None = None,
 ) -> None:
     """Store, replace or delete what one record says; count the outcome."""
     if record.problem is not None:
@@ -183,7 +184,7 @@ def _apply(
                 report.deleted += 1
                 entry.deleted += 1
     for doc in record.docs:
-        _store(lib, doc, record.where, report, entry, prepare, abbreviations)
+        _store(lib, doc, record.where, report, entry, prepare or prepare_document)
 
 
 def _store(
@@ -192,8 +193,7 @@ def _store(
     where: str,
     report: ArchiveReport,
     entry: LedgerEntry,
-    prepare: Prepare | None,
-    abbreviations: Abbreviations | None,
+    prepare: Prepare,
 ) -> None:
     spl_version = _spl_version(doc)
     if doc.set_id and spl_version is not None:
@@ -204,11 +204,15 @@ def _store(
             entry.unchanged += 1
             return
     try:
-        outcome = lib.add_document(
-            prepare(doc) if prepare else doc, origin=where, abbreviations=abbreviations
-        )
+        outcome = lib.add(prepare(doc), origin=where)
     except CurbsideError as err:
         report.problem(f"{where}: {err}")
+        entry.refused += 1
+        return
+    except (UnicodeError, RecursionError) as err:
+        # As in the budgeted path: lone surrogates or runaway nesting refuse the record only.
+        why = "text that is not valid Unicode" if isinstance(err, UnicodeError) else "nesting"
+        report.problem(f"{where}: skipped a document: {why}")
         entry.refused += 1
         return
     if outcome.status == "added":
@@ -217,6 +221,7 @@ def _store(
     elif outcome.status == "updated":
         report.replaced += 1
         entry.replaced += 1
+        report.replaced_ids.append(outcome.source_id)
     else:
         report.unchanged += 1
         entry.unchanged += 1

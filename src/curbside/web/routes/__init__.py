@@ -11,3 +11,10 @@ def register_routes(app: FastAPI) -> None:
 
     for module in (ask, articles, library, accounts, info, api, api_articles):
         app.include_router(module.router)
+    try:  # CDS Hooks and FHIR export need the ``cds`` extra (PyJWT).
+        from curbside.web.routes import cds
+    except ModuleNotFoundError as err:
+        if err.name not in ("jwt", "cryptography"):
+            raise
+    else:
+        app.include_router(cds.router)

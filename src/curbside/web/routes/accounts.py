@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from curbside.errors import ReviewError
@@ -14,6 +14,9 @@ from curbside.web.security import SESSION_COOKIE, cookie_header, cookie_is_secur
 from curbside.web.templating import page
 
 router = APIRouter()
+
+#: Longest ``next`` target accepted by the sign-in form.
+MAX_NEXT_CHARS = 512
 
 
 def safe_next(target: str) -> str:
@@ -46,12 +49,14 @@ def client_of(request: Request) -> str:
 
 
 def login_status(err: ReviewError) -> int:
-    """429 once the rate limit refuses tries, else 401."""
-    return 429 if "too many" in str(err) else 401
+    """429 once the throttle refuses tries, else 401."""
+    return 429 if isinstance(err, accounts.TooManyAttempts) else 401
 
 
 @router.get("/login", include_in_schema=False)
-def login_page(request: Request, next: str = "/review") -> Response:
+def login_page(
+    request: Request, next: str = Query("/review", max_length=MAX_NEXT_CHARS)
+) -> Response:
     """The sign-in form for reviewers and admins."""
     return page(request, "login.html", {"next": safe_next(next), "username": ""})
 
@@ -59,16 +64,16 @@ def login_page(request: Request, next: str = "/review") -> Response:
 @router.post("/login", include_in_schema=False)
 def login(
     request: Request,
-    username: str = Form(""),
-    password: str = Form(""),
-    next: str = Form("/review"),
+    username: str = Form("", max_length=accounts.MAX_NAME_CHARS),
+    password: str = Form("", max_length=accounts.MAX_PASSWORD_CHARS),
+    next: str = Form("/review", max_length=MAX_NEXT_CHARS),
     lib: Library = Depends(get_lib),
 ) -> Response:
-    """Check the password (rate-limited per username) and start a session."""
+    """Check the password (throttled per user, client and pair) and start a session."""
     try:
         session = accounts.login(lib, username.strip(), password, client=client_of(request))
     except ReviewError as err:
-        ctx = {"next": safe_next(next), "username": username, "error": str(err)}
+        ctx = {"next": safe_next(next), "username": accounts.bounded(username), "error": str(err)}
         return page(request, "login.html", ctx, status=login_status(err))
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(response, request, session.token)
@@ -107,9 +112,9 @@ def users_page(
 @router.post("/admin/users", include_in_schema=False)
 def add_user(
     request: Request,
-    username: str = Form(...),
-    password: str = Form(...),
-    role: str = Form("reviewer"),
+    username: str = Form(..., max_length=accounts.MAX_NAME_CHARS),
+    password: str = Form(..., max_length=accounts.MAX_PASSWORD_CHARS),
+    role: str = Form("reviewer", max_length=16),
     lib: Library = Depends(get_lib),
     admin: User = Depends(require_admin),
 ) -> Response:
@@ -144,7 +149,7 @@ def remove_user(
 def change_password(
     username: str,
     request: Request,
-    password: str = Form(...),
+    password: str = Form(..., max_length=accounts.MAX_PASSWORD_CHARS),
     lib: Library = Depends(get_lib),
     admin: User = Depends(require_admin),
 ) -> Response:

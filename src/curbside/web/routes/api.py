@@ -13,11 +13,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from curbside.answer import threads
 from curbside.errors import ReviewError
 from curbside.review import accounts, audit
 from curbside.review.accounts import User
+from curbside.serialization import AnswerDict
 from curbside.store import Library
 from curbside.store.browse import SourceFilter, list_sources
 from curbside.web.deps import NotFound, current_user, get_lib, require_reviewer, web_state
@@ -108,8 +110,14 @@ def api_logout(request: Request, lib: Library = Depends(get_lib)) -> Response:
     return response
 
 
-@router.post("/ask", summary="Ask a question", response_class=JSONResponse)
-def api_ask(body: AskRequest, request: Request, lib: Library = Depends(get_lib)) -> Response:
+@router.post(
+    "/ask",
+    summary="Ask a question",
+    response_class=JSONResponse,
+    response_model=AnswerDict,
+    responses={503: {"description": "Too many questions waiting; retry after Retry-After s"}},
+)
+async def api_ask(body: AskRequest, request: Request, lib: Library = Depends(get_lib)) -> Response:
     """A grounded answer in the JSON form of ``docs/answer.schema.json``.
 
     With ``thread_id`` the question is a follow-up in that conversation; with
@@ -117,13 +125,14 @@ def api_ask(body: AskRequest, request: Request, lib: Library = Depends(get_lib))
     """
     tid: str | None = None
     if body.thread_id:
-        tid = existing_thread(lib, body.thread_id)
+        tid = await run_in_threadpool(existing_thread, lib, body.thread_id)
     elif body.new_thread:
         tid = threads.new_thread_id()
     question = " ".join(body.question.split())
     if not question:
         raise HTTPException(422, "type a question first")
-    answer = web_state(request).ask(question, audience=body.audience, thread_id=tid)
+    # Awaited, not run on a request thread: waiting askers never starve reviewers' requests.
+    answer = await web_state(request).ask_async(question, audience=body.audience, thread_id=tid)
     if tid:
         answer["thread_id"] = tid
     # Already plain JSON data: skip FastAPI's recursive re-encoding of a large dict.
@@ -160,12 +169,14 @@ def api_sources(
 
 
 @router.get("/sources/{source_id:path}", summary="One source")
-def api_source(source_id: str, lib: Library = Depends(get_lib)) -> dict[str, Any]:
+def api_source(
+    source_id: str, lib: Library = Depends(get_lib), user: User | None = Depends(current_user)
+) -> dict[str, Any]:
     """A source's metadata, passages (with spans), references, citing sources and articles."""
     src = lib.get_source(source_id)
     if src is None:
         raise NotFound(f"no source {source_id!r} in this library")
-    detail = source_detail(lib, src)
+    detail = source_detail(lib, src, reviewer=user is not None and user.can_review)
     detail["badges"] = [asdict(b) for b in detail["badges"]]
     detail["links"] = [asdict(x) for x in detail["links"]]
     detail["passages"] = [asdict(p) for p in lib.passages_of(source_id)]

@@ -8,7 +8,7 @@ article first), 400 for a move the workflow does not allow.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,8 +17,16 @@ from curbside.review import audit, workflow
 from curbside.review.accounts import User
 from curbside.store import Library
 from curbside.web import queries
-from curbside.web.deps import NotFound, current_user, get_lib, require_reviewer
-from curbside.web.routes.articles import check_lock, edited_answer, history_rows, load_article
+from curbside.web.deps import current_user, get_lib, require_reviewer, web_state
+from curbside.web.routes.articles import (
+    change_from_previous,
+    check_lock,
+    edited_answer,
+    history_rows,
+    is_reviewer,
+    load_article,
+    visible_version,
+)
 from curbside.web.routes.ask import turn_answer
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
@@ -45,7 +53,14 @@ class TransitionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action: Literal["start_review", "approve", "request_changes", "resubmit"]
     lock_version: int
-    comment: str | None = Field(None, max_length=5000, description="Required to request changes.")
+    comment: str | None = Field(
+        None, max_length=workflow.MAX_COMMENT_CHARS, description="Required to request changes."
+    )
+    checklist: list[str] = Field(
+        default_factory=list,
+        max_length=len(workflow.CHECKLIST),
+        description="To approve: every checklist key (" + ", ".join(workflow.CHECKLIST) + ").",
+    )
 
 
 class EditRequest(BaseModel):
@@ -53,8 +68,12 @@ class EditRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     lock_version: int
-    drop: list[str] = Field(default_factory=list, description="Statement ids (s<sec>-<blk>-<n>).")
-    headings: dict[str, str] = Field(default_factory=dict, description="Block id → heading.")
+    drop: list[str] = Field(
+        default_factory=list, max_length=2000, description="Statement ids (s<sec>-<blk>-<n>)."
+    )
+    headings: dict[str, Annotated[str, Field(max_length=300)]] = Field(
+        default_factory=dict, max_length=500, description="Block id → heading."
+    )
     note: str | None = Field(None, max_length=2000)
     regenerate: bool = False
 
@@ -75,9 +94,13 @@ def list_articles(
         None, description="submitted, under_review, changes_requested or approved"
     ),
     lib: Library = Depends(get_lib),
+    user: User | None = Depends(current_user),
 ) -> dict[str, Any]:
-    """Articles, most recently updated first, optionally with one status."""
-    items = workflow.all_articles(lib, limit=500)
+    """Articles, most recently updated first, optionally with one status.
+
+    Signed-out callers see only articles with an approved version.
+    """
+    items = workflow.all_articles(lib, limit=500, approved_only=not is_reviewer(user))
     if status:
         items = [a for a in items if a.status == status]
     return {"articles": [summary(a) for a in items]}
@@ -85,9 +108,9 @@ def list_articles(
 
 @router.post("", status_code=201, summary="Publish an answer for review", responses=_ERRORS)
 def publish(
-    body: PublishRequest, lib: Library = Depends(get_lib), user: User | None = Depends(current_user)
+    body: PublishRequest, lib: Library = Depends(get_lib), user: User = Depends(require_reviewer)
 ) -> dict[str, Any]:
-    """Create an article (status Submitted) from a recorded answer."""
+    """Create an article (status Submitted) from a recorded answer; needs a signed-in user."""
     article = workflow.publish(lib, turn_answer(lib, body.thread_id, body.turn), actor=user)
     return summary(article)
 
@@ -95,35 +118,51 @@ def publish(
 @router.get("/{article_id}", summary="One article", responses=_ERRORS)
 def get_article(
     article_id: str,
-    version: int | None = Query(None, ge=1, description="Default: the public version."),
+    version: int | None = Query(None, ge=1, description="Default: the approved version."),
     lib: Library = Depends(get_lib),
+    user: User | None = Depends(current_user),
 ) -> dict[str, Any]:
-    """The article's state, one version's answer, reviewer comments, history and audit trail."""
+    """The article's state and one version's answer.
+
+    Signed-out callers get the approved version only (404 for any other), without reviewer
+    comments, authors or the audit trail; reviewers get every version and the full record.
+    """
     article = load_article(lib, article_id)
-    shown = workflow.version(lib, article_id, version or article.public_version)
-    if shown is None:
-        raise NotFound(f"article {article_id!r} has no version {version}")
+    shown = visible_version(lib, article, user, version)
     approval = queries.last_approval(lib, article_id)
-    return {
+    out: dict[str, Any] = {
         **summary(article),
         "version": shown.version,
         "approved": shown.version == article.approved_version,
-        "reviewed_by": asdict(approval) if approval else None,
+        "reviewed": {
+            "approved_at": approval.at if approval else None,
+            "checked": list(workflow.CHECKLIST.values()),
+        }
+        if shown.version == article.approved_version
+        else None,
         "answer": shown.answer,
-        "comments": workflow.comments(lib, article_id),
-        "history": history_rows(workflow.history(lib, article_id)),
-        "audit": [asdict(e) for e in audit.entries(lib.conn, article_id, limit=100)],
     }
+    if is_reviewer(user):
+        out |= {
+            "reviewed_by": asdict(approval) if approval else None,
+            "author": shown.author,
+            "change": change_from_previous(lib, shown),
+            "comments": workflow.comments(lib, article_id),
+            "history": history_rows(workflow.history(lib, article_id)),
+            "audit": [asdict(e) for e in audit.entries(lib.conn, article_id, limit=100)],
+        }
+    return out
 
 
 @router.post("/{article_id}/transition", summary="Review action", responses=_ERRORS)
 def transition(
     article_id: str,
     body: TransitionRequest,
+    request: Request,
     lib: Library = Depends(get_lib),
     user: User = Depends(require_reviewer),
 ) -> dict[str, Any]:
-    """start_review, approve, request_changes (comment required) or resubmit."""
+    """start_review, approve (checklist; two-person rule), request_changes (comment) or resubmit."""
     check_lock(load_article(lib, article_id), body.lock_version)
     article = workflow.transition(
         lib,
@@ -132,6 +171,8 @@ def transition(
         actor=user,
         expected_lock=body.lock_version,
         comment=body.comment,
+        checklist=body.checklist,
+        two_person=web_state(request).two_person_rule,
     )
     return summary(article)
 

@@ -17,11 +17,13 @@ from curbside.web import queries
 from curbside.web.deps import NotFound, current_user, get_lib, require_reviewer, web_state
 from curbside.web.edits import apply_edit, statement_ids
 from curbside.web.present import answer_view
-from curbside.web.routes.ask import AUDIENCE_LABELS, AskError, clean_question
+from curbside.web.routes.ask import AUDIENCE_LABELS, MAX_QUESTION, AskError, clean_question
 from curbside.web.templating import page
 
 router = APIRouter()
 
+#: Most repeated fields (kept statements, headings) an edit form may carry.
+MAX_FORM_ITEMS = 2000
 STEPS = (("submitted", "Submitted"), ("under_review", "Under Review"), ("approved", "Approved"))
 _STEP_INDEX = {"submitted": 0, "under_review": 1, "changes_requested": 1, "approved": 2}
 ACTION_LABELS = {
@@ -90,57 +92,104 @@ def _statements(answer: dict[str, Any]) -> set[str]:
     }
 
 
-def history_rows(versions: list[workflow.ArticleVersion]) -> list[dict[str, Any]]:
-    """Version history with what each version added and removed, newest first."""
-    rows = []
-    previous: set[str] = set()
-    for v in versions:
-        now = _statements(v.answer)
-        rows.append(
-            {
-                "version": v.version,
-                "author": v.author,
-                "note": v.note or "",
-                "created_at": v.created_at,
-                "fingerprint": v.library_fingerprint,
-                "added": len(now - previous) if v.version > 1 else len(now),
-                "removed": len(previous - now),
-            }
-        )
-        previous = now
-    return rows[::-1]
+def history_rows(versions: list[workflow.VersionInfo]) -> list[dict[str, Any]]:
+    """The newest versions' metadata, newest first (no answer is loaded or parsed)."""
+    return [
+        {
+            "version": v.version,
+            "author": v.author,
+            "note": v.note or "",
+            "created_at": v.created_at,
+            "fingerprint": v.library_fingerprint,
+        }
+        for v in versions
+    ]
+
+
+def change_from_previous(lib: Library, shown: workflow.ArticleVersion) -> dict[str, int]:
+    """Statements the shown version added and removed relative to the version before it."""
+    now = _statements(shown.answer)
+    before = (
+        workflow.version(lib, shown.article_id, shown.version - 1) if shown.version > 1 else None
+    )
+    previous = _statements(before.answer) if before else set()
+    return {"added": len(now - previous), "removed": len(previous - now)}
+
+
+def is_reviewer(user: User | None) -> bool:
+    """Whether ``user`` may see drafts, comments, authors and the audit trail."""
+    return user is not None and user.can_review
+
+
+def visible_version(
+    lib: Library, article: workflow.Article, user: User | None, number: int | None
+) -> workflow.ArticleVersion:
+    """The version a reader asked for (or the default one) if they may see it; else NotFound.
+
+    Reviewers see any version (by default the newest); everyone else sees only the
+    approved version, so drafts, versions under review and rejected versions stay private.
+    """
+    reviewer = is_reviewer(user)
+    if number is None:
+        number = article.current_version if reviewer else article.approved_version
+    if number is None:
+        raise NotFound(f"article {article.id!r} has no approved version yet")
+    shown = (
+        workflow.version(lib, article.id, number)
+        if article.visible_to(number, reviewer=reviewer)
+        else None
+    )
+    if shown is None:
+        raise NotFound(f"article {article.id!r} has no public version {number}")
+    return shown
+
+
+def approval_context(lib: Library, article: workflow.Article) -> dict[str, Any]:
+    """What the approved banner states: when it was approved and exactly what was checked."""
+    return {
+        "approval": queries.last_approval(lib, article.id),
+        "checklist": list(workflow.CHECKLIST.values()),
+        "checklist_items": list(workflow.CHECKLIST.items()),
+    }
 
 
 def article_context(
     lib: Library, article: workflow.Article, user: User | None, number: int | None = None
 ) -> dict[str, Any]:
-    """Everything the article page shows, for ``number`` or the default version."""
-    if number is None:
-        number = article.current_version if user and user.can_review else article.public_version
-    shown = workflow.version(lib, article.id, number)
-    if shown is None:
-        raise NotFound(f"article {article.id!r} has no version {number}")
+    """Everything the article page shows, for ``number`` or the default version.
+
+    The cost does not grow with the number of stored versions: one or two answers are
+    parsed, and the history lists only the newest versions' metadata. Anonymous readers
+    get no comments, authors or audit trail.
+    """
+    shown = visible_version(lib, article, user, number)
+    reviewer = is_reviewer(user)
     return {
         "article": article,
         "shown": shown,
         "view": answer_view(shown.answer, prefix=f"v{shown.version}"),
         "approved_shown": shown.version == article.approved_version,
         "steps": steps(article.status),
-        "approval": queries.last_approval(lib, article.id),
-        "reviewers": queries.reviewers_of(lib, article.id),
-        "comments": workflow.comments(lib, article.id),
-        "history": history_rows(workflow.history(lib, article.id)),
-        "trail": audit.entries(lib.conn, article.id, limit=100),
-        "actions": actions_for(article) if user and user.can_review else [],
+        **approval_context(lib, article),
+        "reviewer_view": reviewer,
+        "reviewers": queries.reviewers_of(lib, article.id) if reviewer else [],
+        "comments": workflow.comments(lib, article.id) if reviewer else [],
+        "history": history_rows(workflow.history(lib, article.id)) if reviewer else [],
+        "change": change_from_previous(lib, shown) if reviewer else None,
+        "trail": audit.entries(lib.conn, article.id, limit=100) if reviewer else [],
+        "actions": actions_for(article) if reviewer else [],
         "comment": "",
         "audiences": AUDIENCE_LABELS,
     }
 
 
 @router.get("/articles", include_in_schema=False)
-def articles_page(request: Request, lib: Library = Depends(get_lib)) -> Response:
-    """Every article with its status."""
-    return page(request, "articles.html", {"articles": workflow.all_articles(lib)})
+def articles_page(
+    request: Request, lib: Library = Depends(get_lib), user: User | None = Depends(current_user)
+) -> Response:
+    """Every article with its status (for readers: only articles with an approved version)."""
+    items = workflow.all_articles(lib, approved_only=not is_reviewer(user))
+    return page(request, "articles.html", {"articles": items})
 
 
 @router.get("/articles/{article_id}", include_in_schema=False)
@@ -172,9 +221,10 @@ def article_version_page(
 def transition(
     article_id: str,
     request: Request,
-    action: str = Form(...),
+    action: str = Form(..., max_length=32),
     lock_version: int = Form(...),
-    comment: str = Form(""),
+    comment: str = Form("", max_length=workflow.MAX_COMMENT_CHARS),
+    checklist: list[str] = Form([], max_length=len(workflow.CHECKLIST)),
     lib: Library = Depends(get_lib),
     user: User = Depends(require_reviewer),
 ) -> Response:
@@ -182,7 +232,14 @@ def transition(
     try:
         check_lock(load_article(lib, article_id), lock_version)
         workflow.transition(
-            lib, article_id, action, actor=user, expected_lock=lock_version, comment=comment
+            lib,
+            article_id,
+            action,
+            actor=user,
+            expected_lock=lock_version,
+            comment=comment,
+            checklist=checklist,
+            two_person=web_state(request).two_person_rule,
         )
     except ReviewError as err:
         ctx = article_context(lib, load_article(lib, article_id), user)
@@ -222,11 +279,11 @@ def edit(
     article_id: str,
     request: Request,
     lock_version: int = Form(...),
-    keep: list[str] = Form([]),
-    heading_id: list[str] = Form([]),
-    heading: list[str] = Form([]),
-    note: str = Form(""),
-    regenerate: str = Form(""),
+    keep: list[str] = Form([], max_length=MAX_FORM_ITEMS),
+    heading_id: list[str] = Form([], max_length=MAX_FORM_ITEMS),
+    heading: list[str] = Form([], max_length=MAX_FORM_ITEMS),
+    note: str = Form("", max_length=workflow.MAX_COMMENT_CHARS),
+    regenerate: str = Form("", max_length=8),
     lib: Library = Depends(get_lib),
     user: User = Depends(require_reviewer),
 ) -> Response:
@@ -293,17 +350,17 @@ def edited_answer(
 def follow_up(
     article_id: str,
     request: Request,
-    question: str = Form(""),
-    audience: str = Form(""),
+    question: str = Form("", max_length=MAX_QUESTION),
+    audience: str = Form("", max_length=16),
     lib: Library = Depends(get_lib),
+    user: User | None = Depends(current_user),
 ) -> Response:
-    """Start a conversation seeded with the article's public answer, then ask in it.
+    """Start a conversation seeded with the article's answer the reader may see, then ask in it.
 
     An empty question re-asks the article's own question (for another reader).
     """
     article = load_article(lib, article_id)
-    public = workflow.version(lib, article_id, article.public_version)
-    assert public is not None
+    public = visible_version(lib, article, user, None)
     try:
         text, reader = clean_question(question or article.question, audience or article.audience)
     except AskError as err:

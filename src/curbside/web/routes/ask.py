@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from curbside.answer import threads
 from curbside.errors import ReviewError
@@ -15,7 +16,7 @@ from curbside.models import AUDIENCES
 from curbside.review import workflow
 from curbside.review.accounts import User
 from curbside.store import Library
-from curbside.web.deps import NotFound, current_user, get_lib, web_state
+from curbside.web.deps import NotFound, get_lib, require_reviewer, web_state
 from curbside.web.present import answer_view
 from curbside.web.security import cookie_header, cookie_is_secure
 from curbside.web.templating import page
@@ -107,23 +108,32 @@ def ask_page(request: Request, lib: Library = Depends(get_lib)) -> Response:
 
 
 @router.post("/ask", include_in_schema=False)
-def ask(
+async def ask(
     request: Request,
-    question: str = Form(""),
-    audience: str = Form("clinician"),
-    thread_id: str = Form(""),
+    question: str = Form("", max_length=MAX_QUESTION * 4),
+    audience: str = Form("clinician", max_length=16),
+    thread_id: str = Form("", max_length=64),
     lib: Library = Depends(get_lib),
 ) -> Response:
-    """Answer a question (or a follow-up in a thread) and show it in its thread."""
+    """Answer a question (or a follow-up in a thread) and show it in its thread.
+
+    Async so that waiting for the ask pool holds no request thread (those serve page views
+    and reviewer actions); the library work around it runs on the request threads.
+    """
     try:
         text, audience = clean_question(question, audience)
     except AskError as err:
         if thread_id:
             return page(request, "error.html", {"status": 400, "message": str(err)}, status=400)
-        return _ask_page(request, lib, error=str(err), question=question, status=400)
-    tid = existing_thread(lib, thread_id) if thread_id else threads.new_thread_id()
-    web_state(request).ask(text, audience=audience, thread_id=tid)
-    turns = turn_views(lib, tid)
+        return await run_in_threadpool(
+            _ask_page, request, lib, error=str(err), question=question, status=400
+        )
+    if thread_id:
+        tid = await run_in_threadpool(existing_thread, lib, thread_id)
+    else:
+        tid = threads.new_thread_id()
+    await web_state(request).ask_async(text, audience=audience, thread_id=tid)
+    turns = await run_in_threadpool(turn_views, lib, tid)
     if request.headers.get("hx-request") and thread_id:
         # htmx follow-up: send only the new turn, appended under the earlier ones.
         response: Response = page(
@@ -164,9 +174,12 @@ def publish_turn(
     thread_id: str,
     ordinal: int = Form(...),
     lib: Library = Depends(get_lib),
-    user: User | None = Depends(current_user),
+    user: User = Depends(require_reviewer),
 ) -> Response:
-    """Publish one answer of a thread as an article, which enters the review queue."""
+    """Publish one answer of a thread as an article, which enters the review queue.
+
+    Needs a signed-in reviewer: anonymous visitors cannot fill the queue.
+    """
     article = workflow.publish(lib, turn_answer(lib, thread_id, ordinal), actor=user)
     return RedirectResponse(f"/articles/{article.id}?done=published", status_code=303)
 

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from curbside.models import TIERS, Passage, Source
+from curbside.review.accounts import User
 from curbside.store import Library
 from curbside.store.browse import SourceFilter, list_sources
 from curbside.web import queries
-from curbside.web.deps import NotFound, get_lib
+from curbside.web.deps import NotFound, current_user, get_lib
 from curbside.web.present import badges_for, identifier_links
 from curbside.web.templating import page
 
@@ -54,8 +55,11 @@ def highlight(passage: Passage, start: int | None, end: int | None) -> list[tupl
     return [p for p in pieces if p[0]]
 
 
-def source_detail(lib: Library, src: Source) -> dict[str, Any]:
-    """A source's metadata, references and the sources and articles that cite it."""
+def source_detail(lib: Library, src: Source, *, reviewer: bool = False) -> dict[str, Any]:
+    """A source's metadata, references and the sources and articles that cite it.
+
+    Readers who are not reviewers see only articles with an approved version.
+    """
     meta = asdict(src)
     meta.pop("text")
     cited_by = lib.get_sources(lib.cited_by(src.id))
@@ -71,6 +75,7 @@ def source_detail(lib: Library, src: Source) -> dict[str, Any]:
         "articles": [
             {"id": a.id, "question": a.question, "status": a.status}
             for a in queries.articles_citing(lib, src.id)
+            if reviewer or a.approved_version is not None
         ],
     }
 
@@ -116,6 +121,7 @@ def source_page(
     start: int | None = Query(None, ge=0),
     end: int | None = Query(None, ge=0),
     lib: Library = Depends(get_lib),
+    user: User | None = Depends(current_user),
 ) -> Response:
     """One source: its badges, identifiers, passages (a cited span highlighted) and citers."""
     src = lib.get_source(source_id)
@@ -129,5 +135,10 @@ def source_page(
         if hit and first_hit is None:
             first_hit = p.id
         passages.append({"p": p, "pieces": pieces, "hit": hit})
-    ctx = {**source_detail(lib, src), "passages": passages, "first_hit": first_hit}
+    reviewer = user is not None and user.can_review
+    ctx = {
+        **source_detail(lib, src, reviewer=reviewer),
+        "passages": passages,
+        "first_hit": first_hit,
+    }
     return page(request, "source.html", ctx)

@@ -1,0 +1,1 @@
+"""Clinical integration: FHIR context → patient facets, CDS Hooks models, JWT trust."""

@@ -1,0 +1,307 @@
+"""The ``ray`` backend on a real local Ray cluster (a head and one worker node).
+
+The fixture starts both nodes with ``ray start --block`` in their own process
+groups and stops exactly those groups afterwards (never ``ray stop``, which would
+end every Ray process on the machine).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from curbside.index.base import Expansion, Filters, IndexedPassage, QueryPlan
+from curbside.index.memory import MemoryIndex
+from curbside.ingest.prepare import store_document
+from curbside.models import Document, Section
+from curbside.store import Library
+from curbside.text.analyzer import analyze
+
+pytestmark = [
+    pytest.mark.ray,
+    pytest.mark.skipif(
+        importlib.util.find_spec("ray") is None,
+        reason="the ray extra is not installed (pip install -e '.[ray]')",
+    ),
+]
+
+WORDS = [
+    "zorblat",
+    "quibble",
+    "wuzzle",
+    "flimmet",
+    "snail",
+    "garden",
+    "trial",
+    "dosing",
+    "rash",
+    "fever",
+    "grey",
+    "blue",
+]
+
+
+def _passages(n: int) -> list[IndexedPassage]:
+    """Placeholder passages made of fictional words, deterministic."""
+    out = []
+    for i in range(n):
+        words = [WORDS[(i * 7 + j * 3) % len(WORDS)] for j in range(3 + i % 9)]
+        tier = ("guideline", "label", "research")[i % 3]
+        out.append(IndexedPassage(f"p{i}", f"s{i // 2}", tier, "", "", " ".join(words) + "."))
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    ray = pytest.importorskip("ray")
+    binary = str(Path(sys.executable).with_name("ray"))
+    port = _free_port()
+    address = f"127.0.0.1:{port}"
+    temp = tempfile.mkdtemp(prefix="cs-ray-")
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    env.pop("RAY_ADDRESS", None)
+    common = ["--block", "--disable-usage-stats", "--num-cpus", "1"]
+    procs = [
+        subprocess.Popen(
+            [
+                binary,
+                "start",
+                "--head",
+                "--port",
+                str(port),
+                "--node-ip-address",
+                "127.0.0.1",
+                "--temp-dir",
+                temp,
+                "--include-dashboard",
+                "false",
+                *common,
+            ],
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or procs[0].poll() is not None:
+                    pytest.fail("the Ray head node did not start")
+                time.sleep(0.5)
+        procs.append(
+            subprocess.Popen(
+                [binary, "start", "--address", address, "--node-ip-address", "127.0.0.1", *common],
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        ray.init(address=address, log_to_driver=False, configure_logging=False)
+        deadline = time.monotonic() + 90
+        while len([n for n in ray.nodes() if n["Alive"]]) < 2:
+            if time.monotonic() > deadline:
+                pytest.fail("the Ray worker node did not join")
+            time.sleep(0.5)
+        yield address
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()
+        for proc in reversed(procs):
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _ray_index(address: str, tmp: Path | None, inner: str, shards: int = 3) -> Any:
+    from curbside.index.ray import RayIndex
+
+    return RayIndex(tmp, shards=shards, address=address, inner=inner)
+
+
+def _plan(query: str, *expanded: Expansion) -> QueryPlan:
+    return QueryPlan(query, tuple(analyze(query)), expanded)
+
+
+QUERIES = ["zorblat quibble", "snail garden trial", "blue rash", "fever dosing grey", "wuzzle"]
+
+
+def test_sharded_equals_single_node(cluster: str) -> None:
+    passages = _passages(300)
+    single = MemoryIndex()
+    single.add(passages)
+    single.commit(5)
+    sharded = _ray_index(cluster, None, "memory")
+    try:
+        sharded.add(passages)
+        sharded.commit(5)
+        assert sharded.count() == 300 and sharded.applied_seq == 5
+        stats, whole = sharded.stats(["zorblat"]), single.stats(["zorblat"])
+        assert stats == whole  # distributed frequencies add up to the single node's
+        exp = Expansion("x", "flimmet", 0.4, "lexicon", tuple(analyze("flimmet")))
+        for plan in [*(_plan(q) for q in QUERIES), _plan("blue", exp)]:
+            for filters in (Filters(), Filters.of(["label"])):
+                want = single.search(plan, 10, filters)
+                got = sharded.search(plan, 10, filters)
+                assert [h.id for h in got] == [h.id for h in want]
+                assert [h.score for h in got] == pytest.approx([h.score for h in want], rel=1e-9)
+        sharded.delete(["s0", "s1"])
+        sharded.commit(6)
+        single.delete(["s0", "s1"])
+        single.commit(6)
+        assert sharded.count() == single.count() == 296
+    finally:
+        sharded.close()
+
+
+def test_tantivy_shards_rank_like_one_tantivy_index(cluster: str, tmp_path: Path) -> None:
+    from curbside.index.tantivy import TantivyIndex
+
+    passages = _passages(300)
+    single = TantivyIndex(tmp_path / "single" / "tantivy")
+    single.add(passages)
+    single.commit(1)
+    sharded = _ray_index(cluster, tmp_path / "lib.d", "tantivy")
+    try:
+        sharded.add(passages)
+        sharded.commit(1)
+        for query in QUERIES:
+            want = single.search(_plan(query), 10)
+            got = sharded.search(_plan(query), 10)
+            # Same idf everywhere; only tantivy's shard-local mean length differs, so
+            # the top ten match up to ties (these passages repeat a lot: many tie).
+            assert [h.score for h in got] == pytest.approx([h.score for h in want], rel=0.02)
+    finally:
+        sharded.close()
+
+
+def _wait_for_restart(actor: Any, old_pid: int) -> None:
+    import ray
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if ray.get(actor.pid.remote(), timeout=5) != old_pid:
+                return
+        except ray.exceptions.RayActorError:
+            pass
+        time.sleep(0.2)
+    pytest.fail("the killed shard actor was not restarted")
+
+
+def test_killed_shard_restarts_and_answers(cluster: str, tmp_path: Path) -> None:
+    import ray
+
+    sharded = _ray_index(cluster, tmp_path / "lib.d", "tantivy", shards=2)
+    try:
+        sharded.add(_passages(100))
+        sharded.commit(3)
+        before = sharded.search(_plan("zorblat quibble"), 10)
+        old_pid = ray.get(sharded.actors[1].pid.remote())
+        ray.kill(sharded.actors[1], no_restart=False)
+        during = sharded.search(_plan("zorblat quibble"), 10)  # waits for the restart if hit
+        assert [h.id for h in during] == [h.id for h in before]
+        _wait_for_restart(sharded.actors[1], old_pid)
+        after = sharded.search(_plan("zorblat quibble"), 10)  # restarted, reopened its files
+        assert [h.id for h in after] == [h.id for h in before]
+    finally:
+        sharded.close()
+
+
+def test_shard_lost_for_good_is_a_clear_error(cluster: str) -> None:
+    import ray
+
+    from curbside.index.ray import ShardUnavailable
+
+    sharded = _ray_index(cluster, None, "memory", shards=2)
+    try:
+        sharded.add(_passages(100))
+        sharded.commit(3)
+        # A memory shard restarts empty: refusing beats a silently partial answer.
+        old_pid = ray.get(sharded.actors[0].pid.remote())
+        ray.kill(sharded.actors[0], no_restart=False)
+        _wait_for_restart(sharded.actors[0], old_pid)
+        with pytest.raises(ShardUnavailable, match="shard 0 unavailable"):
+            sharded.search(_plan("zorblat quibble"), 10)
+    finally:
+        sharded.close()
+    gone = _ray_index(cluster, None, "memory", shards=2)
+    try:
+        gone.add(_passages(100))
+        gone.commit(3)
+        ray.kill(gone.actors[1], no_restart=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # wait until Ray has marked it dead
+            try:
+                ray.get(gone.actors[1].count.remote(), timeout=5)
+            except ray.exceptions.RayActorError:
+                break
+            time.sleep(0.2)
+        with pytest.raises(ShardUnavailable, match="shard 1 unavailable"):
+            gone.search(_plan("zorblat quibble"), 10)
+    finally:
+        gone.actors = [gone.actors[0]]
+        gone.close()
+
+
+def test_retriever_uses_the_ray_backend(cluster: str, tmp_path: Path) -> None:
+    from curbside.retrieve import Retriever
+
+    with Library.open(tmp_path / "lib.db") as lib:
+        sids = []
+        for i, (title, text) in enumerate(
+            [
+                ("Zorblat notes", "Zorblat lowers the quibble index in placeholder adults."),
+                ("Garden", "Snails in the garden are unrelated to zorblat."),
+            ]
+        ):
+            doc = Document(
+                title=title,
+                sections=(Section("Body", text),),
+                format="text",
+                external_id=f"x{i}",
+                tier="research",
+                year=2020,
+            )  # type: ignore[arg-type]
+            sids.append(store_document(lib, doc).source_id)
+        retriever = Retriever(
+            lib,
+            dense=False,
+            index_backend="ray",
+            backend_options={"shards": 2, "address": cluster, "inner": "tantivy"},
+        )
+        try:
+            assert retriever.sync().indexed == 2
+            hits = retriever.search("quibble index", k=2, mode="benchmark")
+            assert hits[0].passage.source_id == sids[0]
+            assert retriever.term_stats(["zorblat"]).df(analyze("zorblat")[0]) == 2
+        finally:
+            retriever.lexical.close()  # type: ignore[attr-defined]
