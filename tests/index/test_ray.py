@@ -121,7 +121,12 @@ def cluster() -> Iterator[str]:
                 stderr=subprocess.DEVNULL,
             )
         )
-        ray.init(address=address, log_to_driver=False, configure_logging=False)
+        ray.init(
+            address=address,
+            log_to_driver=False,
+            configure_logging=False,
+            _node_ip_address="127.0.0.1",
+        )
         deadline = time.monotonic() + 90
         while len([n for n in ray.nodes() if n["Alive"]]) < 2:
             if time.monotonic() > deadline:

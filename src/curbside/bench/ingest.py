@@ -82,12 +82,43 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def write_synthetic_pubmed(path: Path, n: int, seed: int = 7) -> None:
-    """Write ``n`` synthetic articles as one ``PubmedArticleSet`` file."""
-    rng = random.Random(seed)
+def _doi(i: int) -> str:
+    # A synthetic DOI in a registrant range reserved for this benchmark's generated records.
+    return f"10.99999/curbside-bench.{i}"
+
+
+def _reference_list(i: int, n: int, refs: int, rng: random.Random) -> str:
+    """``refs`` references, half to earlier articles (linked at once), half to later ones
+    (linked back when they arrive), each carrying a PMID and a DOI, as PubMed does."""
+    out = []
+    for k in range(refs):
+        j = rng.randrange(0, i) if k % 2 == 0 and i > 0 else rng.randrange(0, n)
+        out.append(
+            f"<Reference><Citation>Author{j % 97} A. {escape(_sentence(rng))} Synthetic Journal "
+            f"{j % 50}. {2000 + j % 25}.</Citation><ArticleIdList>"
+            f'<ArticleId IdType="doi">{_doi(j)}</ArticleId>'
+            f'<ArticleId IdType="pubmed">{90_000_000 + j}</ArticleId>'
+            "</ArticleIdList></Reference>"
+        )
+    return f"<ReferenceList>{''.join(out)}</ReferenceList>" if out else ""
+
+
+def write_synthetic_pubmed(
+    path: Path,
+    n: int,
+    seed: int = 7,
+    *,
+    start: int = 0,
+    total: int | None = None,
+    references: int = 0,
+) -> None:
+    """Write articles ``start`` … ``start + n - 1`` of a ``total``-article corpus as one
+    ``PubmedArticleSet`` file; each has a DOI and ``references`` cited articles."""
+    rng = random.Random(seed * 1_000_003 + start)
+    total = total or start + n
     with path.open("w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n<PubmedArticleSet>\n')
-        for i in range(n):
+        for i in range(start, start + n):
             pmid = 90_000_000 + i
             abstract = "".join(
                 f'<AbstractText Label="{label}">{escape(" ".join(_sentence(rng) for _ in range(3)))}</AbstractText>'
@@ -106,10 +137,32 @@ def write_synthetic_pubmed(path: Path, n: int, seed: int = 7) -> None:
                 f"<AuthorList><Author><LastName>Author{i % 97}</LastName><Initials>A</Initials></Author></AuthorList>"
                 f"<PublicationTypeList><PublicationType>{rng.choice(_TYPES)}</PublicationType></PublicationTypeList>"
                 f"</Article><MeshHeadingList>{mesh}</MeshHeadingList></MedlineCitation>"
-                f'<PubmedData><ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId></ArticleIdList>'
+                f'<PubmedData><ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId>'
+                f'<ArticleId IdType="doi">{_doi(i)}</ArticleId></ArticleIdList>'
+                f"{_reference_list(i, total, references, rng)}"
                 f"</PubmedData></PubmedArticle>\n"
             )
         out.write("</PubmedArticleSet>\n")
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One file of the corpus: how many sources were stored before it, and its cost."""
+
+    sources_before: int
+    records: int
+    seconds: float
+    cpu_seconds: float
+
+    @property
+    def ms_per_record(self) -> float:
+        """Milliseconds per record in this slice."""
+        return 1000 * self.seconds / self.records
+
+    @property
+    def cpu_ms_per_record(self) -> float:
+        """Milliseconds of this process's CPU time per record (robust to a busy machine)."""
+        return 1000 * self.cpu_seconds / self.records
 
 
 @dataclass(frozen=True)
@@ -118,13 +171,25 @@ class IngestBenchmark:
 
     articles: int
     passages: int
+    references: int
     parse_seconds: float
     full_seconds: float
     index_seconds: float
     machine: str
+    slices: tuple[Slice, ...] = ()
+
+    @property
+    def growth(self) -> float:
+        """Per-record CPU cost of the last slice over the first (1.0 = perfectly flat).
+
+        CPU time, not wall time: on a shared machine the wall clock mostly measures the
+        other processes."""
+        if len(self.slices) < 2:
+            return 1.0
+        return self.slices[-1].cpu_ms_per_record / self.slices[0].cpu_ms_per_record
 
     def as_markdown(self) -> str:
-        """The figures as a Markdown table, ready for ``docs/benchmarks.md``."""
+        """The figures as Markdown tables, ready for ``docs/benchmarks.md``."""
         full = self.full_seconds + self.index_seconds
         rows = [
             ("parse only", self.parse_seconds),
@@ -132,7 +197,8 @@ class IngestBenchmark:
             ("parse + store + lexical index (tantivy sync)", full),
         ]
         lines = [
-            f"Machine: {self.machine}",
+            f"Machine: {self.machine}; {self.articles:,} articles, each with a DOI and "
+            f"{self.references} references (PMID + DOI)",
             "",
             "| stage | seconds | articles/s | passages/s |",
             "|---|---:|---:|---:|",
@@ -141,6 +207,18 @@ class IngestBenchmark:
             lines.append(
                 f"| {name} | {secs:.2f} | {self.articles / secs:,.0f} | {self.passages / secs:,.0f} |"
             )
+        if self.slices:
+            lines += [
+                "",
+                "| sources already stored | records | wall s | ms/record (wall) | ms/record (CPU) |",
+                "|---:|---:|---:|---:|---:|",
+            ]
+            lines += [
+                f"| {s.sources_before:,} | {s.records:,} | {s.seconds:.2f} "
+                f"| {s.ms_per_record:.3f} | {s.cpu_ms_per_record:.3f} |"
+                for s in self.slices
+            ]
+            lines += ["", f"Per-record CPU cost, last slice / first slice: {self.growth:.2f}"]
         return "\n".join(lines)
 
 
@@ -148,40 +226,143 @@ def _machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def run_ingest_benchmark(n: int, workdir: Path | None = None) -> IngestBenchmark:
-    """Generate ``n`` articles, then time parsing alone and the full ingest path."""
+def run_ingest_benchmark(
+    n: int, workdir: Path | None = None, *, references: int = 5, slices: int = 10
+) -> IngestBenchmark:
+    """Generate ``n`` articles in ``slices`` files, then time parsing alone and the full
+    ingest path file by file, so a per-record cost that grows with the library shows."""
     from curbside.ingest.base import reader_for
     from curbside.ingest.pipeline import ingest_paths
     from curbside.store import Library
 
+    slices = max(1, min(slices, n))
     with tempfile.TemporaryDirectory() as tmp:
         root = workdir or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        xml = root / "synthetic-pubmed.xml"
         db = root / "bench-library.db"
         for p in root.glob("bench-library.db*"):
             p.unlink()
-        write_synthetic_pubmed(xml, n)
+        files: list[tuple[Path, int]] = []
+        for k in range(slices):
+            start, stop = k * n // slices, (k + 1) * n // slices
+            xml = root / f"synthetic-pubmed-{k:03d}.xml"
+            write_synthetic_pubmed(xml, stop - start, start=start, total=n, references=references)
+            files.append((xml, stop - start))
 
-        reader = reader_for(xml)
         t0 = time.perf_counter()
-        parsed = sum(1 for _ in reader.read(xml))
+        parsed = sum(sum(1 for _ in reader_for(xml).read(xml)) for xml, _ in files)
         parse_seconds = time.perf_counter() - t0
         if parsed != n:
             raise RuntimeError(f"parsed {parsed} of {n} synthetic articles")
 
+        timed: list[Slice] = []
+        added = 0
+        failures: list[str] = []
         with Library.open(db) as lib:
-            t0 = time.perf_counter()
-            summary = ingest_paths(lib, [xml])
-            full_seconds = time.perf_counter() - t0
+            for xml, count in files:
+                before = lib.source_count()
+                t0, c0 = time.perf_counter(), time.process_time()
+                summary = ingest_paths(lib, [xml])
+                timed.append(
+                    Slice(before, count, time.perf_counter() - t0, time.process_time() - c0)
+                )
+                added += summary.added
+                failures += summary.failures
+            full_seconds = sum(s.seconds for s in timed)
             passages = lib.passage_count()
             t0 = time.perf_counter()
             from curbside.retrieve import Retriever
 
             Retriever(lib, dense=False).sync()
             index_seconds = time.perf_counter() - t0
-        if summary.added != n:
-            raise RuntimeError(
-                f"stored {summary.added} of {n} synthetic articles: {summary.failures[:3]}"
-            )
-    return IngestBenchmark(n, passages, parse_seconds, full_seconds, index_seconds, _machine())
+        if added != n:
+            raise RuntimeError(f"stored {added} of {n} synthetic articles: {failures[:3]}")
+    return IngestBenchmark(
+        n,
+        passages,
+        references,
+        parse_seconds,
+        full_seconds,
+        index_seconds,
+        _machine(),
+        tuple(timed),
+    )
+
+
+@dataclass(frozen=True)
+class RayIngestBenchmark:
+    """One distributed bulk-ingest run: archives parsed by ``workers``, one writer."""
+
+    articles: int
+    archives: int
+    workers: int
+    shards: int
+    seconds: float
+    parse_cpu_ms: float
+    write_cpu_ms: float
+    machine: str
+
+    def as_markdown(self) -> str:
+        """The figures as one Markdown table row plus a header."""
+        return "\n".join(
+            [
+                f"Machine: {self.machine}",
+                "",
+                "| workers | shards | articles | archives | wall s | articles/s "
+                "| worker parse CPU ms/article | writer CPU ms/article |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|",
+                f"| {self.workers} | {self.shards} | {self.articles:,} | {self.archives} "
+                f"| {self.seconds:.1f} | {self.articles / self.seconds:,.0f} "
+                f"| {self.parse_cpu_ms:.3f} | {self.write_cpu_ms:.3f} |",
+            ]
+        )
+
+
+def run_ray_ingest_benchmark(
+    n: int, workers: int, *, shards: int = 2, archives: int = 8, workdir: Path | None = None
+) -> RayIngestBenchmark:
+    """Generate ``n`` articles as ``archives`` PubMed ``.xml.gz`` files and ingest them on a
+    fresh local Ray cluster with ``workers`` CPUs into ``shards`` libraries.
+
+    Also measures, in this process, the parse CPU cost per article (the work the workers
+    share) and the driver's CPU per article (the single writer), which is what an
+    extrapolation to a larger cluster rests on.
+    """
+    import gzip
+
+    import ray
+
+    from curbside.ingest.bulk.distributed import ingest_on_ray
+    from curbside.ingest.bulk.pubmed import pubmed_records
+    from curbside.ingest.bulk.records import Position
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = workdir or Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for k in range(archives):
+            start, stop = k * n // archives, (k + 1) * n // archives
+            xml = root / f"bench-{k:03d}.xml"
+            write_synthetic_pubmed(xml, stop - start, start=start, total=n, references=5)
+            gz = root / f"pubmed-bench-{k:03d}.xml.gz"
+            gz.write_bytes(gzip.compress(xml.read_bytes(), compresslevel=6))
+            xml.unlink()
+            paths.append(gz)
+        c0 = time.process_time()
+        parsed = sum(1 for p in paths for _ in pubmed_records(p, 0, Position()))
+        parse_cpu_ms = 1000 * (time.process_time() - c0) / max(parsed, 1)
+        shard_paths = [root / f"shard-{k}.db" for k in range(shards)]
+        for p in root.glob("shard-*.db*"):
+            p.unlink()
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        try:
+            c0 = time.process_time()
+            report = ingest_on_ray(shard_paths, paths, workers=workers)
+            write_cpu_ms = 1000 * (time.process_time() - c0) / max(report.records, 1)
+        finally:
+            ray.shutdown()
+        if report.records != n:
+            raise RuntimeError(f"ingested {report.records} of {n} articles")
+    return RayIngestBenchmark(
+        n, archives, workers, shards, report.seconds, parse_cpu_ms, write_cpu_ms, _machine()
+    )

@@ -70,7 +70,14 @@ def ingest(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Add documents to the library; prints added / updated / unchanged / failed."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from curbside.ingest.budget import Budget
     from curbside.ingest.pipeline import expand_paths, ingest_paths
@@ -84,25 +91,39 @@ def ingest(
             TextColumn("ingesting"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]} files/s"),
+            TextColumn("{task.fields[rate]}"),
             TimeElapsedColumn(),
+            TimeRemainingColumn(),
             console=err_console,
             disable=quiet,
             transient=True,
         ) as progress:
-            task = progress.add_task("ingest", total=len(files), rate="0")
+            task = progress.add_task("ingest", total=len(files), rate="0 files/s")
+            # Bulk archives get a second bar: bytes (or members) done, records/s and ETA.
+            archive_task = progress.add_task("archive", total=None, rate="", visible=False)
 
             def advance(_: Path) -> None:
                 elapsed = progress.tasks[task].elapsed or 1e-9
                 done = progress.tasks[task].completed + 1
-                progress.update(task, advance=1, rate=f"{done / elapsed:,.0f}")
+                progress.update(task, advance=1, rate=f"{done / elapsed:,.0f} files/s")
+                progress.reset(archive_task, visible=False)
+
+            def archive_step(path: Path, done: int, total: int, records: int) -> None:
+                state = progress.tasks[archive_task]
+                if not state.visible:
+                    progress.reset(archive_task, total=total, visible=True)
+                elapsed = state.elapsed or 1e-9
+                rate = f"{records / elapsed:,.0f} records/s ({records:,}) {path.name}"
+                progress.update(archive_task, completed=done, total=total, rate=rate)
 
             budget = Budget(
                 seconds=settings.reader_timeout_seconds,
                 memory_bytes=settings.reader_memory_mb * 1024 * 1024,
                 max_file_bytes=settings.max_file_bytes,
             )
-            summary = ingest_paths(lib, files, on_file=advance, budget=budget)
+            summary = ingest_paths(
+                lib, files, on_file=advance, on_archive=archive_step, budget=budget
+            )
         if not summary.interrupted:
             sync_indexes(lib, dense=settings.dense, quiet=quiet)
     finally:
@@ -117,7 +138,10 @@ def ingest(
     console.print(
         f"{summary.files} files: {summary.added} added, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.failed} failed"
+        + (f", {summary.deleted} deleted" if summary.deleted else "")
     )
+    for report in summary.archives:
+        console.print(report.line(), highlight=False, soft_wrap=True)
     if summary.interrupted:
         err_console.print(
             "interrupted: the documents counted above are stored; run the same command again"
@@ -301,11 +325,20 @@ def bench_ingest(
     workdir: Path | None = typer.Option(
         None, help="Folder for the generated file and library (default: a temp dir)."
     ),
+    references: int = typer.Option(5, help="References (PMID + DOI) per article."),
+    slices: int = typer.Option(10, help="Files the corpus is split into, timed one by one."),
+    ray_workers: int = typer.Option(
+        0, help="Instead: bulk-ingest .xml.gz archives on a local Ray cluster with N workers."
+    ),
 ) -> None:
     """Ingest throughput: parse-only and parse + store + lexical index, on synthetic PubMed XML."""
-    from curbside.bench.ingest import run_ingest_benchmark
+    from curbside.bench.ingest import run_ingest_benchmark, run_ray_ingest_benchmark
 
-    report = run_ingest_benchmark(articles, workdir)
+    if ray_workers:
+        ray_report = run_ray_ingest_benchmark(articles, ray_workers, workdir=workdir)
+        console.print(ray_report.as_markdown())
+        return
+    report = run_ingest_benchmark(articles, workdir, references=references, slices=slices)
     console.print(report.as_markdown())
 
 

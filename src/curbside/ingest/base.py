@@ -11,6 +11,7 @@ read by the right reader, or refused clearly) and by suffix second.
 from __future__ import annotations
 
 import importlib.metadata
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,10 @@ from curbside.models import Document
 
 #: Files larger than this are refused before parsing (bytes). Settings may lower it.
 MAX_FILE_BYTES = 200 * 1024 * 1024
+
+#: The size check for readers that stream records in bounded memory (JSON Lines,
+#: PubMed XML): no cap, only missing and empty files are refused.
+STREAMED_MAX_BYTES = sys.maxsize
 
 #: Bytes read from the head of a file for sniffing.
 SNIFF_BYTES = 4096

@@ -367,26 +367,35 @@ class JATSReader:
         warning as long as at least one other article is usable.
         """
         name = str(path)
-        root = px.parse_xml(path)
-        for el in root.iter():
-            # JATS 1.3 may use a default namespace and MathML is namespaced: use local names.
-            if isinstance(el.tag, str) and el.tag.startswith("{"):
-                el.tag = etree.QName(el).localname
-        if root.tag == "article":
-            articles = [root]
-        elif root.tag in ("pmc-articleset", "articles"):
-            articles = root.findall("article")
-        else:
-            raise IngestError(name, f"root element <{root.tag}> is not a JATS <article>")
-        if not articles:
-            raise IngestError(name, "article set holds no <article>")
-        docs, skipped = [], []
-        for n, article in enumerate(articles, 1):
-            try:
-                docs.append(_article(article, name))
-            except ValueError as err:
-                skipped.append(str(err))
-                log.warning("%s: skipped JATS article %d: %s", name, n, err)
-        if not docs:
-            raise IngestError(name, f"JATS article unusable: {skipped[0]}")
+        docs, skipped = articles_of(px.parse_xml(path), name)
         return [*docs, *(Problem(f"{name}: skipped a JATS article: {why}") for why in skipped)]
+
+
+def articles_of(root: Element, name: str) -> tuple[list[Document], list[str]]:
+    """The articles under a parsed JATS root and the reasons others were skipped.
+
+    Raises :class:`IngestError` when the root is not JATS or no article is usable. Also
+    used by bulk PMC OA ingest on members parsed from a package.
+    """
+    for el in root.iter():
+        # JATS 1.3 may use a default namespace and MathML is namespaced: use local names.
+        if isinstance(el.tag, str) and el.tag.startswith("{"):
+            el.tag = etree.QName(el).localname
+    if root.tag == "article":
+        articles = [root]
+    elif root.tag in ("pmc-articleset", "articles"):
+        articles = root.findall("article")
+    else:
+        raise IngestError(name, f"root element <{root.tag}> is not a JATS <article>")
+    if not articles:
+        raise IngestError(name, "article set holds no <article>")
+    docs, skipped = [], []
+    for n, article in enumerate(articles, 1):
+        try:
+            docs.append(_article(article, name))
+        except ValueError as err:
+            skipped.append(str(err))
+            log.warning("%s: skipped JATS article %d: %s", name, n, err)
+    if not docs:
+        raise IngestError(name, f"JATS article unusable: {skipped[0]}")
+    return docs, skipped

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from curbside.errors import IngestError
-from curbside.ingest.base import SNIFF_BYTES, Problem, check_file, looks_binary
+from curbside.ingest.base import SNIFF_BYTES, STREAMED_MAX_BYTES, Problem, check_file, looks_binary
 from curbside.models import TIERS, Document, Section
 
 _KNOWN = frozenset(
@@ -143,7 +143,7 @@ class JsonlReader:
 
     def read(self, path: Path) -> Iterator[Document | Problem]:
         """Check the file and return the documents (and problems) lazily; never size-capped."""
-        check_file(path)
+        check_file(path, STREAMED_MAX_BYTES)  # read line by line: no size cap
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
         if looks_binary(head):

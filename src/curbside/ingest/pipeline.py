@@ -7,10 +7,13 @@ the reason, and the batch goes on to its summary. Each file is read and prepared
 (:meth:`Library.add`), so a crash mid-batch leaves every source fully stored or
 absent. A source that changes flags the articles citing it for review again.
 Ctrl-C stops the batch after the current document and still returns the summary.
+Bulk archives (PubMed ``.xml.gz``, DailyMed ZIPs, PMC OA ``.tar.gz``) are handed to
+:mod:`curbside.ingest.bulk` instead: streamed record by record and resumable.
 """
 
 from __future__ import annotations
 
+import functools
 import glob
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,10 +22,12 @@ from pathlib import Path
 from curbside.errors import CurbsideError, IngestError
 from curbside.ingest.base import Problem, disabled_readers
 from curbside.ingest.budget import Budget, BudgetedReader, Item, read_items
+from curbside.ingest.bulk import ArchiveReport, bulk_kind, ingest_archive
 from curbside.review.staleness import flag_citing_articles
 from curbside.store import Library, NewSource
 
 ProgressFn = Callable[[Path], None]
+ArchiveProgressFn = Callable[[Path, int, int, int], None]
 
 
 @dataclass
@@ -32,11 +37,14 @@ class IngestSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
     failed: int = 0
     files: int = 0
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source_ids: list[str] = field(default_factory=list)
+    #: One report per bulk archive (their source ids are not listed: there may be millions).
+    archives: list[ArchiveReport] = field(default_factory=list)
     #: (article id, reason) for each reviewed article this batch flagged as stale.
     stale: list[tuple[str, str]] = field(default_factory=list)
     #: True when Ctrl-C stopped the batch early (everything counted here was stored).
@@ -83,13 +91,19 @@ def ingest_paths(
     paths: Iterable[str | Path],
     *,
     on_file: ProgressFn | None = None,
+    on_archive: ArchiveProgressFn | None = None,
     budget: Budget | None = None,
     isolate: bool = True,
 ) -> IngestSummary:
     """Ingest every file under ``paths`` into ``lib``; never raises for bad input.
 
-    ``isolate=False`` reads in this process (no time or memory budget): for callers
-    that already run in a sandbox, and for tests of the readers themselves.
+    Bulk archives (PubMed ``.xml.gz``, DailyMed release ZIPs, PMC OA ``.tar.gz``) go to
+    :mod:`curbside.ingest.bulk` (streamed record by record, resumable through the
+    ledger); every other file is read and prepared under ``budget`` in a worker.
+    ``on_archive(path, done, total, records)`` reports progress inside a bulk archive
+    (``done``/``total`` in bytes or members). ``isolate=False`` reads in this process
+    (no time or memory budget): for callers that already run in a sandbox, and for
+    tests of the readers themselves.
     """
     summary = IngestSummary()
     budget = budget or Budget()
@@ -103,12 +117,20 @@ def ingest_paths(
         try:
             for path in expand_paths(paths):
                 summary.files += 1
-                _ingest_file(lib, path, read(path), summary, changed)
+                if bulk_kind(path) is not None:
+                    progress = None
+                    if on_archive is not None:
+                        progress = functools.partial(on_archive, path)
+                    report = ingest_archive(lib, path, on_progress=progress)
+                    _merge_bulk(summary, report)
+                    changed.extend(report.replaced_ids)
+                else:
+                    _ingest_file(lib, path, read(path), summary, changed)
                 if on_file is not None:
                     on_file(path)
         except KeyboardInterrupt:
             # The document being stored was rolled back by its transaction; everything
-            # counted in the summary is in the library.
+            # counted in the summary is in the library (an archive's ledger resumes it).
             summary.interrupted = True
     if changed:
         summary.stale = flag_citing_articles(lib, changed)
@@ -134,6 +156,17 @@ def _ingest_file(
         summary.fail(str(err))
     except CurbsideError as err:
         summary.fail(f"{path}: {err}")
+
+
+def _merge_bulk(summary: IngestSummary, report: ArchiveReport) -> None:
+    """Fold one archive's counts into the batch summary."""
+    summary.added += report.stored
+    summary.updated += report.replaced
+    summary.unchanged += report.unchanged
+    summary.deleted += report.deleted
+    summary.failed += report.refused
+    summary.failures.extend(report.problems)
+    summary.archives.append(report)
 
 
 def _store(

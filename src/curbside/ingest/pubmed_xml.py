@@ -19,7 +19,7 @@ from typing import Any
 from lxml import etree
 
 from curbside.errors import IngestError
-from curbside.ingest.base import Problem, clean
+from curbside.ingest.base import STREAMED_MAX_BYTES, Problem, clean
 from curbside.ingest.xmlutil import (
     SAFE_PARSE_OPTIONS,
     Element,
@@ -250,6 +250,18 @@ def _book(record: Element, origin: str) -> Document:
     )
 
 
+def record_document(record: Element, origin: str) -> Document:
+    """One ``PubmedArticle`` or ``PubmedBookArticle`` element as a document.
+
+    Raises ``ValueError`` (with the reason) for a record without a PMID or title. Also
+    used by bulk ingest of PubMed baseline and update files.
+    """
+    try:
+        return (_article if record.tag == "PubmedArticle" else _book)(record, origin)
+    except _Unusable as why:
+        raise ValueError(str(why)) from why
+
+
 class PubMedXMLReader:
     """Reads PubMed/MEDLINE XML exports (``PubmedArticleSet``), one document per record.
 
@@ -272,7 +284,7 @@ class PubMedXMLReader:
     def _stream(self, path: Path) -> Iterator[Document | Problem]:
         name = str(path)
         skipped: list[str] = []
-        check_xml_file(path)
+        check_xml_file(path, STREAMED_MAX_BYTES)  # streamed record by record: no size cap
         events = etree.iterparse(  # type: ignore[attr-defined]
             name, events=("end",), tag=("PubmedArticle", "PubmedBookArticle"), **SAFE_PARSE_OPTIONS
         )

@@ -232,53 +232,54 @@ class SPLReader:
 
     def read(self, path: Path) -> Iterable[Document]:
         """Parse ``path`` into one document; raise IngestError on bad or empty labels."""
-        name = str(path)
-        root = parse_xml(path)
-        if root.tag != f"{V}document":
-            raise IngestError(name, f"root element <{root.tag}> is not an HL7 v3 SPL <document>")
-        code_el = root.find(f"{V}code")
-        doc_code = code_el.get("code", "") if code_el is not None else ""
-        doc_type = clean(code_el.get("displayName")) if code_el is not None else ""
-        sections: list[Section] = []
-        for sec in root.iterfind(f"{V}component/{V}structuredBody/{V}component/{V}section"):
-            _walk(sec, [], None, sections)
-        # Repackaged labels repeat identical package-label panels; keep one of each.
-        sections = list(dict.fromkeys(sections))
-        if not sections:
-            what = f" ({doc_type})" if doc_type else ""
-            raise IngestError(name, f"SPL document{what} holds no label text")
-        brands, generics = _products(root)
-        kind = _KINDS.get(doc_code) or (doc_type.lower() if doc_type else "drug label")
-        effective = root.find(f"{V}effectiveTime")
-        value = (effective.get("value") or "") if effective is not None else ""
-        published = iso_date(value[:4], value[4:6] or None, value[6:8] or None)
-        set_id = root.find(f"{V}setId")
-        version = root.find(f"{V}versionNumber")
-        doc_id = root.find(f"{V}id")
-        org = root.find(f"{V}author/{V}assignedEntity/{V}representedOrganization/{V}name")
-        set_root = set_id.get("root") if set_id is not None else None
-        doc_root = doc_id.get("root") if doc_id is not None else None
-        extra: dict[str, str] = {"document_type_code": doc_code} if doc_code else {}
-        if doc_root:
-            extra["document_id"] = doc_root
-        return [
-            Document(
-                title=_title(root, brands, generics, kind),
-                sections=tuple(sections),
-                format=self.format,
-                origin=name,
-                # The set id names the label across versions (source id ``spl:<set id>``);
-                # the per-version document id is kept in extra, and used only without one.
-                external_id=None if set_root else doc_root,
-                tier="label",
-                design="label",
-                organization=_inline(org) or None,
-                year=int(published[:4]) if published else None,
-                published=published,
-                set_id=set_root,
-                version=version.get("value") if version is not None else None,
-                publication_types=(doc_type,) if doc_type else (),
-                keywords=tuple(dict.fromkeys(brands + generics)),
-                extra=extra,
-            )
-        ]
+        return [label_document(parse_xml(path), str(path), self.format)]
+
+
+def label_document(root: Element, name: str, fmt: str = "spl") -> Document:
+    """One SPL ``<document>`` root as a label document (also used by bulk DailyMed ingest)."""
+    if root.tag != f"{V}document":
+        raise IngestError(name, f"root element <{root.tag}> is not an HL7 v3 SPL <document>")
+    code_el = root.find(f"{V}code")
+    doc_code = code_el.get("code", "") if code_el is not None else ""
+    doc_type = clean(code_el.get("displayName")) if code_el is not None else ""
+    sections: list[Section] = []
+    for sec in root.iterfind(f"{V}component/{V}structuredBody/{V}component/{V}section"):
+        _walk(sec, [], None, sections)
+    # Repackaged labels repeat identical package-label panels; keep one of each.
+    sections = list(dict.fromkeys(sections))
+    if not sections:
+        what = f" ({doc_type})" if doc_type else ""
+        raise IngestError(name, f"SPL document{what} holds no label text")
+    brands, generics = _products(root)
+    kind = _KINDS.get(doc_code) or (doc_type.lower() if doc_type else "drug label")
+    effective = root.find(f"{V}effectiveTime")
+    value = (effective.get("value") or "") if effective is not None else ""
+    published = iso_date(value[:4], value[4:6] or None, value[6:8] or None)
+    set_id = root.find(f"{V}setId")
+    version = root.find(f"{V}versionNumber")
+    doc_id = root.find(f"{V}id")
+    org = root.find(f"{V}author/{V}assignedEntity/{V}representedOrganization/{V}name")
+    set_root = set_id.get("root") if set_id is not None else None
+    doc_root = doc_id.get("root") if doc_id is not None else None
+    extra: dict[str, str] = {"document_type_code": doc_code} if doc_code else {}
+    if doc_root:
+        extra["document_id"] = doc_root
+    return Document(
+        title=_title(root, brands, generics, kind),
+        sections=tuple(sections),
+        format=fmt,
+        origin=name,
+        # The set id names the label across versions (source id ``spl:<set id>``);
+        # the per-version document id is kept in extra, and used only without one.
+        external_id=None if set_root else doc_root,
+        tier="label",
+        design="label",
+        organization=_inline(org) or None,
+        year=int(published[:4]) if published else None,
+        published=published,
+        set_id=set_root,
+        version=version.get("value") if version is not None else None,
+        publication_types=(doc_type,) if doc_type else (),
+        keywords=tuple(dict.fromkeys(brands + generics)),
+        extra=extra,
+    )

@@ -38,14 +38,14 @@ def xml_parser() -> etree.XMLParser:
     return etree.XMLParser(**SAFE_PARSE_OPTIONS)
 
 
-def check_xml_file(path: Path) -> None:
-    """Refuse missing, empty, binary or entity-declaring files before parsing.
+def check_xml_file(path: Path, max_bytes: int | None = None) -> None:
+    """Refuse missing, empty, oversized, binary or entity-declaring files before parsing.
 
     The whole file is searched (in steps, at memory speed): a declaration pushed far
     down by a large comment is still found. A literal ``<!ENTITY`` can only appear
     in a comment or CDATA otherwise, so the rare false alarm costs one refused file.
     """
-    check_file(path)
+    check_file(path, max_bytes)
     with path.open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
         if looks_binary(head):

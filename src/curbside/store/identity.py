@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 
 from curbside.models import Document
 
@@ -29,3 +30,9 @@ def source_id_for(doc: Document) -> str:
         return doc.external_id.strip()
     basis = doc.origin or doc.title
     return f"doc:{sha256_hex(doc.format + '|' + basis)[:16]}"
+
+
+def sources_with_pmid(conn: sqlite3.Connection, pmid: str) -> list[str]:
+    """Ids of stored sources that carry PubMed id ``pmid`` (answered by its index)."""
+    rows = conn.execute("SELECT id FROM sources WHERE pmid = ? ORDER BY id", (pmid,))
+    return [str(r[0]) for r in rows]

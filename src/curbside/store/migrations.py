@@ -44,10 +44,7 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"library schema version {current} is newer than this curbside ({target}); upgrade curbside"
         )
     for number in range(current + 1, target + 1):
-        step = _MIGRATIONS.get(number)
-        if step is None:
-            # Numbers are handed out to parallel branches; a branch may lack its siblings'.
-            continue
+        step = _MIGRATIONS[number]
         conn.execute("BEGIN IMMEDIATE")
         try:
             step(conn)
@@ -346,7 +343,56 @@ def _drop_hash_index(conn: sqlite3.Connection) -> None:
     conn.execute("DROP INDEX IF EXISTS sources_hash")
 
 
-@migration(8)
+@migration(6)
+def _doi_keys_and_bulk_ledger(conn: sqlite3.Connection) -> None:
+    """DOI look-ups that use an index, and the ledger that makes bulk ingest resumable.
+
+    The DOI indexes of migration 1 were partial (``WHERE doi IS NOT NULL``); SQLite cannot
+    prove that ``lower(doi) = lower(?)`` implies that predicate, so every DOI probe scanned
+    the table and ingest slowed down as the library grew. Full expression indexes on
+    ``lower(doi)`` serve the same queries unchanged.
+
+    ``bulk_files`` records, per archive (PubMed ``.xml.gz``, DailyMed ZIP, PMC OA
+    ``.tar.gz``), how many records are done, so a killed run resumes where it stopped.
+    ``label_versions`` keeps the SPL version number stored for each set id, so an older
+    label release never replaces a newer one.
+    """
+    run_script(
+        conn,
+        """
+        DROP INDEX IF EXISTS sources_doi;
+        DROP INDEX IF EXISTS source_references_doi;
+        CREATE INDEX sources_doi_key ON sources (lower(doi));
+        CREATE INDEX source_references_doi_key ON source_references (lower(doi));
+
+        CREATE TABLE bulk_files (
+            sha256      TEXT PRIMARY KEY,
+            path        TEXT NOT NULL,
+            size        INTEGER NOT NULL,
+            mtime_ns    INTEGER NOT NULL,
+            kind        TEXT NOT NULL,
+            done        INTEGER NOT NULL DEFAULT 0,
+            stored      INTEGER NOT NULL DEFAULT 0,
+            replaced    INTEGER NOT NULL DEFAULT 0,
+            unchanged   INTEGER NOT NULL DEFAULT 0,
+            deleted     INTEGER NOT NULL DEFAULT 0,
+            refused     INTEGER NOT NULL DEFAULT 0,
+            status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+            message     TEXT,
+            started_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+        CREATE INDEX bulk_files_path ON bulk_files (path, size, mtime_ns);
+
+        CREATE TABLE label_versions (
+            set_id  TEXT PRIMARY KEY,
+            version INTEGER NOT NULL
+        );
+        """,
+    )
+
+
+@migration(7)
 def _api_tokens(conn: sqlite3.Connection) -> None:
     """API tokens for machine clients (hashed, scoped, revocable) and seen CDS Hooks JWT ids."""
     run_script(
