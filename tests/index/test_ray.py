@@ -77,7 +77,9 @@ def cluster() -> Iterator[str]:
     port = _free_port()
     address = f"127.0.0.1:{port}"
     temp = tempfile.mkdtemp(prefix="cs-ray-")
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    # A home of their own: a token a local ``ray.init`` left in ``~/.ray`` would otherwise
+    # switch these nodes to token authentication that this test's driver does not use.
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "HOME": temp}
     env.pop("RAY_ADDRESS", None)
     common = ["--block", "--disable-usage-stats", "--num-cpus", "1"]
     procs = [
