@@ -9,7 +9,7 @@ first a lead statement: the best finding or recommendation, introduced by who sa
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from curbside.answer.audience import budgets_for
 from curbside.answer.coverage import facet_select, pick_lead
@@ -108,6 +108,7 @@ class ExtractiveComposer:
         labels: LabelExpander | None = None,
         asked: re.Pattern[str] | None = None,
         label_budget: int | None = None,
+        superseded: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.audience: Audience = audience
         self.glossary = glossary or load_glossary()
@@ -118,6 +119,8 @@ class ExtractiveComposer:
         self.asked = asked
         #: Label statements wanted when the question is about a drug (its label answers it).
         self.label_budget = label_budget
+        #: Source id → newer sources that replace it (marked in lead statements).
+        self.superseded: Mapping[str, Sequence[str]] = superseded or {}
 
     def select(self, question: str, evidence: Sequence[Evidence]) -> dict[str, list[Candidate]]:
         """The chosen candidates per tier, each tier's lead first."""
@@ -169,7 +172,12 @@ class ExtractiveComposer:
         out: list[Statement] = []
         for _tier, picked in self.select(question, evidence).items():
             lead, rest = picked[0], picked[1:]
-            prefix = lead_prefix(lead.evidence, lead.sentence.heading, self.audience)
+            prefix = lead_prefix(
+                lead.evidence,
+                lead.sentence.heading,
+                self.audience,
+                self.superseded.get(lead.evidence.source.id, ()),
+            )
             out.append(statement_for(lead, prefix))
             out.extend(statement_for(c) for c in rest)
         return out

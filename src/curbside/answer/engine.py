@@ -57,6 +57,7 @@ from curbside.models import (
 )
 from curbside.retrieve import Retriever
 from curbside.store import Library
+from curbside.store.browse import superseded_by
 from curbside.text.common import specificity
 from curbside.text.glossary import Glossary, load_glossary
 
@@ -248,6 +249,7 @@ class Engine:
         if plan.intent.broad:
             # Only once the gate has passed: facets widen an answer, never justify one.
             evidence = evidence + self._widen(plan, evidence)
+        superseded = superseded_by(self.library.conn, (ev.source.id for ev in evidence))
         pool = candidates(
             plan,
             evidence,
@@ -257,6 +259,7 @@ class Engine:
             ),
             glossary=self.glossary,
             understood=understood,
+            superseded=superseded,
         )
         labels = (
             LabelExpander(
@@ -272,6 +275,7 @@ class Engine:
             pool=pool,
             labels=labels,
             asked=understood.answers,
+            superseded=superseded,
             label_budget=DRUG_LABEL_BUDGET[request.audience]
             if understood.question_type in DRUG_TYPES
             else None,

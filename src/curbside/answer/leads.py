@@ -8,6 +8,7 @@ from the source text; the clinical content after the colon is the quoted sentenc
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from curbside.models import Audience, Evidence
 
@@ -95,10 +96,18 @@ def _with_article(phrase: str) -> str:
     return ("An " if phrase[:1].lower() in _ARTICLE else "A ") + phrase
 
 
-def lead_prefix(evidence: Evidence, section: str, audience: Audience) -> str:
-    """Who is speaking, composed from metadata, e.g. "ACR Appropriateness Criteria (2022):"."""
+def lead_prefix(
+    evidence: Evidence, section: str, audience: Audience, superseded: Sequence[str] = ()
+) -> str:
+    """Who is speaking, composed from metadata, e.g. "ACR Appropriateness Criteria (2022):".
+
+    A source that newer ones in the library replace says so: "ENETS (2016, superseded by
+    enets-2024-…)".
+    """
     source = evidence.source
     year = f"{source.year}" if source.year else None
+    if superseded and year:
+        year = f"{year}, superseded by {', '.join(superseded)}"
     if source.tier == "guideline":
         org = source.organization or source.publisher
         bits = ", ".join(b for b in (org, year) if b)

@@ -10,7 +10,7 @@ retrieval rank, study design, recency, figures (for clinicians) and plain source
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from curbside.answer.audience import PREFERRED_LENGTH
@@ -44,6 +44,8 @@ TYPE_BONUS = 0.35
 TYPE_PENALTY = 0.2
 #: Headings under which a library file keeps notes about itself rather than findings.
 _ABOUT_SOURCE = re.compile(r"^about this source$", re.IGNORECASE)
+#: Score taken from statements of a source that a newer one in the library replaces.
+SUPERSEDED_PENALTY = 0.1
 #: Weight of relevance against novelty in maximal marginal relevance.
 MMR_LAMBDA = 0.75
 
@@ -255,6 +257,7 @@ def candidates(
     population: Population | None = None,
     glossary: Glossary | None = None,
     understood: Understanding | None = None,
+    superseded: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Candidate]:
     """All sentences of ``evidence`` that clear :data:`MIN_RELEVANCE`, scored.
 
@@ -282,6 +285,9 @@ def candidates(
     for rank, ev in enumerate(evidence):
         rank_prior = 1.0 - rank / total
         priors = 0.05 * _design_strength(ev) + 0.05 * _recency(ev) + 0.15 * rank_prior
+        if superseded and ev.source.id in superseded:
+            # A newer source in the library replaces this one: prefer the current source.
+            priors -= SUPERSEDED_PENALTY
         if is_patient_source(ev):
             # Patients get plain-language sources first; professionals get them last.
             priors += 0.15 if audience == "patient" else -0.1

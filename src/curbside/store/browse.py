@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,3 +96,24 @@ def passages_mentioning(conn: sqlite3.Connection, term: str) -> int:
         "SELECT count(*) FROM passages WHERE ' ' || text LIKE ? ESCAPE '\\'", (f"% {escaped}%",)
     ).fetchone()
     return int(row[0])
+
+
+def superseded_by(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Source id → the ids of newer sources that replace it (from its ``superseded_by``
+    metadata); sources that nothing replaces are left out."""
+    wanted = sorted(set(ids))
+    out: dict[str, tuple[str, ...]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(f"SELECT id, extra FROM sources WHERE id IN ({marks})", chunk)
+        for sid, extra in rows:
+            try:
+                value = json.loads(extra or "{}").get("superseded_by")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(value, str):
+                value = [value]
+            if isinstance(value, list) and value:
+                out[str(sid)] = tuple(str(v) for v in value)
+    return out
