@@ -58,6 +58,7 @@ from curbside.models import (
 from curbside.retrieve import Retriever
 from curbside.store import Library
 from curbside.store.browse import superseded_by
+from curbside.store.threads import turns
 from curbside.text.common import specificity
 from curbside.text.glossary import Glossary, load_glossary
 
@@ -340,8 +341,6 @@ class Engine:
         return self._abstain(request, question, fingerprint, gate), gate
 
     def _history(self, thread_id: str) -> tuple[str, ...]:
-        from curbside.store.threads import turns
-
         return tuple(t.resolved_query for t in turns(self.library.conn, thread_id))
 
     def _expansions(self, query: str) -> Mapping[str, Sequence[str]]:

@@ -8,7 +8,6 @@ questions into the request, asks, and records the turn here. The SQL lives in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from curbside.answer.engine import Engine
 from curbside.models import Answer, AskRequest
@@ -46,9 +45,7 @@ def ask_in_thread(
 
     ``encode`` turns the answer into the JSON stored with the turn (the caller's renderer).
     """
-    if request.thread_id and not request.history:
-        history = tuple(t.resolved_query for t in turns(library.conn, request.thread_id))
-        request = replace(request, history=history)
+    # The engine reads the thread's earlier questions itself; recording is ours.
     answer, trace = engine.ask_traced(request)
     if request.thread_id:
         add_turn(

@@ -14,7 +14,6 @@ import json
 import os
 import platform
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -27,7 +26,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from curbside.bench.load import PhaseResult, copy_library, free_port, wait_until_up
+from curbside.bench.load import PhaseResult, copy_library, start_server, wait_until_up
 from curbside.store import Library
 
 SERVICE_PATH = "/cds-services/curbside-patient-view"
@@ -208,24 +207,7 @@ def run_cds_benchmark(
         trust.write_text(
             f'[[issuer]]\niss = "{ISSUER}"\njwks_file = "ehr.json"\n', encoding="utf-8"
         )
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        command = [
-            sys.executable,
-            "-m",
-            "curbside",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--library",
-            str(copy),
-            "--cds-trust",
-            str(trust),
-            "--quiet",
-        ]
-        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base_url, server = start_server(copy, "--cds-trust", str(trust))
         try:
             wait_until_up(base_url)
             # One call per patient first, so the timed phase measures a warm server.

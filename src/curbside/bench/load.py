@@ -143,6 +143,30 @@ def copy_library(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
+def start_server(library: Path, *options: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """``curbside serve`` on a free loopback port for ``library``; its base URL and process.
+
+    The caller waits with :func:`wait_until_up` and stops the process.
+    """
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "curbside",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--library",
+        str(library),
+        *options,
+        "--quiet",
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return f"http://127.0.0.1:{port}", server
+
+
 def wait_until_up(base_url: str, timeout: float = 90.0) -> None:
     """Poll the server until it answers, or raise ``RuntimeError``."""
     deadline = time.monotonic() + timeout
@@ -530,24 +554,7 @@ def run_load_benchmark(
         copy_library(library, copy)
         password = add_bench_users(copy)
         sources = int(sqlite3.connect(copy).execute("SELECT count(*) FROM sources").fetchone()[0])
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        command = [
-            sys.executable,
-            "-m",
-            "curbside",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--library",
-            str(copy),
-            "--workers",
-            str(workers),
-            "--quiet",
-        ]
-        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base_url, server = start_server(copy, "--workers", str(workers))
         try:
             wait_until_up(base_url)
             phases, verdict = drive(

@@ -74,18 +74,14 @@ def ask_and_record(
 ) -> dict[str, Any]:
     """Answer ``question`` with ``engine`` and record the turn when it is in a thread.
 
-    The engine is re-entrant and writes nothing; the earlier questions of the thread go
-    into the request, and the turn (with the question as the engine resolved it) is
-    recorded here.
+    The engine is re-entrant and writes nothing: it reads the thread's earlier questions
+    itself, and the turn (with the question as the engine resolved it) is recorded here.
     """
-    history = (
-        tuple(t.resolved_query for t in threads.turns(lib.conn, thread_id)) if thread_id else ()
-    )
+    # The engine reads the thread's earlier questions itself; recording the turn is ours.
     request = AskRequest(
         question,
         audience=audience,  # type: ignore[arg-type]
         thread_id=thread_id,
-        history=history,
         generator=generator,
     )
     answer, trace = engine.ask_traced(request)
