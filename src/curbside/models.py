@@ -171,6 +171,8 @@ class Source:
     origin: str = ""
     version: int = 1
     ingested_at: str = ""
+    #: Ids of newer sources in the library that replace this one (its own metadata says so).
+    superseded_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -562,6 +564,8 @@ def _reference_out(ref: ReferenceEntry) -> ReferenceDict:
         value = getattr(src, name)
         if value is not None:
             out[name] = value
+    if src.superseded_by:
+        out["superseded_by"] = list(src.superseded_by)
     return cast("ReferenceDict", out)
 
 
@@ -580,6 +584,7 @@ def _reference_in(data: Mapping[str, Any]) -> ReferenceEntry:
         origin=str(data.get("origin") or ""),
         version=_int(data.get("version")) or 1,
         ingested_at=str(data.get("ingested_at") or ""),
+        superseded_by=tuple(str(v) for v in data.get("superseded_by") or () if isinstance(v, str)),
         **{name: _opt_str(data.get(name)) for name in _REFERENCE_OPTIONAL},
     )
     return ReferenceEntry(n=_int(data.get("n")), source=source)

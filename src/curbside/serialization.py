@@ -107,6 +107,8 @@ class ReferenceDict(TypedDict):
     origin: NotRequired[str]
     version: NotRequired[int]
     ingested_at: NotRequired[str]
+    #: Ids of newer sources in the library that replace this one.
+    superseded_by: NotRequired[list[str]]
 
 
 class FacetDict(TypedDict):

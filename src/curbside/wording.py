@@ -174,3 +174,7 @@ def all_statements(answer: Answer) -> list[Statement]:
     for conflict in answer.conflicts:
         out += conflict.statements
     return out
+
+
+#: Marks a reference that a newer source in the library replaces.
+SUPERSEDED_BY = "Superseded by"

@@ -173,3 +173,19 @@ def test_cli_fhir_format(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ask", QUESTION, "--no-dense", "-L", str(db), "--format", "fhir"])
     assert result.exit_code == 0, result.output
     validate(json.loads(result.stdout))
+
+
+def test_a_superseded_source_names_its_replacement(engine: Engine) -> None:
+    answer = answer_to_dict(engine.ask(QUESTION))
+    answer["references"][0]["superseded_by"] = ["newer-source-id"]
+    bundle = answer_bundle(answer)
+    validate(bundle)
+    citations = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Citation"
+    ]
+    relations = [c["citedArtifact"].get("relatesTo") for c in citations]
+    assert relations.count(None) == len(citations) - 1
+    marked = next(r for r in relations if r)
+    assert marked == [
+        {"type": "replaced-with", "label": "superseded by", "display": "newer-source-id"}
+    ]

@@ -262,3 +262,21 @@ def test_apply_edit_keeps_the_bottom_line_in_step() -> None:
     assert edited["bottom_line"] == []
     assert [r["n"] for r in edited["references"]] == [1]
     assert Answer.from_dict(edited).references[0].source.id == "doc:fictional-label"
+
+
+def test_a_superseded_reference_links_its_replacement() -> None:
+    view = answer_view(
+        {
+            "question": "Q?",
+            "sections": [],
+            "references": [
+                {"n": 1, "source_id": "old-guide", "superseded_by": ["new-guide", 7]},
+                {"n": 2, "source_id": "new-guide"},
+            ],
+        }
+    )
+    old, new = view.references
+    assert [(link.value, link.href) for link in old.superseded_by] == [
+        ("new-guide", source_href("new-guide"))
+    ]
+    assert new.superseded_by == []

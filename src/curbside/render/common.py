@@ -10,6 +10,7 @@ from curbside.models import Answer, Citation, Source, Statement
 from curbside.wording import (
     BRIEF_NOTE,
     FOLLOW_UP_TITLES,
+    SUPERSEDED_BY,
     TIER_LABELS,
     URGENT_CARE,
     all_statements,
@@ -82,6 +83,19 @@ def badges(source: Source) -> list[str]:
     if source.grade:
         out.append(f"grade: {source.grade}")
     return out
+
+
+def superseded_note(answer: Answer, source: Source) -> str:
+    """ "Superseded by [4] and enets-2024-…" for a source that newer ones replace, else "".
+
+    A replacement that is itself in the reference list is named by its number; others by
+    the id ``curbside show`` takes.
+    """
+    if not source.superseded_by:
+        return ""
+    numbers = {r.source.id: r.n for r in answer.references}
+    names = [f"[{numbers[i]}]" if i in numbers else i for i in source.superseded_by]
+    return f"{SUPERSEDED_BY} {' and '.join(names)}"
 
 
 def follow_up_title(answer: Answer) -> str:

@@ -91,6 +91,13 @@ def citation_resource(ref: dict[str, Any], fingerprint: str) -> dict[str, Any]:
         artifact["contributorship"] = {
             "entry": [{"contributor": {"display": name}} for name in names]
         }
+    replaced_by = [str(i) for i in ref.get("superseded_by") or [] if isinstance(i, str) and i]
+    if replaced_by:
+        # The cited work names its own replacement; the id is curbside's, as in identifier.
+        artifact["relatesTo"] = [
+            {"type": "replaced-with", "label": "superseded by", "display": sid}
+            for sid in replaced_by
+        ]
     return {
         "resourceType": "Citation",
         "id": _urn(fingerprint, ref["source_id"]).removeprefix("urn:uuid:"),

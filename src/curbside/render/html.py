@@ -17,6 +17,7 @@ from curbside.render.common import (
     reference_quote_note,
     reference_text,
     split_disclaimer,
+    superseded_note,
 )
 from curbside.text.safe import terminal_safe
 from curbside.wording import (
@@ -137,6 +138,9 @@ def render_html(answer: Answer) -> str:
             note = reference_quote_note(answer, ref.n)
             if note:
                 tags += f' <span class="quote-kind">{escape(note)}</span>'
+            replaced = superseded_note(answer, ref.source)
+            if replaced:
+                tags += f' <strong class="superseded">{escape(replaced)}</strong>'
             entries.append(
                 f'<li id="ref-{ref.n}" value="{ref.n}">{escape(reference_text(ref.source))}'
                 f"{' ' + ids + '.' if ids else ''} {tags}</li>"

@@ -16,6 +16,7 @@ from curbside.render.common import (
     reference_text,
     split_disclaimer,
     superscript,
+    superseded_note,
 )
 from curbside.text.safe import terminal_safe
 from curbside.wording import (
@@ -126,6 +127,8 @@ def render_markdown(answer: Answer) -> str:
             tags = " · ".join(escape(b) for b in badges(ref.source))
             note = reference_quote_note(answer, ref.n)
             tags += f" · {note}" if note else ""
+            replaced = superseded_note(answer, ref.source)
+            tags += f" · **{escape(replaced)}**" if replaced else ""
             out.append(f'{ref.n}. <a id="ref-{ref.n}"></a>{entry} — *{tags}*')
         out.append("")
     if answer.follow_ups:

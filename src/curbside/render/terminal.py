@@ -28,6 +28,7 @@ from curbside.render.common import (
     reference_text,
     split_disclaimer,
     superscript,
+    superseded_note,
 )
 from curbside.text.safe import terminal_safe
 from curbside.wording import (
@@ -149,6 +150,9 @@ def renderables(answer: Answer) -> list[RenderableType]:
             note = reference_quote_note(answer, ref.n)
             if note:
                 evidence.append(f"\n{note}", style="dim")
+            replaced = superseded_note(answer, ref.source)
+            if replaced:
+                evidence.append(f"\n{terminal_safe(replaced)}", style="bold yellow")
             table.add_row(str(ref.n), entry, evidence)
         out += [table, Text("")]
     if answer.follow_ups:

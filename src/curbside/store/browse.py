@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections.abc import Iterable
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curbside.store.library import Library
+from curbside.store.rows import superseded_ids
 
 
 @dataclass(frozen=True)
@@ -108,12 +108,7 @@ def superseded_by(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, tup
         marks = ",".join("?" * len(chunk))
         rows = conn.execute(f"SELECT id, extra FROM sources WHERE id IN ({marks})", chunk)
         for sid, extra in rows:
-            try:
-                value = json.loads(extra or "{}").get("superseded_by")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(value, str):
-                value = [value]
-            if isinstance(value, list) and value:
-                out[str(sid)] = tuple(str(v) for v in value)
+            replaced_by = superseded_ids(extra)
+            if replaced_by:
+                out[str(sid)] = replaced_by
     return out

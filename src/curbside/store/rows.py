@@ -25,7 +25,7 @@ class Chunk:
 SOURCE_COLUMNS = (
     "id, title, tier, design, grade, authors, organization, journal, publisher, year, "
     "published, revised, doi, pmid, pmcid, url, set_id, population, audience, provenance, "
-    "review_status, format, origin, text, content_hash, version, ingested_at"
+    "review_status, format, origin, text, content_hash, version, ingested_at, extra"
 )
 PASSAGE_COLUMNS = 'id, source_id, ordinal, section, start, "end", text, page'
 
@@ -60,7 +60,21 @@ def source_from_row(row: sqlite3.Row) -> Source:
         origin=row["origin"],
         version=row["version"],
         ingested_at=row["ingested_at"],
+        superseded_by=superseded_ids(row["extra"]),
     )
+
+
+def superseded_ids(extra: str | None) -> tuple[str, ...]:
+    """The ``superseded_by`` ids a source's extra metadata names (one id or a list)."""
+    try:
+        value = json.loads(extra or "{}").get("superseded_by")
+    except (ValueError, AttributeError):
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v) for v in value if v)
 
 
 def passage_from_row(row: sqlite3.Row) -> Passage:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -26,6 +26,7 @@ from curbside.wording import (
     FOLLOW_UP_TITLES,
     JUMP_LABELS,
     SECTION_TITLES,
+    SUPERSEDED_BY,
     TIER_LABELS,
     facets_line,
     gap_line,
@@ -74,6 +75,8 @@ class RefView:
     year: str
     badges: list[Badge]
     links: list[Link]
+    #: Newer sources in the library that replace this one, linked to their pages.
+    superseded_by: list[Link] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -271,6 +274,7 @@ def ref_view(ref: ReferenceEntry | Mapping[str, Any]) -> RefView:
         year=str(src.year or ""),
         badges=badges_for(meta),
         links=identifier_links(meta),
+        superseded_by=[Link(SUPERSEDED_BY, sid, source_href(sid)) for sid in src.superseded_by],
     )
 
 
