@@ -11,7 +11,6 @@ pytest.importorskip("fhir.resources", reason="needs the cds extra")
 
 from curbside.answer.engine import Engine
 from curbside.clinical.ask import (
-    answer_for,
     approved_article,
     normalise_question,
     order_query,
@@ -39,16 +38,15 @@ def _ctx(meds: list[str] | None = None) -> object:
     )
 
 
-def test_patient_view_question_names_condition_patient_and_medications() -> None:
+def test_patient_view_question_names_condition_and_patient() -> None:
     query = patient_view_query(_ctx(["Plenovir", "Drug B", "Drug C", "Drug D"]))  # type: ignore[arg-type]
     assert query is not None
     assert query.request.question == (
-        "What are the treatment options for Varnell syndrome in a 65-year-old female patient"
-        " taking Plenovir, Drug B and Drug C?"
+        "What are the treatment options for Varnell syndrome in a 65-year-old female patient?"
     )
     assert query.core == "What are the treatment options for Varnell syndrome?"
     assert query.topic == "Varnell syndrome"
-    # Every medication stays a facet even when the question names only three.
+    # Medications travel as facets, never as words the library must hold.
     assert [f.value for f in query.request.facets if f.kind == "medication"] == [
         "Plenovir",
         "Drug B",
@@ -62,13 +60,19 @@ def test_no_named_condition_means_no_question() -> None:
     assert patient_view_query(ctx) is None
 
 
-def test_order_question_is_about_the_drug_for_the_condition() -> None:
+def test_order_question_is_about_the_drug_with_the_conditions_as_facets() -> None:
     query = order_query("Zorvatinib", _ctx())  # type: ignore[arg-type]
     assert query.request.question == (
-        "What are the dosing, contraindications and monitoring of Zorvatinib in Varnell syndrome?"
+        "What are the dosing, contraindications and monitoring of Zorvatinib?"
     )
-    assert query.core == "What are the dosing, contraindications and monitoring of Zorvatinib?"
+    assert query.core == query.request.question
     assert query.request.facets[-1].value == "Zorvatinib"
+    assert {"Varnell syndrome", "Fictional gout"} <= {
+        f.value for f in query.request.facets if f.kind == "condition"
+    }
+    # A drug already among the patient's medications is not listed twice.
+    again = order_query("Plenovir", _ctx(["Plenovir"]))  # type: ignore[arg-type]
+    assert [f.value for f in again.request.facets].count("Plenovir") == 1
 
 
 @pytest.fixture
@@ -78,13 +82,13 @@ def library(tmp_path: Path) -> Library:
     return lib
 
 
-def test_answer_for_keeps_the_requests_facets(library: Library) -> None:
-    query = patient_view_query(_ctx())  # type: ignore[arg-type]
+def test_the_answer_keeps_the_requests_facets(library: Library) -> None:
+    query = patient_view_query(_ctx(["Plenovir"]))  # type: ignore[arg-type]
     assert query is not None
-    engine = Engine(library, dense=False)
-    answer = answer_for(engine, query.request)
-    assert answer.facets == query.request.facets
+    answer = Engine(library, dense=False).ask(query.request)
+    assert set(query.request.facets) <= set(answer.facets)
     assert answer.question == query.request.question
+    assert not answer.abstained  # an unknown medication does not silence the condition
 
 
 def test_approved_article_is_found_by_normalised_question(library: Library) -> None:

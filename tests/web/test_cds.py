@@ -140,10 +140,11 @@ def test_patient_view_gives_a_cited_card(
     assert "zorvatinib as first\\-line treatment of Varnell syndrome" in detail
     assert "\\[1\\]" in detail
     assert "female" in detail and "Creatinine 1\\.4 mg/dL" in detail
-    # The patient's particulars were asked first; the library lacks them, so the core question answered.
+    # One question about this patient (the chart's facets travel with it), answered as asked.
+    assert len(calls) == 1
     assert calls[0].startswith("What are the treatment options for Varnell syndrome in a ")
-    assert calls[-1] == "What are the treatment options for Varnell syndrome?"
-    assert "in general" in detail
+    assert calls[0].endswith("-year-old female patient?")
+    assert "in general" not in detail
     # The link opens the recorded answer.
     page = ehr_client.get(card["source"]["url"].removeprefix("http://testserver"))
     assert page.status_code == 200 and "Varnell syndrome" in page.text
@@ -157,9 +158,7 @@ def test_order_select_asks_about_the_ordered_drug(
     cards = r.json()["cards"]
     assert len(cards) == 1
     assert "Zorvatinib" in cards[0]["summary"]
-    assert calls[0] == (
-        "What are the dosing, contraindications and monitoring of Zorvatinib in Varnell syndrome?"
-    )
+    assert calls == ["What are the dosing, contraindications and monitoring of Zorvatinib?"]
     assert "contraindicated in patients with severe kidney impairment" in cards[0]["detail"]
 
 

@@ -222,6 +222,9 @@ class _FacetPattern:
     #: Whether the matched words leave the clinical question (descriptors do; a site
     #: or a condition stays, since it is what the evidence must be about).
     strip: bool = True
+    #: Whether they leave it even inside the ask itself: who the patient is ("in a
+    #: 65-year-old woman") is never what is asked, unlike a dose or a size.
+    strip_in_ask: bool = False
 
 
 _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
@@ -231,6 +234,7 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
             rf"\b(?P<v>{_NUM})[- ]?(?:years?|yrs?|y)[- ]?old\b|\baged? (?P<v2>\d{{1,3}})\b|"
             r"\b(?P<v3>\d{1,3}) ?(?:yo|y/o)\b"
         ),
+        strip_in_ask=True,
     ),
     _FacetPattern(
         "sex",
@@ -238,6 +242,7 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
             r"\b(?P<m>man|male|gentleman|boy|husband|father)\b|"
             r"\b(?P<f>woman|female|lady|girl|wife|mother|pregnant)\b"
         ),
+        strip_in_ask=True,
     ),
     _FacetPattern(
         "ki67",
@@ -402,9 +407,11 @@ def _split_ask(text: str) -> tuple[str, str]:
     return "", text
 
 
-def _facets(text: str) -> tuple[list[Facet], list[tuple[int, int]]]:
+def _facets(text: str) -> tuple[list[Facet], list[tuple[int, int]], list[tuple[int, int]]]:
+    """The facets found, the spans that leave the description, and those that leave the ask."""
     facets: list[Facet] = []
     strip: list[tuple[int, int]] = []
+    strip_in_ask: list[tuple[int, int]] = []
     seen: set[tuple[str, str]] = set()
     for spec in _FACET_PATTERNS:
         for match in spec.pattern.finditer(text):
@@ -420,7 +427,9 @@ def _facets(text: str) -> tuple[list[Facet], list[tuple[int, int]]]:
                 facets.append(Facet(spec.kind, value))
             if spec.strip:
                 strip.append(match.span())
-    return facets, strip
+            if spec.strip_in_ask:
+                strip_in_ask.append(match.span())
+    return facets, strip, strip_in_ask
 
 
 def _facet_value(kind: str, match: re.Match[str]) -> str:
@@ -476,20 +485,24 @@ def understand(
     """
     is_known = known or (lambda _word: True)
     description, ask = _split_ask(question)
-    found, spans = _facets(question)
+    found, spans, anywhere = _facets(question)
     history_names = _history_names(question, glossary)
     facets = list(given)
     have = {(f.kind, f.value.lower()) for f in facets}
+    # What the caller already stated, under whatever kind, is not listed again.
+    stated = {f.value.lower() for f in given}
     for facet in found + [Facet("treatment", name) for name, _span in history_names]:
-        if (facet.kind, facet.value.lower()) not in have:
-            have.add((facet.kind, facet.value.lower()))
+        key = (facet.kind, facet.value.lower())
+        if key not in have and key[1] not in stated:
+            have.add(key)
             facets.append(facet)
     qtype = question_type(ask) if description else question_type(question)
     if qtype == GENERAL_TYPE and description:
         qtype = question_type(question)
     ask_start = len(question) - len(ask)
-    # Only the description is stripped: "reduced to 2.5 mg" in the ask is what is asked.
-    clinical = _remove(question, [s for s in spans if s[0] < ask_start])
+    # Only the description is stripped: "reduced to 2.5 mg" in the ask is what is asked;
+    # who the patient is leaves the ask too.
+    clinical = _remove(question, [s for s in spans if s[0] < ask_start] + anywhere)
     clinical = _split_compounds(clinical, glossary) or question
     if description:
         clinical = _drop_unknown(clinical, len(clinical) - len(_remove(ask, [])), is_known)

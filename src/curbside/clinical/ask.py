@@ -4,29 +4,28 @@ A hook asks no question of its own, so one is derived from the context — openl
 fixed template, never by guessing intent (``docs/ehr.md`` shows the templates):
 
 * ``patient-view``: "What are the treatment options for <first active condition> in a
-  <age>-year-old <sex> patient taking <medications>?"
-* ``order-select``: "What are the dosing, contraindications and monitoring of <drug> in
-  <first active condition>?"
+  <age>-year-old <sex> patient?"
+* ``order-select``: "What are the dosing, contraindications and monitoring of <drug>?"
 
-Each :class:`Query` also carries a *core* question without the patient's particulars.
-An editorially approved article for the full or the core question is preferred; otherwise
-the engine answers the full question, and when the library has nothing on those particulars
-(the answer abstains) it answers the core question. When that abstains too, nothing is shown.
+Everything else the chart says (every condition, medication and recent lab) travels with
+the question as patient facets, which the engine takes into account and the answer lists.
+Medications are facets rather than words of the question: a question naming a drug the
+library does not hold would be refused as out of scope, and a patient's unrelated
+prescriptions must not silence the evidence on their condition. One question, one answer:
+an editorially approved article for the question (or its core, without the patient
+phrase) is preferred; otherwise the engine answers it, and when it abstains nothing is shown.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from curbside.clinical.context import PatientContext
-from curbside.models import Answer, AskRequest, Facet
+from curbside.models import AskRequest, Facet
 from curbside.review import workflow
 from curbside.store import Library
-
-#: Medications named in a patient-view question (the rest stay facets).
-MAX_MEDICATIONS_IN_QUESTION = 3
 
 
 @dataclass(frozen=True)
@@ -37,12 +36,6 @@ class Query:
     core: str
     #: What the question is about, for the card's summary ("Zephyr syndrome").
     topic: str
-
-
-def _listing(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _patient_phrase(ctx: PatientContext) -> str:
@@ -58,38 +51,16 @@ def patient_view_query(ctx: PatientContext) -> Query | None:
         return None
     condition = ctx.conditions[0].value
     core = f"What are the treatment options for {condition}?"
-    question = f"What are the treatment options for {condition} in {_patient_phrase(ctx)}"
-    meds = [m.value for m in ctx.medications[:MAX_MEDICATIONS_IN_QUESTION]]
-    if meds:
-        question += f" taking {_listing(meds)}"
-    request = AskRequest(question=question + "?", facets=ctx.facets)
-    return Query(request, core, condition)
+    question = f"What are the treatment options for {condition} in {_patient_phrase(ctx)}?"
+    return Query(AskRequest(question=question, facets=ctx.facets), core, condition)
 
 
 def order_query(drug: str, ctx: PatientContext) -> Query:
-    """The order-select question for one drug being ordered."""
-    core = f"What are the dosing, contraindications and monitoring of {drug}?"
-    question = core
-    if ctx.conditions:
-        question = f"What are the dosing, contraindications and monitoring of {drug} in {ctx.conditions[0].value}?"
-    facets = (*ctx.facets, Facet("medication", drug, "ehr"))
-    return Query(AskRequest(question=question, facets=facets), core, drug)
-
-
-def question_text(request: AskRequest) -> str:
-    """The question with its facets folded in, for engines that take text only.
-
-    The derived questions already name the facets that matter to retrieval, so this is
-    the question itself; it is the one place to change when ``Engine.ask`` takes an
-    :class:`AskRequest`.
-    """
-    return request.question
-
-
-def answer_for(engine: Any, request: AskRequest) -> Answer:
-    """Ask ``engine`` (today's text signature) and return its :class:`Answer`."""
-    answer: Answer = engine.ask(question_text(request), audience=request.audience)
-    return replace(answer, facets=request.facets) if request.facets else answer
+    """The order-select question for one drug being ordered (the conditions are facets)."""
+    question = f"What are the dosing, contraindications and monitoring of {drug}?"
+    have = {(f.kind, f.value.lower()) for f in ctx.facets}
+    ordered = () if ("medication", drug.lower()) in have else (Facet("medication", drug, "ehr"),)
+    return Query(AskRequest(question=question, facets=(*ctx.facets, *ordered)), question, drug)
 
 
 def normalise_question(text: str) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from curbside.answer import threads
-from curbside.models import AskRequest
+from curbside.models import AskRequest, Facet
 from curbside.store import Library
 
 #: Threads answering questions in one server process.
@@ -71,8 +71,11 @@ def ask_and_record(
     audience: str,
     thread_id: str | None,
     generator: str = "extractive",
+    facets: tuple[Facet, ...] = (),
 ) -> dict[str, Any]:
     """Answer ``question`` with ``engine`` and record the turn when it is in a thread.
+
+    ``facets`` are what the caller already knows about the patient (e.g. from the EHR).
 
     The engine is re-entrant and writes nothing: it reads the thread's earlier questions
     itself, and the turn (with the question as the engine resolved it) is recorded here.
@@ -83,6 +86,7 @@ def ask_and_record(
         audience=audience,  # type: ignore[arg-type]
         thread_id=thread_id,
         generator=generator,
+        facets=facets,
     )
     answer, trace = engine.ask_traced(request)
     data = answer.to_dict()
@@ -127,7 +131,13 @@ class AskPool:
         self._opened_lock = threading.Lock()
 
     def submit(
-        self, question: str, *, audience: str, thread_id: str | None, generator: str = "extractive"
+        self,
+        question: str,
+        *,
+        audience: str,
+        thread_id: str | None,
+        generator: str = "extractive",
+        facets: tuple[Facet, ...] = (),
     ) -> Future[dict[str, Any]]:
         """Queue a question; raises :class:`Overloaded` at once when the line is full."""
         if not self._admission.acquire(blocking=False):
@@ -135,11 +145,11 @@ class AskPool:
         try:
             if self.mode == "process":
                 future = self._executor.submit(
-                    _answer_in_process, question, audience, thread_id, generator
+                    _answer_in_process, question, audience, thread_id, generator, facets
                 )
             else:
                 future = self._executor.submit(
-                    self._answer, question, audience, thread_id, generator
+                    self._answer, question, audience, thread_id, generator, facets
                 )
         except BaseException:
             self._admission.release()
@@ -148,11 +158,17 @@ class AskPool:
         return future
 
     def ask(
-        self, question: str, *, audience: str, thread_id: str | None, generator: str = "extractive"
+        self,
+        question: str,
+        *,
+        audience: str,
+        thread_id: str | None,
+        generator: str = "extractive",
+        facets: tuple[Facet, ...] = (),
     ) -> dict[str, Any]:
         """Answer on an ask thread and wait for it (for code running on a request thread)."""
         return self.submit(
-            question, audience=audience, thread_id=thread_id, generator=generator
+            question, audience=audience, thread_id=thread_id, generator=generator, facets=facets
         ).result()
 
     async def ask_async(
@@ -195,7 +211,12 @@ class AskPool:
         return _fresh(worker, self.engine_factory)
 
     def _answer(
-        self, question: str, audience: str, thread_id: str | None, generator: str = "extractive"
+        self,
+        question: str,
+        audience: str,
+        thread_id: str | None,
+        generator: str = "extractive",
+        facets: tuple[Facet, ...] = (),
     ) -> dict[str, Any]:
         worker = self._worker()
         return ask_and_record(
@@ -205,6 +226,7 @@ class AskPool:
             audience=audience,
             thread_id=thread_id,
             generator=generator,
+            facets=facets,
         )
 
     def close(self) -> None:
@@ -239,7 +261,11 @@ def _start_ask_process(library_path: Path, engine_factory: Any) -> None:
 
 
 def _answer_in_process(
-    question: str, audience: str, thread_id: str | None, generator: str = "extractive"
+    question: str,
+    audience: str,
+    thread_id: str | None,
+    generator: str = "extractive",
+    facets: tuple[Facet, ...] = (),
 ) -> dict[str, Any]:
     """Answer in an ask process with its own connection and engine."""
     worker = _fresh(_PROCESS["worker"], _PROCESS["factory"])
@@ -250,4 +276,5 @@ def _answer_in_process(
         audience=audience,
         thread_id=thread_id,
         generator=generator,
+        facets=facets,
     )

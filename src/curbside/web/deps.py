@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 
+from curbside.models import Facet
 from curbside.review.accounts import Session, User, session_for
 from curbside.store import Library
 from curbside.store.tokens import TokenError, verify_token
@@ -80,12 +81,16 @@ class WebState:
         audience: str,
         thread_id: str | None,
         generator: str = "extractive",
+        facets: tuple[Facet, ...] = (),
     ) -> dict[str, Any]:
         """Answer a question on the ask pool and return the answer's JSON form.
 
+        ``facets`` are patient facets the caller already knows (a CDS hook's chart context).
         Raises :class:`~curbside.web.asking.Overloaded` when the pool's line is full.
         """
-        return self.asker.ask(question, audience=audience, thread_id=thread_id, generator=generator)
+        return self.asker.ask(
+            question, audience=audience, thread_id=thread_id, generator=generator, facets=facets
+        )
 
     async def ask_async(
         self,

@@ -23,7 +23,6 @@ from curbside.clinical.ask import (
     approved_article,
     order_query,
     patient_view_query,
-    question_text,
 )
 from curbside.clinical.context import (
     ContextError,
@@ -169,21 +168,17 @@ def _card(request: Request, lib: Library, query: Query, base: str) -> dict[str, 
             stale=article.stale,
         )
         return render_card(article.answer, origin, query.topic)
-    state = web_state(request)
-    # The web engine takes text; question_text is the one place the facets are folded in.
-    full = question_text(query.request)
-    for question, general in ((full, False), (query.core, True)):
-        if general and question == full:
-            break
-        answer = state.ask(question, audience=query.request.audience, thread_id=None)
-        if has_content(answer):
-            # Only the answer shown is recorded, so the card's link opens exactly it.
-            tid = threads.new_thread_id()
-            threads.add_turn(
-                lib.conn, tid, question, question, json.dumps(answer, ensure_ascii=False)
-            )
-            origin = CardOrigin("answer", f"{base}/threads/{tid}", question, facets, general)
-            return render_card(answer, origin, query.topic)
+    question = query.request.question
+    answer = web_state(request).ask(
+        question, audience=query.request.audience, thread_id=None, facets=facets
+    )
+    if not has_content(answer):
+        return None
+    # The answer is recorded as a thread, so the card's link opens exactly it.
+    tid = threads.new_thread_id()
+    threads.add_turn(lib.conn, tid, question, question, json.dumps(answer, ensure_ascii=False))
+    origin = CardOrigin("answer", f"{base}/threads/{tid}", question, facets, general=False)
+    return render_card(answer, origin, query.topic)
     return None
 
 
