@@ -275,6 +275,14 @@ class ReferenceEntry:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A word an answer uses, with its meaning in plain language (listed for patients)."""
+
+    term: str
+    meaning: str
+
+
+@dataclass(frozen=True)
 class Facet:
     """One fact about the patient, stated in the question or read from the EHR context.
 
@@ -354,6 +362,9 @@ class Answer:
     #: The latest date any cited source was published, revised or ingested (ISO date).
     evidence_updated: str = ""
     detail: Detail = "brief"
+    #: Words the statements use, explained in plain language (patient answers), in order
+    #: of first use: the statements stay the sources' words, the meanings are listed apart.
+    terms: tuple[Term, ...] = ()
 
     def to_dict(self) -> AnswerDict:
         """The answer's wire form (``docs/answer.schema.json``); :meth:`from_dict` inverts it."""
@@ -397,6 +408,7 @@ class Answer:
                 for c in self.conflicts
             ],
             "gaps": list(self.gaps),
+            "terms": [{"term": t.term, "meaning": t.meaning} for t in self.terms],
             "references": [_reference_out(r) for r in self.references],
             "follow_ups": list(self.follow_ups),
             "disclaimer": self.disclaimer,
@@ -461,6 +473,10 @@ class Answer:
             question_type=str(data.get("question_type") or ""),
             facets=tuple(_facet_in(f) for f in _list(data.get("facets"))),
             gaps=tuple(str(g) for g in data.get("gaps") or ()),
+            terms=tuple(
+                Term(str(t.get("term") or ""), str(t.get("meaning") or ""))
+                for t in _list(data.get("terms"))
+            ),
             generator=_generator_in(data.get("generator")),
             generated_at=str(data.get("generated_at") or ""),
             evidence_updated=str(data.get("evidence_updated") or ""),

@@ -131,6 +131,13 @@ class GeneratorDict(TypedDict):
     notice: str | None
 
 
+class TermDict(TypedDict):
+    """A word the answer uses and its plain meaning."""
+
+    term: str
+    meaning: str
+
+
 class AnswerDict(TypedDict):
     """The whole answer, as ``curbside ask --format json`` and ``/api/ask`` return it."""
 
@@ -149,6 +156,7 @@ class AnswerDict(TypedDict):
     key_numbers: list[KeyNumberDict]
     conflicts: list[ConflictDict]
     gaps: list[str]
+    terms: NotRequired[list[TermDict]]
     references: list[ReferenceDict]
     follow_ups: list[str]
     disclaimer: str

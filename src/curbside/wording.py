@@ -178,3 +178,6 @@ def all_statements(answer: Answer) -> list[Statement]:
 
 #: Marks a reference that a newer source in the library replaces.
 SUPERSEDED_BY = "Superseded by"
+
+#: Heading of the plain-language word list of a patient answer.
+TERMS_TITLE = "What these words mean"

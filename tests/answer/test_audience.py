@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
-from curbside.answer.audience import URGENT_CARE, Explainer, disclaimer
+from curbside.answer.audience import URGENT_CARE, Explainer, disclaimer, plainness_penalty
+from curbside.models import Term
 from curbside.text.glossary import load_glossary
 
 
-def test_patient_gets_plain_explanations_once() -> None:
+def test_patients_get_the_words_listed_apart_once_never_bracketed() -> None:
     explainer = Explainer("patient")
-    first = explainer.explain("TACE is planned; TACE is repeated.")
-    assert first.count("(") == 1 and first.startswith("TACE (transarterial chemoembolization: ")
+    text = "TACE is planned; TACE is repeated after stomatitis."
+    assert explainer.explain(text) == text  # the quote stays as the source wrote it
     assert explainer.explain("TACE again.") == "TACE again."
+    terms = {t.term: t.meaning for t in explainer.terms}
+    assert list(terms) == ["TACE (transarterial chemoembolization)", "stomatitis"]
+    assert terms["stomatitis"] == "sores and swelling in the mouth"
+    assert all(isinstance(t, Term) and t.meaning for t in explainer.terms)
 
 
 def test_already_explained_terms_are_left_alone() -> None:
     text = "Transarterial chemoembolization (TACE) was used."
     assert Explainer("student").explain(text) == text
-    patient = Explainer("patient").explain(text)
-    assert patient.startswith("Transarterial chemoembolization (TACE) (a treatment that ")
+
+
+def test_patients_are_steered_to_plain_sentences() -> None:
+    plain = "Lanreotide is a shot given once every four weeks."
+    dense = (
+        "Somatostatin analogue therapy demonstrated statistically significant antiproliferative"
+        " efficacy, prolonging progression-free survival in metastatic enteropancreatic disease."
+    )
+    assert plainness_penalty("patient", plain) == 0.0
+    assert plainness_penalty("patient", dense) > 0.2
+    assert plainness_penalty("clinician", dense) == 0.0
 
 
 def test_students_get_long_forms_clinicians_nothing() -> None:

@@ -39,6 +39,20 @@ def test_scores_points_citations_tiers_and_abstention(tmp_path: Path, engine: En
     assert report.citation_validity == 1.0 and report.abstention_accuracy == 1.0
     assert report.coverage == pytest.approx(2 / 3)
     assert set(report.summary()) >= {"key_point_coverage", "latency_p95_ms"}
+    # Reading level is measured for patient answers only.
+    assert report.patient_reading_grade is None
+    assert "patient_reading_grade" not in report.summary()
+
+
+def test_patient_answers_report_their_reading_grade(tmp_path: Path, engine: Engine) -> None:
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        "questions:\n  - question: How is lanreotide given?\n    audience: patient\n", "utf-8"
+    )
+    report = evaluate(engine, load_questions(path))
+    grade = report.results[0].reading_grade
+    assert grade is not None and grade > 0
+    assert report.summary()["patient_reading_grade"] == round(grade, 1)
 
 
 @pytest.mark.parametrize(

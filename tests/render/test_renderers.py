@@ -139,3 +139,20 @@ def test_json_is_the_model_wire_form() -> None:
     answer = full_answer()
     assert json.loads(render_json(answer)) == json.loads(json.dumps(answer.to_dict()))
     assert _to_dict(answer) == answer.to_dict()
+
+
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+def test_patient_words_are_listed_apart_and_escaped(fmt: str) -> None:
+    from curbside.models import Term
+
+    terms = (
+        Term("stomatitis", "sores and swelling in the mouth"),
+        Term("<b>hostile</b>", "<script>alert(1)</script>"),
+    )
+    out = RENDERERS[fmt](full_answer(audience="patient", terms=terms))
+    assert "What these words mean" in out
+    assert "sores and swelling in the mouth" in out
+    if fmt != "terminal":  # markup is inert in a terminal; elsewhere it must be escaped
+        assert "<script>" not in out and "<b>hostile" not in out
+    assert out.index("What these words mean") < out.index("References")
+    assert "What these words mean" not in RENDERERS[fmt](full_answer())

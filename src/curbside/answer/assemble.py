@@ -243,6 +243,7 @@ def assemble(
         key_numbers=tuple(key_numbers),
         conflicts=tuple(conflicts),
         follow_ups=tuple(follow_ups(plan, pool, glossary, audience)),
+        terms=tuple(explainer.terms),
         bottom_line=bottom_line,
         gaps=tuple(_gaps(understood, [*bottom, *statements])),
     )

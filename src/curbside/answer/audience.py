@@ -1,10 +1,11 @@
 """Audience-specific wording: explanations of jargon, disclaimers, the urgent-care line.
 
 The clinician view is left dense (verbatim sentences, numbers first). Nurses and
-students get abbreviations spelled out on first use. Patients get jargon explained
-in plain words from the project's glossary, shorter sentences, and a fixed safety
-message about symptoms that need urgent care. None of this text makes a clinical
-claim, so none of it needs a citation; everything clinical stays a quoted sentence.
+students get abbreviations spelled out on first use. Patients get plainer sentences
+first (:func:`plainness_penalty`), the words those sentences use listed apart with their
+meaning in plain words from the project's glossary (never bracketed into the quotes), and a
+fixed safety message about symptoms that need urgent care. None of this text makes a
+clinical claim, so none of it needs a citation; everything clinical stays a quoted sentence.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from curbside.models import Audience
+from curbside.models import Audience, Term
 from curbside.text.glossary import Glossary, load_glossary
+from curbside.text.readability import PATIENT_GRADE, grade_level
 from curbside.wording import DISCLAIMERS
 
 # Re-exported: callers of old import these two from here.
@@ -57,6 +59,23 @@ def budgets_for(audience: Audience, intent: str) -> dict[str, int]:
     return broad
 
 
+#: Score lost per school grade a sentence reads above :data:`PATIENT_GRADE` (patients).
+GRADE_PENALTY = 0.05
+#: ... counted up to this many grades.
+MAX_GRADES_OVER = 10.0
+
+
+def plainness_penalty(audience: Audience, text: str) -> float:
+    """How much harder than a patient should need ``text`` reads, as a score penalty.
+
+    Zero for other audiences and for sentences at or below grade 8.
+    """
+    if audience != "patient":
+        return 0.0
+    over = grade_level(text) - PATIENT_GRADE
+    return GRADE_PENALTY * min(MAX_GRADES_OVER, max(0.0, over))
+
+
 def disclaimer(audience: Audience) -> str:
     """The disclaimer that fits ``audience``."""
     return DISCLAIMERS[audience]
@@ -71,10 +90,18 @@ class Explainer:
     #: Abbreviations learned from the library (short → long), used when the glossary lacks one.
     learned: dict[str, str] = field(default_factory=dict)
     _seen: set[str] = field(default_factory=set)
+    #: Patients: the words explained so far, in order of first use.
+    terms: list[Term] = field(default_factory=list)
 
     def explain(self, text: str) -> str:
-        """``text`` with first-use explanations inserted for this audience."""
+        """``text`` with first-use explanations inserted for this audience.
+
+        For patients the text is left as quoted and its words go to :attr:`terms`.
+        """
         if self.audience == "clinician":
+            return text
+        if self.audience == "patient":
+            self._collect(text)
             return text
         out: list[str] = []
         pos = 0
@@ -90,12 +117,7 @@ class Explainer:
             end = mention.end
             paren = _PAREN.match(text, end)
             if paren or text[max(0, mention.start - 1) : mention.start] == "(":
-                # The source spells it out already ("chemoembolization (TACE)"): only
-                # patients still need the plain meaning, placed after the parenthesis.
-                if self.audience != "patient" or not paren:
-                    continue
-                end = paren.end()
-                note = entry.plain
+                continue  # the source spells it out already ("chemoembolization (TACE)")
             out.append(text[pos:end])
             out.append(f" ({note})")
             pos = end
@@ -103,11 +125,20 @@ class Explainer:
         out.append(text[pos:])
         return "".join(out)
 
+    def _collect(self, text: str) -> None:
+        for mention in self.glossary.mentions(text):
+            entry = mention.entry
+            if entry.term in self._seen or not entry.plain:
+                continue
+            self._seen.add(entry.term)
+            long = (
+                entry.long if entry.long and entry.long.lower() != mention.surface.lower() else ""
+            )
+            shown = f"{mention.surface} ({long})" if long else mention.surface
+            if entry.plain.lower() != mention.surface.lower():
+                self.terms.append(Term(shown, entry.plain))
+
     def _note(self, term: str, long: str | None, plain: str, surface: str) -> str | None:
-        if self.audience == "patient":
-            if long and long.lower() != surface.lower():
-                return f"{long}: {plain}"
-            return plain if plain.lower() != surface.lower() else None
         # Nurses and students: spell out abbreviations only.
         long = long or self.learned.get(surface)
         if long and long.lower() != surface.lower() and surface != surface.lower():

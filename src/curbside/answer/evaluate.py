@@ -28,6 +28,7 @@ from typing import Any
 
 from curbside.errors import CurbsideError
 from curbside.models import AUDIENCES, TIERS, Answer, AskRequest, Audience, Detail, Statement
+from curbside.text.readability import answer_grade
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class QuestionResult:
     invalid: list[str]
     tiers_missing: list[str]
     latency_ms: float
+    #: Flesch–Kincaid grade of a patient answer's statements (None for other audiences).
+    reading_grade: float | None = None
 
 
 @dataclass
@@ -105,8 +108,16 @@ class EvalReport:
             max(0, min(98, round(q * 100) - 1))
         ]
 
+    @property
+    def patient_reading_grade(self) -> float | None:
+        """Mean Flesch–Kincaid grade of the patient answers given (None when there are none)."""
+        grades = [r.reading_grade for r in self.results if r.reading_grade is not None]
+        return statistics.fmean(grades) if grades else None
+
     def summary(self) -> dict[str, float]:
         """The overall figures."""
+        grade = self.patient_reading_grade
+        reading = {} if grade is None else {"patient_reading_grade": round(grade, 1)}
         return {
             "questions": float(len(self.results)),
             "key_point_coverage": round(self.coverage, 4),
@@ -115,6 +126,7 @@ class EvalReport:
             "tier_recall": round(self.tier_recall, 4),
             "latency_p50_ms": round(self.latency(0.5), 1),
             "latency_p95_ms": round(self.latency(0.95), 1),
+            **reading,
         }
 
 
@@ -234,6 +246,11 @@ def score(item: EvalQuestion, answer: Answer, library: Any, latency_ms: float) -
         invalid=problems,
         tiers_missing=[] if item.abstain else [t for t in item.tiers if t not in present],
         latency_ms=latency_ms,
+        reading_grade=(
+            answer_grade(s.text for s in _statements(answer))
+            if answer.audience == "patient" and not answer.abstained
+            else None
+        ),
     )
 
 

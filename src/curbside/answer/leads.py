@@ -106,12 +106,13 @@ def lead_prefix(
     """
     source = evidence.source
     year = f"{source.year}" if source.year else None
-    if superseded and year:
+    if superseded and year and audience != "patient":
         year = f"{year}, superseded by {', '.join(superseded)}"
     if source.tier == "guideline":
         org = source.organization or source.publisher
-        bits = ", ".join(b for b in (org, year) if b)
         if audience == "patient":
+            # Short: who and when; the full name is in the reference list.
+            bits = ", ".join(b for b in (_short_org(org) if org else None, year) if b)
             return f"A guideline ({bits}) says:" if bits else "A guideline says:"
         if org:
             # Who said it and when; the full title is in the reference list.

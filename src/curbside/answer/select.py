@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from curbside.answer.audience import PREFERRED_LENGTH
+from curbside.answer.audience import PREFERRED_LENGTH, plainness_penalty
 from curbside.answer.facets import home_facet
 from curbside.answer.names import NameFocus, names_in
 from curbside.answer.population import Population
@@ -392,6 +392,7 @@ def candidates(
                 score -= 0.1 * min(2.0, (length - preferred) / preferred)
             if length < 50:
                 score -= 0.05
+            score -= plainness_penalty(audience, sentence.text)
             out.append(
                 Candidate(
                     ev, rank, sentence, keys, topic, relevance, score, number, facet, strength

@@ -29,6 +29,7 @@ from curbside.wording import (
     GENERATOR_NOTICE_TITLE,
     KEY_NUMBERS_TITLE,
     REFERENCES_TITLE,
+    TERMS_TITLE,
     facets_line,
     gap_line,
     header_line,
@@ -125,6 +126,11 @@ def render_html(answer: Answer) -> str:
         for conflict in answer.conflicts:
             items = "".join(f"<li>{_statement(s, answer)}</li>" for s in conflict.statements)
             body.append(f"<h3>{escape(conflict.topic)}</h3><ul>{items}</ul>")
+    if answer.terms:
+        items_html = "".join(
+            f"<dt>{escape(t.term)}</dt><dd>{escape(t.meaning)}</dd>" for t in answer.terms
+        )
+        body.append(f'<h2>{TERMS_TITLE}</h2><dl class="terms">{items_html}</dl>')
     if answer.references:
         entries: list[str] = []
         for ref in answer.references:

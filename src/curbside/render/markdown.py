@@ -28,6 +28,7 @@ from curbside.wording import (
     GENERATOR_NOTICE_TITLE,
     KEY_NUMBERS_TITLE,
     REFERENCES_TITLE,
+    TERMS_TITLE,
     facets_line,
     gap_line,
     header_line,
@@ -116,6 +117,10 @@ def render_markdown(answer: Answer) -> str:
             out += [f"**{escape(conflict.topic)}**", ""]
             out += [f"- {_statement(s)}" for s in conflict.statements]
             out.append("")
+    if answer.terms:
+        out += [f"## {TERMS_TITLE}", ""]
+        out += [f"- **{escape(t.term)}**: {escape(t.meaning)}" for t in answer.terms]
+        out.append("")
     if answer.references:
         out += [f"## {REFERENCES_TITLE}", ""]
         for ref in answer.references:

@@ -41,6 +41,7 @@ from curbside.wording import (
     GENERATOR_NOTICE_TITLE,
     KEY_NUMBERS_TITLE,
     REFERENCES_TITLE,
+    TERMS_TITLE,
     facets_line,
     gap_line,
     header_line,
@@ -136,6 +137,13 @@ def renderables(answer: Answer) -> list[RenderableType]:
         for conflict in answer.conflicts:
             out.append(_text(conflict.topic, "italic"))
             out += [Padding(_statement(s, True), (0, 0, 0, 2)) for s in conflict.statements]
+        out.append(Text(""))
+    if answer.terms:
+        out.append(Text(TERMS_TITLE, style="bold"))
+        for t in answer.terms:
+            line = _text(f"  {t.term}", "bold")
+            line.append(f": {terminal_safe(t.meaning)}", style="")
+            out.append(line)
         out.append(Text(""))
     if answer.references:
         table = Table(title=REFERENCES_TITLE, title_justify="left", expand=True)

@@ -172,6 +172,8 @@ class AnswerView:
     gaps: list[str]
     generator_notice: str
     sections: list[SectionView]
+    #: (word, plain meaning) pairs of a patient answer.
+    terms: list[tuple[str, str]]
     references: list[RefView]
     key_numbers: list[KeyNumberView]
     outcome_numbers: list[KeyNumberView]
@@ -392,6 +394,7 @@ def answer_view(answer: Answer | Mapping[str, Any], prefix: str = "a") -> Answer
         gaps=[gap_line(g) for g in model.gaps if g.strip()],
         generator_notice=(model.generator.notice or "") if model.generator else "",
         sections=sections,
+        terms=[(t.term, t.meaning) for t in model.terms if t.term and t.meaning],
         references=sorted(refs.values(), key=lambda r: r.n),
         key_numbers=numbers,
         outcome_numbers=[k for k in numbers if not k.dose],
