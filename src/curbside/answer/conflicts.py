@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from curbside.answer.select import Candidate
 from curbside.text.glossary import Glossary
@@ -44,6 +45,7 @@ class Disagreement:
     members: tuple[Candidate, ...]
 
 
+@lru_cache(maxsize=65_536)
 def polarity(text: str) -> int:
     """+1 reassuring/benefit, -1 concern/no benefit, 0 neither or both."""
     concern = bool(_CONCERN.search(text))

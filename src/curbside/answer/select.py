@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from curbside.answer.audience import PREFERRED_LENGTH, plainness_penalty
 from curbside.answer.facets import home_facet
@@ -128,6 +129,7 @@ _CAPTION = re.compile(
 )
 
 
+@lru_cache(maxsize=65_536)
 def _section_prior(heading: str, text: str) -> float:
     """Findings and recommendations over methods: what a study found, not how."""
     prior = 0.05 if _FINDING_CUES.search(text) else 0.0
@@ -409,7 +411,11 @@ def candidates(
 
 def describes_method(cand: Candidate) -> bool:
     """True when the sentence itself says how a study was run or what a figure shows."""
-    text = cand.sentence.text
+    return _describes_method(cand.sentence.text)
+
+
+@lru_cache(maxsize=65_536)
+def _describes_method(text: str) -> bool:
     return bool(_CAPTION.search(text) or _METHOD_CUES.search(text))
 
 

@@ -22,6 +22,7 @@ from curbside.models import Document, Passage, Source, Tier
 from curbside.store.identity import sha256_hex, source_id_for
 from curbside.store.migrations import migrate
 from curbside.store.references import store_references
+from curbside.store.rowcache import RowCache
 from curbside.store.rows import (
     PASSAGE_COLUMNS,
     SOURCE_COLUMNS,
@@ -96,6 +97,8 @@ class Library:
         self.conn = conn
         self.path = path
         self._fingerprint: tuple[int, str] | None = None
+        self._sources: RowCache[Source] = RowCache(lambda s: len(s.text) + 1)
+        self._passages: RowCache[Passage] = RowCache(lambda p: len(p.text) + 1)
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -322,9 +325,13 @@ class Library:
         return source_from_row(row) if row else None
 
     def get_sources(self, ids: Iterable[str]) -> dict[str, Source]:
-        """Sources by id (missing ids are absent from the result)."""
+        """Sources by id (missing ids are absent from the result); cached until a change."""
         sql = f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id IN ({{marks}})"
-        return {row["id"]: source_from_row(row) for row in _select_in(self.conn, sql, ids)}
+
+        def load(missing: list[str]) -> dict[str, Source]:
+            return {row["id"]: source_from_row(row) for row in _select_in(self.conn, sql, missing)}
+
+        return self._sources.get_many(ids, self.last_change(), load)
 
     def get_passage(self, pid: str) -> Passage | None:
         """The passage with id ``pid``, or None."""
@@ -334,9 +341,14 @@ class Library:
         return passage_from_row(row) if row else None
 
     def get_passages(self, ids: Iterable[str]) -> dict[str, Passage]:
-        """Passages by id (missing ids are absent from the result)."""
+        """Passages by id (missing ids are absent from the result); cached until a change."""
         sql = f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE id IN ({{marks}})"
-        return {row["id"]: passage_from_row(row) for row in _select_in(self.conn, sql, ids)}
+
+        def load(missing: list[str]) -> dict[str, Passage]:
+            rows = _select_in(self.conn, sql, missing)
+            return {row["id"]: passage_from_row(row) for row in rows}
+
+        return self._passages.get_many(ids, self.last_change(), load)
 
     def iter_passages(self, source_ids: Iterable[str] | None = None) -> Iterator[Passage]:
         """Passages in source/ordinal order, optionally only those of ``source_ids``."""

@@ -44,6 +44,10 @@ def _is_abbreviation(term: str) -> bool:
     return any(ch.isupper() for ch in term[1:]) or (term.isupper() and len(term) > 1)
 
 
+#: Texts whose mentions a glossary remembers.
+_MENTION_CACHE = 50_000
+
+
 class Glossary:
     """Look-ups over glossary entries; build with :func:`load_glossary`."""
 
@@ -59,6 +63,8 @@ class Glossary:
         }
         self._rx_exact = self._compile(self._exact, 0)
         self._rx_folded = self._compile(self._folded, re.IGNORECASE)
+        # The same sentences are scanned for every question that retrieves them.
+        self._mentions: dict[str, tuple[Mention, ...]] = {}
         # Diseases only: a much smaller pattern, run over every candidate sentence.
         self._disease = Glossary._subset({s: e for s, e in surfaces.items() if e.disease})
 
@@ -86,10 +92,18 @@ class Glossary:
 
     def mentions(self, text: str) -> list[Mention]:
         """Entries mentioned in ``text``, left to right, longest match winning overlaps."""
-        return self._find(
-            text,
-            ((self._rx_exact, self._exact, False), (self._rx_folded, self._folded, True)),
-        )
+        found = self._mentions.get(text)
+        if found is None:
+            found = tuple(
+                self._find(
+                    text,
+                    ((self._rx_exact, self._exact, False), (self._rx_folded, self._folded, True)),
+                )
+            )
+            if len(self._mentions) >= _MENTION_CACHE:
+                self._mentions.clear()  # cheap bound; refilled by the next questions
+            self._mentions[text] = found
+        return list(found)
 
     @staticmethod
     def _find(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from curbside.text.words import words_of as _words
 
@@ -242,6 +243,7 @@ def figures(sentence: str) -> list[Figure]:
     return found
 
 
+@lru_cache(maxsize=65_536)
 def has_figure(sentence: str) -> bool:
     """True when the sentence states at least one figure with a unit."""
     return bool(_SINGLE.search(sentence) or _RATIO.search(sentence))
