@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from curbside.store import Library
+
 _WORDS = [
     "tumor",
     "liver",
@@ -301,6 +303,8 @@ class RayIngestBenchmark:
     parse_cpu_ms: float
     write_cpu_ms: float
     machine: str
+    #: Passages embedded by the workers (0 when they did not embed).
+    passages: int = 0
 
     def as_markdown(self) -> str:
         """The figures as one Markdown table row plus a header."""
@@ -309,17 +313,25 @@ class RayIngestBenchmark:
                 f"Machine: {self.machine}",
                 "",
                 "| workers | shards | articles | archives | wall s | articles/s "
-                "| worker parse CPU ms/article | writer CPU ms/article |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|",
+                "| worker parse CPU ms/article | writer CPU ms/article "
+                "| passages embedded | passages/s |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
                 f"| {self.workers} | {self.shards} | {self.articles:,} | {self.archives} "
                 f"| {self.seconds:.1f} | {self.articles / self.seconds:,.0f} "
-                f"| {self.parse_cpu_ms:.3f} | {self.write_cpu_ms:.3f} |",
+                f"| {self.parse_cpu_ms:.3f} | {self.write_cpu_ms:.3f} "
+                f"| {self.passages:,} | {self.passages / self.seconds:,.0f} |",
             ]
         )
 
 
 def run_ray_ingest_benchmark(
-    n: int, workers: int, *, shards: int = 2, archives: int = 8, workdir: Path | None = None
+    n: int,
+    workers: int,
+    *,
+    shards: int = 2,
+    archives: int = 8,
+    workdir: Path | None = None,
+    embed: bool = False,
 ) -> RayIngestBenchmark:
     """Generate ``n`` articles as ``archives`` PubMed ``.xml.gz`` files and ingest them on a
     fresh local Ray cluster with ``workers`` CPUs into ``shards`` libraries.
@@ -357,12 +369,25 @@ def run_ray_ingest_benchmark(
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
         try:
             c0 = time.process_time()
-            report = ingest_on_ray(shard_paths, paths, workers=workers)
+            report = ingest_on_ray(shard_paths, paths, workers=workers, embed=embed)
             write_cpu_ms = 1000 * (time.process_time() - c0) / max(report.records, 1)
         finally:
             ray.shutdown()
         if report.records != n:
             raise RuntimeError(f"ingested {report.records} of {n} articles")
+        embedded = 0
+        if embed:  # the workers embed every passage they prepare (tested)
+            for path in shard_paths:
+                with Library.open(path) as lib:
+                    embedded += lib.passage_count()
     return RayIngestBenchmark(
-        n, archives, workers, shards, report.seconds, parse_cpu_ms, write_cpu_ms, _machine()
+        n,
+        archives,
+        workers,
+        shards,
+        report.seconds,
+        parse_cpu_ms,
+        write_cpu_ms,
+        _machine(),
+        passages=embedded,
     )

@@ -330,12 +330,15 @@ def bench_ingest(
     ray_workers: int = typer.Option(
         0, help="Instead: bulk-ingest .xml.gz archives on a local Ray cluster with N workers."
     ),
+    embed: bool = typer.Option(
+        False, "--embed", help="With --ray-workers: the workers also embed every passage."
+    ),
 ) -> None:
     """Ingest throughput: parse-only and parse + store + lexical index, on synthetic PubMed XML."""
     from curbside.bench.ingest import run_ingest_benchmark, run_ray_ingest_benchmark
 
     if ray_workers:
-        ray_report = run_ray_ingest_benchmark(articles, ray_workers, workdir=workdir)
+        ray_report = run_ray_ingest_benchmark(articles, ray_workers, workdir=workdir, embed=embed)
         console.print(ray_report.as_markdown())
         return
     report = run_ingest_benchmark(articles, workdir, references=references, slices=slices)

@@ -74,6 +74,48 @@ def test_sharded_ray_ingest_equals_single_process(cluster: None, tmp_path: Path)
     assert all(a.already_done for a in again.archives) and again.records == 0
 
 
+def test_workers_embed_every_passage_once_into_its_shard(cluster: None, tmp_path: Path) -> None:
+    import importlib.util
+
+    import numpy as np
+
+    from curbside.embed import minilm
+    from curbside.embed.encoder import get_encoder
+    from curbside.index.vectors import prune
+
+    if importlib.util.find_spec(minilm.PACKAGE) is None:
+        pytest.skip("the dense model wheel is not installed (pip install -e '.[dense]')")
+    archives = _archives(tmp_path / "in")
+    shard_paths = [tmp_path / "shard0.db", tmp_path / "shard1.db"]
+    report = ingest_on_ray(shard_paths, archives, workers=2, embed=True)
+    assert report.records > 0
+    encoder = get_encoder()
+    for path in shard_paths:
+        with Library.open(path) as lib:
+            # Texts of citations the update file revised or deleted keep their vectors
+            # until pruned, as in a single-process library.
+            prune(lib)
+            passages = {
+                str(h): str(t) for h, t in lib.conn.execute("SELECT text_hash, text FROM passages")
+            }
+            stored = {
+                str(h): np.frombuffer(v, dtype=np.float16)
+                for h, v in lib.conn.execute(
+                    "SELECT text_hash, vector FROM embeddings WHERE model = ?",
+                    (minilm.MODEL_NAME,),
+                )
+            }
+        assert passages and set(passages) <= set(stored)  # nothing left to embed later
+        assert set(stored) == set(passages)  # each vector lives in its passage's shard
+        # A worker's vector is the one this process computes for the same text.
+        sample = sorted(passages)[:3]
+        expected = encoder.encode([passages[h] for h in sample])
+        for i, h in enumerate(sample):
+            got = stored[h].astype(np.float32)
+            cosine = float(got @ expected[i] / (np.linalg.norm(got) * np.linalg.norm(expected[i])))
+            assert cosine > 0.99
+
+
 def test_ray_run_resumes_a_killed_single_process_run(
     cluster: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
