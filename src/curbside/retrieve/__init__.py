@@ -62,6 +62,7 @@ Mode = Literal["answer", "benchmark"]
 SYNC_WAIT_SECONDS = 120.0
 log = logging.getLogger("curbside.retrieve")
 _NOTICED: set[str] = set()
+_NOTICED_LOCK = threading.Lock()
 
 
 class Retriever:
@@ -118,18 +119,26 @@ class Retriever:
         twin = object.__new__(Retriever)
         twin.__dict__.update(self.__dict__)
         twin.notice = None
-        twin.dense = dense and self._vectors is not None and self._dense_ok()
+        twin.dense = dense and self._vectors is not None and twin._dense_ok()
         return twin
 
     def _dense_ok(self) -> bool:
         reason = dense_status()
         if reason is None:
             return True
-        self.notice = f"dense retrieval unavailable ({reason}); using lexical search only"
-        if reason not in _NOTICED:
-            _NOTICED.add(reason)
-            log.warning(self.notice)
+        self._dense_off(reason)
         return False
+
+    def _dense_off(self, reason: object) -> None:
+        """Record why dense retrieval is off; the warning is logged once per process and
+        reason (a web app asks many questions; the reader needs to hear it once)."""
+        self.dense = False
+        self.notice = f"dense retrieval unavailable ({reason}); using lexical search only"
+        with _NOTICED_LOCK:
+            if self.notice in _NOTICED:
+                return
+            _NOTICED.add(self.notice)
+        log.warning(self.notice)
 
     def _encoder(self) -> pipeline.Encode | None:
         if not self.dense:
@@ -137,9 +146,7 @@ class Retriever:
         try:
             return get_encoder().encode_query
         except DenseUnavailable as err:
-            self.dense = False
-            self.notice = f"dense retrieval unavailable ({err}); using lexical search only"
-            log.warning(self.notice)
+            self._dense_off(err)
             return None
 
     # -- indexes -----------------------------------------------------------------
@@ -195,9 +202,7 @@ class Retriever:
         try:
             encoder = get_encoder()
         except DenseUnavailable as err:
-            self.dense = False
-            self.notice = f"dense retrieval unavailable ({err}); using lexical search only"
-            log.warning(self.notice)
+            self._dense_off(err)
             return 0
         return embed_missing(self.library, encoder.encode, MODEL_NAME, progress)
 
