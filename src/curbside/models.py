@@ -12,6 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+# Re-exported: what a reader produces lives in its own module (curbside.documents).
+from curbside.documents import Document as Document
+from curbside.documents import Reference as Reference
+from curbside.documents import Section as Section
+
 if TYPE_CHECKING:
     from curbside.serialization import (
         AnswerDict,
@@ -66,76 +71,6 @@ DESIGNS: tuple[str, ...] = (
     "patient information",
     "other",
 )
-
-
-@dataclass(frozen=True)
-class Reference:
-    """One entry of a document's reference list, parsed as far as the text allows."""
-
-    raw: str
-    authors: tuple[str, ...] = ()
-    title: str | None = None
-    journal: str | None = None
-    year: int | None = None
-    volume: str | None = None
-    pages: str | None = None
-    doi: str | None = None
-    pmid: str | None = None
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled stretch of a document's text, as the reader found it.
-
-    ``heading`` is empty for untitled text (e.g. an unstructured abstract).
-    ``page`` is the 1-based page number for paginated formats (PDF).
-    ``code`` is a format-specific section code (e.g. an SPL LOINC code).
-    """
-
-    heading: str
-    text: str
-    page: int | None = None
-    code: str | None = None
-
-
-@dataclass(frozen=True)
-class Document:
-    """What a reader produces: one citable work with its metadata and text.
-
-    Readers fill what the file states and leave the rest ``None``/empty; they never
-    guess identifiers. ``tier`` and ``design`` may be left ``None`` for the
-    classifier to detect from ``publication_types``, ``mesh`` and the text.
-    """
-
-    title: str
-    sections: tuple[Section, ...]
-    format: str
-    origin: str = ""
-    external_id: str | None = None
-    tier: Tier | None = None
-    design: str | None = None
-    grade: str | None = None
-    authors: tuple[str, ...] = ()
-    organization: str | None = None
-    journal: str | None = None
-    publisher: str | None = None
-    year: int | None = None
-    published: str | None = None
-    revised: str | None = None
-    doi: str | None = None
-    pmid: str | None = None
-    pmcid: str | None = None
-    url: str | None = None
-    set_id: str | None = None
-    version: str | None = None
-    population: str | None = None
-    license: str | None = None
-    language: str | None = None
-    publication_types: tuple[str, ...] = ()
-    mesh: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-    references: tuple[Reference, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

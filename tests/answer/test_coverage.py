@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from curbside.answer.coverage import facet_select, pick_lead
-from curbside.answer.facets import MANAGEMENT_FACETS, home_facet
 from curbside.answer.select import Candidate
 from curbside.models import Evidence, Hit, Passage, Source
+from curbside.question.facets import MANAGEMENT_FACETS, home_facet
 from curbside.text.sentences import Sentence
 from curbside.text.words import key_set
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from curbside.answer.compose import ASIDES_KEPT, _focused
-from curbside.answer.question import analyse
 from curbside.answer.select import candidates, mmr
 from curbside.models import Evidence, Hit, Passage, Source
+from curbside.question.concepts import analyse
 from curbside.text.glossary import load_glossary
 
 GLOSSARY = load_glossary()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from curbside.answer.gate import abstention_message, assess
-from curbside.answer.question import analyse
 from curbside.models import Evidence, Hit, Passage, Source
+from curbside.question.concepts import analyse
 from curbside.text.glossary import load_glossary
 
 TEXT = "Lanreotide is given by deep subcutaneous injection for neuroendocrine tumors."

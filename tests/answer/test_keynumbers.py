@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from curbside.answer.keynumbers import FigureInAnswer, rank
-from curbside.answer.question import analyse
 from curbside.models import KeyNumber
+from curbside.question.concepts import analyse
 from curbside.text.glossary import load_glossary
 
 GLOSSARY = load_glossary()

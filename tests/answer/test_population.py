@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from curbside.answer.names import NameFocus, names_in
 from curbside.answer.population import Population
-from curbside.answer.question import analyse
 from curbside.answer.select import candidates
 from curbside.models import Evidence, Hit, Passage, Source
+from curbside.question.concepts import analyse
 from curbside.text.glossary import load_glossary
 
 GLOSSARY = load_glossary()

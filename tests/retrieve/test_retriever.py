@@ -112,6 +112,31 @@ def test_components_and_modes(lib: Library) -> None:
     assert retriever.search("the of and", k=3) == []
 
 
+def test_search_takes_the_plan_a_question_analysis_made(lib: Library) -> None:
+    retriever = Retriever(lib, dense=False)
+    plan = retriever.expand("Is TACE planned?")
+    by_plan = retriever.search(plan, k=3)
+    by_text = retriever.search("Is TACE planned?", k=3)
+    assert [h.passage.id for h in by_plan] == [h.passage.id for h in by_text]
+    assert by_plan[0].passage.source_id == "g1"
+    assert retriever.search(retriever.expand("   "), k=3) == []
+
+
+def test_dense_notice_is_logged_once_per_reason(
+    lib: Library, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import curbside.retrieve as retrieve
+
+    reason = "no tokenizers package: pip install 'curbside[dense]' (test)"
+    monkeypatch.setattr(retrieve, "dense_status", lambda: reason)
+    with caplog.at_level("WARNING", logger="curbside.retrieve"):
+        first = Retriever(lib, dense=True)
+        second = Retriever(lib, dense=True)
+        first.variant(dense=True)
+    assert first.notice == second.notice and reason in (first.notice or "")
+    assert [r.getMessage() for r in caplog.records].count(first.notice) == 1
+
+
 def test_tier_filter(lib: Library) -> None:
     retriever = Retriever(lib, dense=False)
     hits = retriever.search("placeholder passage", k=10, tiers=["label"])

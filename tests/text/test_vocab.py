@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from curbside.retrieve.query import ConceptMatcher, plan_query
+from curbside.question.expand import ConceptMatcher, plan_query
 from curbside.text.lexicon import LexiconError
 from curbside.text.vocab import load_vocab, parse_text
 

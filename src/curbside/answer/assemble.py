@@ -16,14 +16,10 @@ from dataclasses import dataclass, field, replace
 from curbside.answer.audience import Explainer, disclaimer
 from curbside.answer.compose import citation_for
 from curbside.answer.conflicts import find as find_conflicts
-from curbside.answer.facets import home_facet
 from curbside.answer.followups import follow_ups
 from curbside.answer.keynumbers import FigureInAnswer
 from curbside.answer.keynumbers import rank as rank_numbers
-from curbside.answer.question import QuestionPlan
 from curbside.answer.select import Candidate
-from curbside.answer.topics import DEFAULT_TOPIC, classify
-from curbside.answer.understand import Understanding
 from curbside.models import (
     TIERS,
     Answer,
@@ -39,6 +35,10 @@ from curbside.models import (
     Source,
     Statement,
 )
+from curbside.question.concepts import QuestionPlan
+from curbside.question.facets import home_facet
+from curbside.question.topics import DEFAULT_TOPIC, classify
+from curbside.question.understand import Understanding
 from curbside.text.glossary import Glossary
 from curbside.text.numbers import figures
 from curbside.text.sentences import split_passage

@@ -15,9 +15,9 @@ from curbside.answer.audience import budgets_for
 from curbside.answer.coverage import facet_select, pick_lead
 from curbside.answer.labels import LabelExpander
 from curbside.answer.leads import lead_prefix
-from curbside.answer.question import QuestionPlan, analyse
 from curbside.answer.select import Candidate, candidates, coverable, lead_worthy, mmr
 from curbside.models import TIERS, Audience, Citation, Evidence, Statement
+from curbside.question.concepts import QuestionPlan, analyse
 from curbside.text.glossary import Glossary, load_glossary
 from curbside.text.words import squash
 
@@ -115,7 +115,7 @@ class ExtractiveComposer:
         self.plan = plan
         self.pool = list(pool) if pool is not None else None
         self.labels = labels
-        #: How a statement of the asked type reads (see :mod:`curbside.answer.understand`).
+        #: How a statement of the asked type reads (see :mod:`curbside.question.understand`).
         self.asked = asked
         #: Label statements wanted when the question is about a drug (its label answers it).
         self.label_budget = label_budget

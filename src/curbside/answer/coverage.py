@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from curbside.answer.facets import Facet
 from curbside.answer.select import (
     DUPLICATE_SIMILARITY,
     MMR_LAMBDA,
@@ -22,6 +21,7 @@ from curbside.answer.select import (
     lead_worthy,
     mmr,
 )
+from curbside.question.facets import Facet
 from curbside.text.words import jaccard
 
 #: Facet rounds: every facet gets one sentence before any gets a second.

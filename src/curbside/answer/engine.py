@@ -5,9 +5,10 @@ engine is re-entrant: it keeps no per-call state and writes nothing, so one engi
 concurrent questions. A caller that keeps a conversation passes the earlier questions in
 ``AskRequest.history`` and records the turn itself (:mod:`curbside.answer.threads`).
 
-Steps, each in its own module: :mod:`.understand` splits a vignette into the clinical
-question, the patient's facets and the question type; :mod:`.context` resolves follow-ups;
-the retriever finds evidence; :mod:`.gate` refuses when the evidence is not about the
+Steps, each in its own module: :mod:`.context` resolves follow-ups; :mod:`curbside.question`
+reads the question once (the clinical question, the patient's facets, the question type,
+the query plan retrieval runs and the weighted concepts answering works from); the
+retriever finds evidence; :mod:`.gate` refuses when the evidence is not about the
 question; :mod:`.select` and the generator pick statements; :mod:`.assemble` builds the
 answer with its bottom line, sections, key numbers and references.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -31,17 +32,9 @@ from curbside.answer.drugs import DrugIndex
 from curbside.answer.gate import GateResult, abstention_message, assess
 from curbside.answer.labels import LabelExpander
 from curbside.answer.population import Population
-from curbside.answer.question import QuestionPlan, analyse
 from curbside.answer.select import candidates
 from curbside.answer.stats import LibraryStats
-from curbside.answer.topics import question_topics, topic
 from curbside.answer.trace import Trace, build_trace
-from curbside.answer.understand import (
-    DRUG_TYPES,
-    TOPICAL_TYPE_WORDS,
-    Understanding,
-    understand,
-)
 from curbside.answer.widen import facet_hits, more_of_sources
 from curbside.models import (
     AUDIENCES,
@@ -55,17 +48,17 @@ from curbside.models import (
     GeneratorInfo,
     Hit,
 )
-from curbside.retrieve import Retriever
+from curbside.question import analyse_question
+from curbside.question.concepts import QuestionPlan
+from curbside.question.topics import question_topics, topic
+from curbside.question.understand import DRUG_TYPES, Understanding
+from curbside.retrieve import QueryPlan, Retriever
 from curbside.store import Library
 from curbside.store.browse import superseded_by
 from curbside.store.threads import turns
 from curbside.text.common import specificity
 from curbside.text.glossary import Glossary, load_glossary
 
-#: Weight kept by a word that says what kind of answer is wanted ("monitor", "regimen").
-TYPE_WORD_WEIGHT = 0.3
-#: Weight kept by a word that only describes the patient in a vignette ("hemodialysis").
-DESCRIPTION_WEIGHT = 0.3
 #: Label statements in the answer to a question about a drug, by audience.
 DRUG_LABEL_BUDGET = {"clinician": 8, "nurse": 8, "student": 6, "patient": 4}
 #: Labels pulled in whole for a drug question (a drug may have several labels).
@@ -185,24 +178,25 @@ class Engine:
         timings: dict[str, float] = {}
         question = " ".join(request.question.split())
         query = resolve(question, list(request.history), self.glossary)
-        understood = understand(query, self.glossary, request.facets, known=self._known)
+        analysed = analyse_question(
+            query,
+            self.glossary,
+            expand=self.retriever.expand,
+            facets=request.facets,
+            known=self._known,
+            idf=self._weight,
+        )
+        understood, plan = analysed.understood, analysed.plan
 
         mark = time.perf_counter()
-        hits = self._retrieve(understood.search_query) if question else []
+        hits = self._retrieve(analysed.search) if question else []
         if hits:
             hits += self._drug_labels(understood, hits)
         evidence = self._evidence(hits)
         timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
-        plan = analyse(
-            understood.clinical_question,
-            self.glossary,
-            expansions=self._expansions(understood.clinical_question),
-            idf=self._weight,
-        )
-        plan = _reweigh(_without_type_words(plan, understood, keep=TYPE_WORD_WEIGHT), understood)
-        gate = assess(_without_type_words(plan, understood), evidence, required=understood.subjects)
+        gate = assess(analysed.gate_plan, evidence, required=understood.subjects)
         fingerprint = self.library.fingerprint()
         if gate.passed:
             answer, gate = self._compose(request, question, understood, plan, gate, evidence)
@@ -343,15 +337,7 @@ class Engine:
     def _history(self, thread_id: str) -> tuple[str, ...]:
         return tuple(t.resolved_query for t in turns(self.library.conn, thread_id))
 
-    def _expansions(self, query: str) -> Mapping[str, Sequence[str]]:
-        """Question word → the extra names the retriever searches for it."""
-        out: dict[str, list[str]] = {}
-        for item in self.retriever.expand(query).expanded:
-            if item.trigger and item.name:
-                out.setdefault(item.trigger.lower(), []).append(item.name)
-        return out
-
-    def _retrieve(self, query: str) -> list[Hit]:
+    def _retrieve(self, query: QueryPlan) -> list[Hit]:
         hits: list[Hit] = list(self.retriever.search(query, k=SEARCH_K, mode="answer"))
         present = set(self._tiers_of(hits))
         for tier in TIERS:
@@ -364,7 +350,7 @@ class Engine:
             if hit.passage.id not in seen:
                 seen.add(hit.passage.id)
                 unique.append(hit)
-        return unique + self._siblings(query, unique)
+        return unique + self._siblings(query.query, unique)
 
     def _drug_labels(self, understood: Understanding, hits: Sequence[Hit]) -> list[Hit]:
         """Every passage of the FDA labels of the drug a drug question asks about.
@@ -481,46 +467,6 @@ def _answers_the_type(answer: Answer, understood: Understanding) -> bool:
         *(s for sec in answer.sections for b in sec.blocks for s in b.statements),
     ]
     return any(answers.search(s.text) for s in shown)
-
-
-def _without_type_words(
-    plan: QuestionPlan, understood: Understanding, keep: float = 0.0
-) -> QuestionPlan:
-    """Drop (or, with ``keep``, weigh down) the words that say what kind of answer is
-    wanted ("monitor", "how often", "regimen").
-
-    They are served by selecting statements of the asked type rather than by demanding
-    that evidence repeat them; a question that names nothing else keeps them.
-    """
-    asks = understood.asks
-    if asks is None:
-        return plan
-    concepts = []
-    for c in plan.concepts:
-        if c.entity_kind or not asks.search(c.word) or TOPICAL_TYPE_WORDS.search(c.word):
-            concepts.append(c)
-        elif keep > 0:
-            concepts.append(replace(c, weight=c.weight * keep))
-    return replace(plan, concepts=tuple(concepts)) if concepts else plan
-
-
-def _reweigh(plan: QuestionPlan, understood: Understanding) -> QuestionPlan:
-    """Words only the patient description uses weigh less than what the question asks.
-
-    In "A patient on hemodialysis with carcinoid tumor: what starting dose of octreotide
-    LAR?" the evidence must be about octreotide LAR dosing; hemodialysis is a detail that
-    makes a statement more fitting, not a condition for answering at all.
-    """
-    ask = understood.ask.lower()
-    if ask == understood.question.lower():
-        return plan
-    concepts = tuple(
-        c
-        if c.entity_kind is not None or c.word.lower() in ask
-        else replace(c, weight=c.weight * DESCRIPTION_WEIGHT)
-        for c in plan.concepts
-    )
-    return replace(plan, concepts=concepts)
 
 
 def _label_groups(index: DrugIndex, evidence: Sequence[Evidence]) -> dict[str, str]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from curbside.answer.question import QuestionPlan
 from curbside.answer.select import Candidate
 from curbside.models import Audience
+from curbside.question.concepts import QuestionPlan
 from curbside.text.glossary import Glossary
 
 # (topic, question for professionals, question for patients); {s} is the subject.

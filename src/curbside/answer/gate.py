@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from curbside.answer.question import QuestionPlan
 from curbside.models import Evidence
+from curbside.question.concepts import QuestionPlan
 from curbside.text.words import key_set
 
 #: Weighted share of concepts the top evidence must cover together.

@@ -25,11 +25,11 @@ from typing import Protocol
 from curbside.answer.base import GenerationError, Generator
 from curbside.answer.compose import ExtractiveComposer
 from curbside.answer.labels import LabelExpander
-from curbside.answer.question import QuestionPlan
 from curbside.answer.select import Candidate
 from curbside.answer.verify import verify
 from curbside.errors import CurbsideError
 from curbside.models import Audience, Evidence, Facet, GeneratorInfo, Statement
+from curbside.question.concepts import QuestionPlan
 from curbside.text.glossary import Glossary
 
 GROUP = "curbside.generators"

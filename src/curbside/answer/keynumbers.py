@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from curbside.answer.names import names_in
-from curbside.answer.question import QuestionPlan
 from curbside.models import KeyNumber
+from curbside.question.concepts import QuestionPlan
 from curbside.text.glossary import Glossary
 from curbside.text.words import key_set
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from curbside.answer.drugs import OFF_LABEL, Drug, DrugIndex
-from curbside.answer.question import Concept, QuestionPlan
 from curbside.answer.select import PART_OF_CONDITION, Candidate
-from curbside.answer.topics import classify, topic
 from curbside.models import Evidence, Hit, Passage, Source
+from curbside.question.concepts import Concept, QuestionPlan
+from curbside.question.topics import classify, topic
 from curbside.text.numbers import has_figure
 from curbside.text.sentences import split_passage
 from curbside.text.words import key_set

@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from curbside.answer.audience import PREFERRED_LENGTH, plainness_penalty
-from curbside.answer.facets import home_facet
 from curbside.answer.names import NameFocus, names_in
 from curbside.answer.population import Population
-from curbside.answer.question import QuestionPlan
-from curbside.answer.topics import classify, topic
-from curbside.answer.understand import Understanding
 from curbside.models import DESIGNS, Audience, Evidence
+from curbside.question.concepts import QuestionPlan
+from curbside.question.facets import home_facet
+from curbside.question.topics import classify, topic
+from curbside.question.understand import Understanding
 from curbside.text.glossary import Glossary
 from curbside.text.numbers import has_figure
 from curbside.text.sentences import Sentence, split_passage

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from curbside.answer.gate import GateResult
-from curbside.answer.question import QuestionPlan
 from curbside.models import Evidence
+from curbside.question.concepts import QuestionPlan
 
 
 @dataclass(frozen=True)

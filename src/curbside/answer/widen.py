@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from curbside.answer.question import QuestionPlan
 from curbside.answer.select import coverable
 from curbside.models import Evidence, Hit
+from curbside.question.concepts import QuestionPlan
 
 #: Passages fetched per facet, and the tiers searched for them (label statements come
 #: from the labels of the drugs the answer names, see :mod:`curbside.answer.labels`).

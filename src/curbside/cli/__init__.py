@@ -7,6 +7,8 @@ command bodies so ``curbside --help`` and ``curbside ask`` start fast.
 from __future__ import annotations
 
 import importlib
+import logging
+import sys
 
 from curbside.cli.app import app, bench_app, eval_app
 
@@ -42,12 +44,25 @@ def main() -> None:
     """
     from curbside.errors import CurbsideError
 
+    _show_warnings()
     try:
         app()
     except CurbsideError as err:
         from curbside.cli.common import fail
 
         raise SystemExit(fail(str(err), code=2).exit_code) from None
+
+
+def _show_warnings() -> None:
+    """Print curbside's warnings (dense retrieval off, a reader disabled) as plain lines.
+
+    Each is logged once per process by the module that knows the reason; a handler
+    here makes that one line on stderr, with no logger name or level in front of it.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.getLogger("curbside").addHandler(handler)
 
 
 __all__ = ["app", "main"]

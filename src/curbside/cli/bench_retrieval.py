@@ -123,7 +123,8 @@ def retrieval(
         )
 
         beir = load_beir(dataset_dir)
-        ours, notice = run_curbside(
+        # Why dense is off, if it is, the retriever has logged once (see cli.main).
+        ours, _notice = run_curbside(
             beir,
             dense=not no_dense,
             k=k,
@@ -131,8 +132,6 @@ def retrieval(
             retriever_options=options,
             progress=lambda m: err.print(m, highlight=False),
         )
-        if notice:
-            err.print(notice, highlight=False)
         ref = None
         if not no_reference:
             if reference_available():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -90,12 +91,36 @@ def sync_indexes(lib: Library, *, dense: bool, rebuild: bool = False, quiet: boo
     retriever = Retriever(lib, dense=dense, vocab_files=settings_or_exit().vocab)
     with progress_bar("embedding passages", None, quiet=quiet) as bar:
         report = retriever.rebuild(bar.report) if rebuild else retriever.sync(bar.report)
-    if retriever.notice:
-        err_console.print(retriever.notice)
+    # Why dense retrieval is off (if it is) was logged once by the retriever: see main().
     if report.indexed or report.embedded:
         err_console.print(
             f"indexed {report.indexed} passages, embedded {report.embedded} in {report.seconds:.1f} s"
         )
+
+
+#: Import names of what each optional extra installs, checked before a command that needs it.
+EXTRA_MODULES: dict[str, tuple[str, ...]] = {
+    "web": ("fastapi", "uvicorn", "jinja2", "multipart", "argon2"),
+}
+
+
+def require_extra(extra: str, what: str, modules: Sequence[str] | None = None) -> None:
+    """Exit 2 with one line naming ``pip install 'curbside[<extra>]'`` when a package of
+    ``extra`` (or just ``modules`` of it) is not installed.
+
+    Checked with ``find_spec``, which imports nothing, so the command starts no slower.
+    """
+    for name in modules if modules is not None else EXTRA_MODULES[extra]:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise fail(
+                f"{what} needs the {extra} extra ({name} is not installed):"
+                f" pip install 'curbside[{extra}]'",
+                code=2,
+            )
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

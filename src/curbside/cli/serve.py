@@ -8,7 +8,14 @@ from pathlib import Path
 
 import typer
 
-from curbside.cli.common import LIBRARY_OPTION, console, err_console, fail, open_library
+from curbside.cli.common import (
+    LIBRARY_OPTION,
+    console,
+    err_console,
+    fail,
+    open_library,
+    require_extra,
+)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Defaults of the ask pool (as in ``curbside.web.asking``, not imported: it pulls FastAPI).
@@ -103,6 +110,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Serve the web app: ask, read, browse the library, review articles."""
+        require_extra("web", "curbside serve")
         import uvicorn
 
         from curbside.cli.common import settings_or_exit, sync_indexes
@@ -162,6 +170,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Requests/s and p50/p95/p99 of asking, an article page and review actions under load."""
+        require_extra("web", "curbside bench load")
         from curbside.bench.load import DEFAULT_QUESTIONS, run_load_benchmark
         from curbside.cli.common import settings_or_exit
 

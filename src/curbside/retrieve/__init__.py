@@ -1,7 +1,8 @@
 """Retrieval: find the passages of the library that answer a question.
 
 ``Retriever(library).search(question)`` runs the whole pipeline: query analysis and
-expansion (:mod:`.query`), BM25 over a lexical index backend, nearest neighbours
+expansion (:mod:`curbside.question.expand`, the question analysis answering shares; a
+caller that has analysed the question passes its plan), BM25 over a lexical index backend, nearest neighbours
 over a vector index backend (both behind :mod:`curbside.index.base`), fusion with
 dense pseudo-relevance feedback and query coverage (:mod:`.fuse`), and in answer
 mode an evidence-aware rerank with per-source diversification (:mod:`.rerank`).
@@ -39,9 +40,9 @@ from curbside.index.sync import (
 )
 from curbside.index.vectors import embed_missing, prune
 from curbside.models import TIERS, Hit
+from curbside.question.expand import Expansion, QueryPlan, plan_query
 from curbside.retrieve import matchers, pipeline
 from curbside.retrieve.fuse import FusionConfig
-from curbside.retrieve.query import Expansion, QueryPlan, plan_query
 from curbside.settings import load_settings
 from curbside.store import Library
 from curbside.text.abbreviations import find_abbreviations
@@ -62,6 +63,7 @@ Mode = Literal["answer", "benchmark"]
 SYNC_WAIT_SECONDS = 120.0
 log = logging.getLogger("curbside.retrieve")
 _NOTICED: set[str] = set()
+_NOTICED_LOCK = threading.Lock()
 
 
 class Retriever:
@@ -118,18 +120,26 @@ class Retriever:
         twin = object.__new__(Retriever)
         twin.__dict__.update(self.__dict__)
         twin.notice = None
-        twin.dense = dense and self._vectors is not None and self._dense_ok()
+        twin.dense = dense and self._vectors is not None and twin._dense_ok()
         return twin
 
     def _dense_ok(self) -> bool:
         reason = dense_status()
         if reason is None:
             return True
-        self.notice = f"dense retrieval unavailable ({reason}); using lexical search only"
-        if reason not in _NOTICED:
-            _NOTICED.add(reason)
-            log.warning(self.notice)
+        self._dense_off(reason)
         return False
+
+    def _dense_off(self, reason: object) -> None:
+        """Record why dense retrieval is off; the warning is logged once per process and
+        reason (a web app asks many questions; the reader needs to hear it once)."""
+        self.dense = False
+        self.notice = f"dense retrieval unavailable ({reason}); using lexical search only"
+        with _NOTICED_LOCK:
+            if self.notice in _NOTICED:
+                return
+            _NOTICED.add(self.notice)
+        log.warning(self.notice)
 
     def _encoder(self) -> pipeline.Encode | None:
         if not self.dense:
@@ -137,9 +147,7 @@ class Retriever:
         try:
             return get_encoder().encode_query
         except DenseUnavailable as err:
-            self.dense = False
-            self.notice = f"dense retrieval unavailable ({err}); using lexical search only"
-            log.warning(self.notice)
+            self._dense_off(err)
             return None
 
     # -- indexes -----------------------------------------------------------------
@@ -195,9 +203,7 @@ class Retriever:
         try:
             encoder = get_encoder()
         except DenseUnavailable as err:
-            self.dense = False
-            self.notice = f"dense retrieval unavailable ({err}); using lexical search only"
-            log.warning(self.notice)
+            self._dense_off(err)
             return 0
         return embed_missing(self.library, encoder.encode, MODEL_NAME, progress)
 
@@ -258,13 +264,16 @@ class Retriever:
 
     def search(
         self,
-        query: str,
+        query: str | QueryPlan,
         k: int = 20,
         *,
         tiers: Sequence[str] | None = None,
         mode: Mode = "answer",
     ) -> list[Hit]:
         """The ``k`` best passages for ``query``, best first.
+
+        ``query`` is the question's text, or the plan :meth:`expand` made of it (as
+        :func:`curbside.question.analyse_question` does, once per question).
 
         ``tiers`` restricts results to those evidence tiers. ``mode="answer"`` adds
         evidence features and per-source diversity; ``"benchmark"`` ranks on
@@ -276,10 +285,11 @@ class Retriever:
             unknown = [t for t in tiers if t not in TIERS]
             if unknown:
                 raise ValueError(f"unknown tier(s): {', '.join(unknown)}")
-        if k <= 0 or not query.strip():
+        text = query.query if isinstance(query, QueryPlan) else query
+        if k <= 0 or not text.strip():
             return []
         self._fresh()
-        plan = self.expand(query)
+        plan = query if isinstance(query, QueryPlan) else self.expand(query)
         encode = self._encoder()
         vectors = None
         if encode is not None and self._vectors is not None:

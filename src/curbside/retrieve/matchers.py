@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from curbside.retrieve.query import ConceptMatcher
+from curbside.question.expand import ConceptMatcher
 from curbside.store import Library
 from curbside.text.abbreviations import library_concepts
 from curbside.text.lexicon import builtin_lexicon

@@ -11,8 +11,8 @@ import numpy as np
 from curbside.embed.minilm import Array, normalize
 from curbside.index.base import Filters, LexicalIndex, VectorIndex
 from curbside.models import Hit, Passage
+from curbside.question.expand import QueryPlan
 from curbside.retrieve.fuse import FusionConfig, convex, coverage, minmax, ranked, rrf
-from curbside.retrieve.query import QueryPlan
 from curbside.retrieve.rerank import Features, diversify, features
 from curbside.store import Library
 from curbside.text.analyzer import analyze

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from curbside.answer.intent import GENERAL, Intent, classify_intent
-from curbside.answer.topics import question_topics
+from curbside.question.intent import GENERAL, Intent, classify_intent
+from curbside.question.topics import question_topics
 from curbside.text.glossary import Glossary
 from curbside.text.words import FRAME_WORDS, STOPWORDS, key_set, stem, tokens
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curbside.answer.topics import DEFAULT_TOPIC, classify, question_topics
+from curbside.question.topics import DEFAULT_TOPIC, classify, question_topics
 
 
 def test_heading_and_cues() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from curbside.answer.intent import classify_intent
-from curbside.answer.question import analyse
+from curbside.question.concepts import analyse
+from curbside.question.intent import classify_intent
 from curbside.text.glossary import load_glossary
 
 

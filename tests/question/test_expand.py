@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curbside.retrieve.query import ConceptMatcher, plan_query
+from curbside.question.expand import ConceptMatcher, plan_query
 from curbside.text.lexicon import Concept, builtin_lexicon, keyed
 
 

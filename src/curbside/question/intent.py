@@ -5,7 +5,7 @@ sentences closest to them. Broad ones are not: "what is the best approach for â€
 a request for the whole management picture, and "what is the purpose of planning
 TACE" one for what the procedure is, why and for whom it is done, what it achieves
 and what comes after. For those intents the answer is built to cover facets
-(:mod:`curbside.answer.facets`), with a larger statement budget, evidence retrieved
+(:mod:`curbside.question.facets`), with a larger statement budget, evidence retrieved
 per facet, and FDA-label statements pulled in for the drugs the evidence names.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from curbside.answer.facets import (
+from curbside.question.facets import (
     AFTERCARE_FACETS,
     COMPARISON_FACETS,
     MANAGEMENT_FACETS,
