@@ -136,7 +136,11 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
             r"\beligib\w*|\bcandidates?\b|\bqualif\w*|\bcriteria\b|\bselect\w* (for|patients)\b|"
             r"\bwho (should|can|could|would|is|are) (get|receive|have|be (offered|considered))\b|"
             r"\bsuitable\b|\bindicated (for|in)\b|\bwhen (is|are) .{0,60}\bindicated\b|"
-            r"\bwho (should|can|would|will) (decide|select|choose)\b|\bwho decides\b"
+            r"\bwho (should|can|would|will) (decide|select|choose)\b|\bwho decides\b|"
+            # "Can a patient with creatinine clearance 25 mL/min receive Lutathera?"
+            r"\b(can|could|should|may) (a |an |the |my |this |our )?(patients?|persons?|people|"
+            r"man|woman|men|women|child(ren)?|he|she|they|someone)\b.{0,80}?\b(receive|get|"
+            r"have|take|start|be (given|treated|offered))\b"
         ),
         _rx(
             r"\beligib\w*|\bcandidates?\b|\bselect\w*|\bcriteria\b|\bindicated\b|\bsuitable\b|"

@@ -1,0 +1,64 @@
+"""Question understanding: the clinical question, the patient's facets and the question type."""
+
+from __future__ import annotations
+
+import pytest
+
+from curbside.models import Facet
+from curbside.question.understand import question_type, understand
+from curbside.text.glossary import load_glossary
+
+GLOSSARY = load_glossary()
+
+
+def test_a_vignette_splits_into_facets_and_the_clinical_question() -> None:
+    u = understand(
+        "A 39-year-old man with a 2.5 cm pancreatic-tail NET, Ki-67 10%, and multiple "
+        "bilobar liver metastases: best approach?",
+        GLOSSARY,
+    )
+    facets = {(f.kind, f.value) for f in u.facets}
+    assert {("age", "39 years"), ("sex", "male"), ("size", "2.5 cm")} <= facets
+    assert any(kind == "ki67" and "10%" in value for kind, value in facets)
+    assert u.question_type == "treatment choice"
+    for descriptor in ("39", "year-old", "man", "2.5", "Ki-67"):
+        assert descriptor not in u.clinical_question
+
+
+def test_who_the_patient_is_leaves_even_a_one_sentence_question() -> None:
+    u = understand(
+        "What are the treatment options for Varnell syndrome in a 65-year-old female patient?",
+        GLOSSARY,
+    )
+    assert {("age", "65 years"), ("sex", "female")} <= {(f.kind, f.value) for f in u.facets}
+    assert "65" not in u.clinical_question and "female" not in u.clinical_question
+    assert "Varnell syndrome" in u.clinical_question
+
+
+def test_a_dose_in_the_ask_is_what_is_asked_and_stays() -> None:
+    u = understand("When should the apixaban dose be reduced to 2.5 mg?", GLOSSARY)
+    assert "2.5 mg" in u.clinical_question
+
+
+def test_facets_the_caller_gave_are_not_listed_again() -> None:
+    given = (Facet("condition", "Carcinoid syndrome", "ehr"),)
+    u = understand("What are the treatment options for carcinoid syndrome?", GLOSSARY, given)
+    values = [f.value.lower() for f in u.facets]
+    assert values.count("carcinoid syndrome") == 1 and u.facets[0].origin == "ehr"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Can a patient with creatinine clearance 25 mL/min receive Lutathera?", "eligibility"),
+        ("Can a woman with carcinoid heart disease have TACE?", "eligibility"),
+        ("Who should receive PRRT?", "eligibility"),
+        ("What should I monitor on sunitinib?", "monitoring"),
+        ("How often should CT be repeated after resection?", "interval"),
+        ("How do I prevent carcinoid crisis before TACE?", "prevention"),
+        ("Can lanreotide be taken with nitrates?", "interaction"),
+        ("What is the dose of everolimus?", "dose"),
+    ],
+)
+def test_question_types(question: str, expected: str) -> None:
+    assert question_type(question) == expected
