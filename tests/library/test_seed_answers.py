@@ -181,3 +181,14 @@ def test_seed_answer_renders_in_every_format_with_exact_spans(
         assert probe in markdown.replace("\\", ""), probe
         assert probe in page, probe
         assert probe in terminal, probe
+
+
+def test_a_neighbouring_disease_is_refused_not_answered(bundled: Engine) -> None:
+    # The library holds NEC guidance and a label naming colorectal cancer, so the words
+    # overlap; what it says is about neuroendocrine neoplasms, so the answer must abstain.
+    answer = bundled.ask(
+        "What is the first-line treatment for metastatic colorectal adenocarcinoma?"
+    )
+    assert answer.abstained and "colorectal adenocarcinoma" in (answer.message or "")
+    nec = bundled.ask("What is the first-line treatment for metastatic neuroendocrine carcinoma?")
+    assert not nec.abstained

@@ -62,3 +62,13 @@ def test_facets_the_caller_gave_are_not_listed_again() -> None:
 )
 def test_question_types(question: str, expected: str) -> None:
     assert question_type(question) == expected
+
+
+def test_organ_function_keeps_its_measure_and_searches_its_other_names() -> None:
+    u = understand("Can a patient with creatinine clearance 25 mL/min receive Lutathera?", GLOSSARY)
+    assert ("organ_function", "creatinine clearance 25 mL/min") in {
+        (f.kind, f.value) for f in u.facets
+    }
+    assert "creatinine clearance" in u.clinical_question
+    assert "25" not in u.clinical_question and "mL/min" not in u.clinical_question
+    assert "kidney function" in u.search_query

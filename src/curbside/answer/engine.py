@@ -22,6 +22,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from curbside.answer import generators
+from curbside.answer.anchors import unspoken
 from curbside.answer.assemble import assemble
 from curbside.answer.audience import disclaimer
 from curbside.answer.base import Generator
@@ -47,6 +48,7 @@ from curbside.models import (
     Evidence,
     GeneratorInfo,
     Hit,
+    Statement,
 )
 from curbside.question import analyse_question
 from curbside.question.concepts import QuestionPlan
@@ -317,6 +319,13 @@ class Engine:
             detail=request.detail,
         )
         answer = replace(answer, generator=drafted_by)
+        missing = unspoken(understood.ask, _shown(answer), self.glossary)
+        if missing and (answer.sections or answer.bottom_line):
+            # The evidence speaks of a neighbouring disease, not the one asked about.
+            about = ", ".join(f"“{name}”" for name in missing)
+            reason = f"the passages that match speak of other conditions, not of {about}"
+            gate = replace(gate, passed=False, reason=reason)
+            return self._abstain(request, question, fingerprint, gate), gate
         if (answer.sections or answer.bottom_line) and _answers_the_type(answer, understood):
             return answer, gate
         if answer.sections or answer.bottom_line:
@@ -462,11 +471,15 @@ def _answers_the_type(answer: Answer, understood: Understanding) -> bool:
         # Only treatment questions are held to this: their statements are recognised
         # broadly, so finding none means the evidence is about something else.
         return True
-    shown = [
+    return any(answers.search(s.text) for s in _shown(answer))
+
+
+def _shown(answer: Answer) -> list[Statement]:
+    """The statements an answer shows: its bottom line, then its sections."""
+    return [
         *answer.bottom_line,
         *(s for sec in answer.sections for b in sec.blocks for s in b.statements),
     ]
-    return any(answers.search(s.text) for s in shown)
 
 
 def _label_groups(index: DrugIndex, evidence: Sequence[Evidence]) -> dict[str, str]:

@@ -229,6 +229,9 @@ class _FacetPattern:
     #: Whether they leave it even inside the ask itself: who the patient is ("in a
     #: 65-year-old woman") is never what is asked, unlike a dose or a size.
     strip_in_ask: bool = False
+    #: Whether only the figure leaves ("creatinine clearance 25 mL/min" keeps "creatinine
+    #: clearance"): the measure says what the evidence must speak of, its value does not.
+    strip_value: bool = False
 
 
 _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
@@ -297,6 +300,7 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
             rf"\bbilirubin(?: of| is|:)? ?{_NUM}(?: ?mg/dL| ?µmol/L)?"
         ),
         strip=False,
+        strip_value=True,
     ),
     _FacetPattern(
         "symptom",
@@ -330,6 +334,8 @@ _ASK_OPENERS = _rx(
     r"\b(?:what|which|how|when|should|is|are|can|could|would|does|do|who|why|best|next|"
     r"options?|approach|management|recommend\w*)\b"
 )
+#: A figure with its unit inside a facet ("25 mL/min", "< 30", "2.1 mg/dL").
+_VALUE = _rx(rf"(?:[<>≤≥~] ?)?{_NUM}(?: ?(?:mL/min(?:/1\.73 ?m2)?|mg/dL|µmol/L))?")
 _HYPHEN_COMPOUND = re.compile(r"\b([A-Za-z]{3,})-([A-Za-z]{3,})\b")
 
 
@@ -433,6 +439,11 @@ def _facets(text: str) -> tuple[list[Facet], list[tuple[int, int]], list[tuple[i
                 strip.append(match.span())
             if spec.strip_in_ask:
                 strip_in_ask.append(match.span())
+            if spec.strip_value:
+                strip_in_ask += [
+                    (match.start() + v.start(), match.start() + v.end())
+                    for v in _VALUE.finditer(match.group(0))
+                ]
     return facets, strip, strip_in_ask
 
 
@@ -535,6 +546,15 @@ def understand(
         subjects += tuple(name for name, _span in history_names if name not in subjects)
     qdef = next((t for t in QUESTION_TYPES if t.name == qtype.replace(" for a purpose", "")), None)
     search = clinical if qdef is None or not qdef.search else f"{clinical} {qdef.search}"
+    # A measure has many names ("creatinine clearance", "kidney function", "eGFR"); the
+    # evidence may use any, so retrieval also searches the glossary's name for it.
+    measures = [
+        m.entry.term
+        for m in glossary.mentions(clinical)
+        if m.entry.kind == "measure" and m.entry.term.lower() not in clinical.lower()
+    ]
+    if measures:
+        search = f"{search} {' '.join(dict.fromkeys(measures))}"
     return Understanding(
         question=question,
         ask=asked,

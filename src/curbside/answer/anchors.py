@@ -1,0 +1,140 @@
+"""The disease a question names must be what its answer speaks of.
+
+"What is the first-line treatment for metastatic colorectal adenocarcinoma?" shares
+"metastatic", "first-line" and "treatment" with a NET library's guidance, and one drug label
+even names colorectal cancer; an answer built from that evidence would be about
+neuroendocrine carcinoma. A disease is recognised by its form — a word ending in -oma,
+carcinoma, cancer, sarcoma, leukaemia or -itis, with the word that qualifies it
+("colorectal adenocarcinoma", "insulinoma", "hepatocellular carcinoma") — so this holds for
+diseases no vocabulary lists. When no statement of the answer names that disease (or, for
+a glossary term, the same glossary entry), the question is about something the library does
+not cover, and the answer abstains instead of answering a neighbouring question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from curbside.models import Statement
+from curbside.text.glossary import Glossary
+
+_DISEASE = re.compile(
+    r"\b(?:(?P<mod>[A-Za-z][\w-]{2,}) )?"
+    r"(?P<head>\w*carcinomas?|cancers?|\w*sarcomas?|\w*leuka?emias?|\w+omas?|\w+itis)\b",
+    re.IGNORECASE,
+)
+#: Words before a disease name that do not narrow which disease it is.
+_GENERIC = frozenset(
+    [
+        "metastatic",
+        "advanced",
+        "recurrent",
+        "relapsed",
+        "refractory",
+        "primary",
+        "secondary",
+        "malignant",
+        "benign",
+        "invasive",
+        "localized",
+        "localised",
+        "local",
+        "regional",
+        "unresectable",
+        "resectable",
+        "inoperable",
+        "operable",
+        "early",
+        "late",
+        "stage",
+        "grade",
+        "low",
+        "high",
+        "well",
+        "poorly",
+        "moderately",
+        "differentiated",
+        "new",
+        "newly",
+        "diagnosed",
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "into",
+        "than",
+        "that",
+        "this",
+        "those",
+        "these",
+        "their",
+        "his",
+        "her",
+        "my",
+        "our",
+        "your",
+        "its",
+        "patient",
+        "patients",
+        "person",
+        "people",
+        "man",
+        "woman",
+        "child",
+        "children",
+        "adult",
+        "adults",
+        "elderly",
+        "older",
+        "young",
+        "small",
+        "large",
+        "first",
+        "second",
+        "third",
+        "line",
+        "treated",
+        "untreated",
+        "known",
+        "suspected",
+        "confirmed",
+    ]
+)
+#: Words that look like a disease name by form but are not one.
+_NOT_DISEASES = frozenset({"stoma", "stomas", "stroma", "diploma", "aroma", "soma", "coma"})
+
+
+def disease_names(text: str) -> list[str]:
+    """Disease names in ``text`` by their form, each with its qualifying word if any."""
+    out: list[str] = []
+    for match in _DISEASE.finditer(text):
+        head = match.group("head")
+        if head.lower() in _NOT_DISEASES:
+            continue
+        mod = match.group("mod")
+        name = f"{mod} {head}" if mod and mod.lower() not in _GENERIC else head
+        if name.lower() not in (n.lower() for n in out):
+            out.append(name)
+    return out
+
+
+def unspoken(asked: str, statements: Sequence[Statement], glossary: Glossary) -> list[str]:
+    """The diseases ``asked`` names that no statement speaks of."""
+    names = disease_names(asked)
+    if not names:
+        return []
+    text = " ".join(s.text for s in statements)
+    said = {m.entry.term for m in glossary.mentions(text)}
+    missing: list[str] = []
+    for name in names:
+        entries = {m.entry.term for m in glossary.mentions(name)}
+        if entries and entries <= said:
+            continue  # the same glossary entry, under any of its names
+        *before, last = name.split()
+        stem = last[:-1] if last.lower().endswith("s") else last
+        words = r"\W+".join([*(re.escape(w) for w in before), re.escape(stem) + "s?"])
+        if not re.search(rf"\b{words}\b", text, re.IGNORECASE):
+            missing.append(name)
+    return missing

@@ -1,0 +1,36 @@
+"""The disease a question names must be what its answer speaks of."""
+
+from __future__ import annotations
+
+from curbside.answer.anchors import disease_names, unspoken
+from curbside.models import Statement
+from curbside.text.glossary import load_glossary
+
+GLOSSARY = load_glossary()
+
+
+def test_diseases_are_found_by_their_form_with_the_word_that_narrows_them() -> None:
+    assert disease_names("first-line treatment for metastatic colorectal adenocarcinoma?") == [
+        "colorectal adenocarcinoma"
+    ]
+    assert disease_names("How is an insulinoma treated?") == ["insulinoma"]
+    assert disease_names("hepatocellular carcinoma and a stoma") == ["hepatocellular carcinoma"]
+    assert disease_names("What is the dose of lanreotide for GEP-NETs?") == []
+
+
+def test_an_answer_about_a_neighbouring_disease_leaves_the_asked_one_unspoken() -> None:
+    about_nec = [
+        Statement("Carboplatin with etoposide is first-line for metastatic digestive NEC.", ())
+    ]
+    assert unspoken("treatment for metastatic colorectal adenocarcinoma?", about_nec, GLOSSARY)
+    on_topic = [Statement("FOLFOX is first-line for metastatic colorectal adenocarcinomas.", ())]
+    assert unspoken("treatment for metastatic colorectal adenocarcinoma?", on_topic, GLOSSARY) == []
+
+
+def test_questions_naming_no_disease_by_form_are_left_alone() -> None:
+    assert unspoken("What is the dose of lanreotide?", [], GLOSSARY) == []
+
+
+def test_singular_and_plural_name_the_same_disease() -> None:
+    said = [Statement("Breast cancer screening is not covered here.", ())]
+    assert unspoken("How are breast cancers staged?", said, GLOSSARY) == []
