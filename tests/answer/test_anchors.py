@@ -34,3 +34,11 @@ def test_questions_naming_no_disease_by_form_are_left_alone() -> None:
 def test_singular_and_plural_name_the_same_disease() -> None:
     said = [Statement("Breast cancer screening is not covered here.", ())]
     assert unspoken("How are breast cancers staged?", said, GLOSSARY) == []
+
+
+def test_a_name_is_spoken_of_under_any_name_of_its_glossary_entry() -> None:
+    from curbside.answer.anchors import speaks_of
+
+    text = "Surgery is standard for resectable NET liver metastases."
+    assert speaks_of(text, "secondary malignant neoplasm of liver", GLOSSARY)
+    assert not speaks_of(text, "bone metastases", GLOSSARY)

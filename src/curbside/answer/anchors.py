@@ -126,15 +126,16 @@ def unspoken(asked: str, statements: Sequence[Statement], glossary: Glossary) ->
     if not names:
         return []
     text = " ".join(s.text for s in statements)
-    said = {m.entry.term for m in glossary.mentions(text)}
-    missing: list[str] = []
-    for name in names:
-        entries = {m.entry.term for m in glossary.mentions(name)}
-        if entries and entries <= said:
-            continue  # the same glossary entry, under any of its names
-        *before, last = name.split()
-        stem = last[:-1] if last.lower().endswith("s") else last
-        words = r"\W+".join([*(re.escape(w) for w in before), re.escape(stem) + "s?"])
-        if not re.search(rf"\b{words}\b", text, re.IGNORECASE):
-            missing.append(name)
-    return missing
+    return [name for name in names if not speaks_of(text, name, glossary)]
+
+
+def speaks_of(text: str, name: str, glossary: Glossary) -> bool:
+    """True when ``text`` names ``name``: under any name of its glossary entry, or as the
+    same words (singular or plural)."""
+    entries = {m.entry.term for m in glossary.mentions(name)}
+    if entries and entries <= {m.entry.term for m in glossary.mentions(text)}:
+        return True
+    *before, last = name.split()
+    stem = last[:-1] if last.lower().endswith("s") else last
+    words = r"\W+".join([*(re.escape(w) for w in before), re.escape(stem) + "s?"])
+    return re.search(rf"\b{words}\b", text, re.IGNORECASE) is not None

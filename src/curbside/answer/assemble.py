@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from curbside.answer.anchors import speaks_of
 from curbside.answer.audience import Explainer, disclaimer
 from curbside.answer.compose import citation_for
 from curbside.answer.conflicts import find as find_conflicts
@@ -245,7 +246,7 @@ def assemble(
         follow_ups=tuple(follow_ups(plan, pool, glossary, audience)),
         terms=tuple(explainer.terms),
         bottom_line=bottom_line,
-        gaps=tuple(_gaps(understood, [*bottom, *statements])),
+        gaps=tuple(_gaps(understood, [*bottom, *statements], glossary)),
     )
 
 
@@ -328,7 +329,9 @@ def _is_filler(text: str) -> bool:
     return bool(FILLER.search(text))
 
 
-def _gaps(understood: Understanding | None, statements: Sequence[Statement]) -> list[str]:
+def _gaps(
+    understood: Understanding | None, statements: Sequence[Statement], glossary: Glossary
+) -> list[str]:
     """Parts of the question that no statement speaks to, said by name."""
     if understood is None:
         return []
@@ -338,8 +341,7 @@ def _gaps(understood: Understanding | None, statements: Sequence[Statement]) -> 
     if answers is not None and statements and not answers.search(text):
         subject = ", ".join(understood.subjects) or "this question"
         gaps.append(f"no {understood.question_type} information on {subject}")
-    lowered = text.lower()
     for subject in understood.subjects:
-        if subject.lower() not in lowered:
+        if not speaks_of(text, subject, glossary):
             gaps.append(f"nothing on {subject} in the statements selected")
     return gaps
