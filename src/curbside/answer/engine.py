@@ -29,6 +29,7 @@ from curbside.answer.context import resolve
 from curbside.answer.coverage_map import library_scope
 from curbside.answer.drugs import DrugIndex
 from curbside.answer.gate import GateResult, abstention_message, assess
+from curbside.answer.label_focus import LabelFocus, find_focus, refocus, with_drug_names
 from curbside.answer.labels import LabelExpander
 from curbside.answer.population import Population
 from curbside.answer.question import QuestionPlan, analyse
@@ -188,9 +189,10 @@ class Engine:
         understood = understand(query, self.glossary, request.facets, known=self._known)
 
         mark = time.perf_counter()
+        focus = self._label_focus(understood)
         hits = self._retrieve(understood.search_query) if question else []
         if hits:
-            hits += self._drug_labels(understood, hits)
+            hits += self._drug_labels(understood, hits, focus)
         evidence = self._evidence(hits)
         timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
@@ -205,7 +207,7 @@ class Engine:
         gate = assess(_without_type_words(plan, understood), evidence, required=understood.subjects)
         fingerprint = self.library.fingerprint()
         if gate.passed:
-            answer, gate = self._compose(request, question, understood, plan, gate, evidence)
+            answer, gate = self._compose(request, question, understood, plan, gate, evidence, focus)
         else:
             answer = self._abstain(request, question, fingerprint, gate)
         timings["compose"] = (time.perf_counter() - mark) * 1000
@@ -245,8 +247,13 @@ class Engine:
         plan: QuestionPlan,
         gate: GateResult,
         evidence: list[Evidence],
+        focus: LabelFocus | None = None,
     ) -> tuple[Answer, GateResult]:
         fingerprint = self.library.fingerprint()
+        if focus is not None:
+            # Only once the gate has passed: the label's names widen what counts as
+            # speaking of the drug, never whether the library can answer at all.
+            plan = with_drug_names(plan, focus)
         if plan.intent.broad:
             # Only once the gate has passed: facets widen an answer, never justify one.
             evidence = evidence + self._widen(plan, evidence)
@@ -262,6 +269,8 @@ class Engine:
             understood=understood,
             superseded=superseded,
         )
+        if focus is not None:
+            pool = refocus(pool, focus, understood.answers)
         labels = (
             LabelExpander(
                 self.library, self._derived.drugs(fingerprint, self.library, self.glossary)
@@ -278,7 +287,7 @@ class Engine:
             asked=understood.answers,
             superseded=superseded,
             label_budget=DRUG_LABEL_BUDGET[request.audience]
-            if understood.question_type in DRUG_TYPES
+            if understood.question_type in DRUG_TYPES or focus is not None
             else None,
         )
         # A named generator other than the default drafts; every sentence it writes is
@@ -366,22 +375,29 @@ class Engine:
                 unique.append(hit)
         return unique + self._siblings(query, unique)
 
-    def _drug_labels(self, understood: Understanding, hits: Sequence[Hit]) -> list[Hit]:
+    def _label_focus(self, understood: Understanding) -> LabelFocus | None:
+        """The labelled drug the question asks about and the sections that answer it."""
+        index = self._derived.drugs(self.library.fingerprint(), self.library, self.glossary)
+        return find_focus(understood, index)
+
+    def _drug_labels(
+        self, understood: Understanding, hits: Sequence[Hit], focus: LabelFocus | None = None
+    ) -> list[Hit]:
         """Every passage of the FDA labels of the drug a drug question asks about.
 
         "What should I monitor on sunitinib?" is answered by the sunitinib label's
         warnings, wherever retrieval ranked them: the label is the authority on its drug's
         dosing, monitoring, interactions and contraindications.
         """
-        if understood.question_type not in DRUG_TYPES:
+        if understood.question_type not in DRUG_TYPES and focus is None:
             return []
         names = list(understood.subjects) or [
             f.value for f in understood.facets if f.kind in ("treatment", "medication")
         ]
-        if not names:
+        if not names and focus is None:
             return []
         index = self._derived.drugs(self.library.fingerprint(), self.library, self.glossary)
-        sources: list[str] = []
+        sources: list[str] = list(focus.sources) if focus is not None else []
         for name in names:
             for mention in index.find(name):
                 sources += [s for s in mention.drug.sources if s not in sources]

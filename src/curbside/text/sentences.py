@@ -101,7 +101,13 @@ def _guard(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             joins = bool(_NEVER_FINAL.search(prev)) or (
                 bool(_MAYBE_FINAL.search(prev)) and (nxt[:1].islower() or nxt[:1] in "([0123456789")
             )
-            if joins or (nxt[:1].islower() and not prev.endswith((".", "!", "?"))):
+            # A piece that starts in lower case or with a bracket ("[see Clinical
+            # Pharmacology (12.2)]") after one that did not end a sentence continues it.
+            continues = nxt[:1].islower() or nxt[:1] in "[("
+            # A closing bracket or stray punctuation never opens a sentence, and none
+            # ends inside an open square bracket (a label's cross-reference).
+            joins = joins or nxt[:1] in ")]},;:" or prev.count("[") > prev.count("]")
+            if joins or (continues and not prev.endswith((".", "!", "?"))):
                 merged[-1] = (prev_start, end)
                 continue
         merged.append((start, end))
