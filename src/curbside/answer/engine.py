@@ -250,10 +250,12 @@ class Engine:
         focus: LabelFocus | None = None,
     ) -> tuple[Answer, GateResult]:
         fingerprint = self.library.fingerprint()
+        known_drug = True
         if focus is not None:
             # Only once the gate has passed: the label's names widen what counts as
             # speaking of the drug, never whether the library can answer at all.
-            plan = with_drug_names(plan, focus)
+            named = with_drug_names(plan, focus)
+            known_drug, plan = named is plan, named
         if plan.intent.broad:
             # Only once the gate has passed: facets widen an answer, never justify one.
             evidence = evidence + self._widen(plan, evidence)
@@ -270,7 +272,7 @@ class Engine:
             superseded=superseded,
         )
         if focus is not None:
-            pool = refocus(pool, focus, understood.answers)
+            pool = refocus(pool, focus, understood.answers, strict=not known_drug)
         labels = (
             LabelExpander(
                 self.library, self._derived.drugs(fingerprint, self.library, self.glossary)

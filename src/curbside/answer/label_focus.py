@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from curbside.answer.drugs import Drug, DrugIndex
 from curbside.answer.question import Concept, QuestionPlan
 from curbside.answer.select import Candidate
-from curbside.answer.understand import Understanding
+from curbside.answer.understand import GENERAL_TYPE, Understanding, question_type
 from curbside.text import label_sections as ls
 from curbside.text.words import key_set
 
@@ -114,11 +114,13 @@ class LabelFocus:
     population: frozenset[str]
     #: Section kinds the question names outright ("the boxed warning").
     named: tuple[str, ...] = ()
+    #: The names the question uses for them (a class name such as "somatostatin analogs").
+    asked: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
         """Every name the labels give the asked drugs."""
-        out: list[str] = []
+        out: list[str] = list(dict.fromkeys(self.asked))
         for drug in self.drugs:
             for names in drug.names.values():
                 out += [n for n in names if n not in out]
@@ -141,14 +143,18 @@ def find_focus(understood: Understanding, index: DrugIndex) -> LabelFocus | None
     kinds = wanted_sections(understood)
     if not kinds:
         return None
-    drugs = tuple(m.drug for m in index.find(understood.ask))
-    if not drugs:
-        drugs = tuple(m.drug for m in index.find(understood.clinical_question))
-    if not drugs:
+    mentions = index.find(understood.ask)
+    if not mentions and question_type(understood.ask) != GENERAL_TYPE:
+        # "On sunitinib … what should I monitor?": the ask is about the drug the
+        # patient takes. "Despite lanreotide … what can I add?" is not about lanreotide.
+        mentions = index.find(understood.clinical_question)
+    if not mentions:
         return None
+    drugs = tuple({m.drug.key: m.drug for m in mentions}.values())
     sources = tuple(dict.fromkeys(s for d in drugs for s in d.sources))
     population = population_groups(understood.ask)
-    return LabelFocus(drugs, sources, kinds, population, named_sections(understood))
+    asked = tuple(dict.fromkeys(m.name for m in mentions))
+    return LabelFocus(drugs, sources, kinds, population, named_sections(understood), asked)
 
 
 def with_drug_names(plan: QuestionPlan, focus: LabelFocus) -> QuestionPlan:
@@ -240,16 +246,21 @@ def _says_it(text: str, heading: str, answers: re.Pattern[str] | None) -> float:
 
 
 def refocus(
-    pool: Sequence[Candidate], focus: LabelFocus, answers: re.Pattern[str] | None = None
+    pool: Sequence[Candidate],
+    focus: LabelFocus,
+    answers: re.Pattern[str] | None = None,
+    *,
+    strict: bool = False,
 ) -> list[Candidate]:
     """``pool`` rescored for a question about the focus drug, best first.
 
     Sentences of the drug's own label gain by the section they sit in, and a little
     more when they say the asked kind of thing themselves (``answers``: "… is
     contraindicated" rather than a sentence merely filed under contraindications);
-    other sentences
-    that do not name the asked drug are dropped (a Humira dose is no answer about
-    atorvastatin, nor a guideline's radiation dose).
+    other drugs' labels are dropped unless they name the asked drug (a Humira dose is no
+    answer about atorvastatin). With ``strict`` — the drug is known only from its labels,
+    so no vocabulary ties other sources to it — guideline and research sentences must
+    name it too (a guideline's radiation dose is no answer about atorvastatin either).
     """
     if not focus.names:
         return list(pool)
@@ -271,8 +282,9 @@ def refocus(
         elif ev.source.tier == "label":
             if names.search(cand.sentence.text):
                 out.append(cand)
-        elif names.search(f"{cand.sentence.text} {cand.sentence.heading} {ev.source.title}"):
-            # A guideline or study speaks to the question only where it names the drug.
-            out.append(cand)
+        elif not strict or names.search(
+            f"{cand.sentence.text} {cand.sentence.heading} {ev.source.title}"
+        ):
+            out.append(cand)  # strict: a guideline or study counts where it names the drug
     out.sort(key=lambda c: -c.score)
     return out
