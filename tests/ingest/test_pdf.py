@@ -269,7 +269,7 @@ def test_plr_label_pdf_is_a_label_with_coded_sections(tmp_path: Path) -> None:
         ("1 INDICATIONS AND USAGE", "34067-9", 2),
         # "2 DOSAGE AND ADMINISTRATION" has no text of its own; its subsection inherits
         # the code from it.
-        ("2.1 Dosage in Fictional Adults", "34068-7", 2),
+        ("2 DOSAGE AND ADMINISTRATION — 2.1 Dosage in Fictional Adults", "34068-7", 2),
         ("4 CONTRAINDICATIONS", "34070-3", 2),
     ]
     headings = [s.heading for s in doc.sections]
