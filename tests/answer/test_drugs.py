@@ -27,6 +27,13 @@ from curbside.answer.drugs import DrugIndex, parse_title
             ("octreotide", "Sandostatin"),
         ),
         ("LANREOTIDE injection, for subcutaneous use", ("Lanreotide", None)),
+        # A bracketed acronym names the document (an emergency use fact sheet); the
+        # product follows it. Fictional names.
+        (
+            "FACT SHEET FOR PROVIDERS (EUA) OF ZORVEXA ® (quellaprine) FOR ADULTS",
+            ("quellaprine", "Zorvexa"),
+        ),
+        ("WIDGETIN (ABC) tablets", ("Widgetin", "ABC")),
     ],
 )
 def test_parse_title(title: str, expected: tuple[str, str | None]) -> None:

@@ -87,7 +87,28 @@ _PLR_FULL = re.compile(r"^FULL PRESCRIBING INFORMATION\s*$")
 _RUNS_ON = re.compile(r"\b(and|or|of|with|in|for|to|the|a|an|by|on|at|when|than)$", re.I)
 # A heading line this long may have been wrapped at the column's edge.
 _WRAP_AT = 60
-_SMALL = frozenset("a an and or of with in for to the by on at than when as per from".split())
+_SMALL = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "with",
+        "in",
+        "for",
+        "to",
+        "the",
+        "by",
+        "on",
+        "at",
+        "than",
+        "when",
+        "as",
+        "per",
+        "from",
+    ]
+)
 _LABEL_CODES = {name.lower(): code for code, name in SECTION_NAMES.items()}
 # The first (main) LOINC code of each section kind.
 _KIND_CODES = {kind: code for code, kind in reversed(LOINC_KINDS.items())}
