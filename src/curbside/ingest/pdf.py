@@ -163,10 +163,11 @@ def _title_case(line: str) -> bool:
     """True for a line set like a title ("Weighing at Least 40 kg"), not like prose."""
     if len(line) > 90 or line.endswith((".", ":", ";")) or line[:1] in "•-–*(":
         return False
-    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", line) if w.lower() not in _SMALL]
+    words: list[str] = [w for w in re.findall(r"[A-Za-z][\w'’-]*", line) if w.lower() not in _SMALL]
     if not words:
         return False
-    return sum(w[0].isupper() for w in words) / len(words) >= 0.6
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return capitalised / len(words) >= 0.6
 
 
 def _split_label_page(lines: list[str], page: int, state: dict[str, str | None]) -> list[Section]:
