@@ -399,17 +399,22 @@ class Engine:
         if not names and focus is None:
             return []
         index = self._derived.drugs(self.library.fingerprint(), self.library, self.glossary)
-        sources: list[str] = list(focus.sources) if focus is not None else []
+        sources: list[str] = []
         for name in names:
             for mention in index.find(name):
                 sources += [s for s in mention.drug.sources if s not in sources]
+        # Labels found only through the label focus bring the sections that answer.
+        focused = [s for s in (focus.sources if focus is not None else ()) if s not in sources]
         have = {h.passage.id for h in hits}
         top = max((h.score for h in hits), default=1.0)
         out: list[Hit] = []
-        for source_id in sources[:LABELS_PER_QUESTION]:
+        for source_id in [*focused, *sources][:LABELS_PER_QUESTION]:
             for passage in self.library.passages_of(source_id):
-                if passage.id not in have:
-                    out.append(Hit(passage, top * 0.9, {"drug_label": 1.0}))
+                if passage.id in have:
+                    continue
+                if source_id in focused and focus is not None and not focus.answers_in(passage):
+                    continue
+                out.append(Hit(passage, top * 0.9, {"drug_label": 1.0}))
         return out
 
     def _siblings(self, query: str, hits: Sequence[Hit]) -> list[Hit]:

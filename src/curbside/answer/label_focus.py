@@ -28,6 +28,7 @@ from curbside.answer.drugs import Drug, DrugIndex
 from curbside.answer.question import Concept, QuestionPlan
 from curbside.answer.select import Candidate
 from curbside.answer.understand import GENERAL_TYPE, Understanding, question_type
+from curbside.models import Passage
 from curbside.text import label_sections as ls
 from curbside.text.words import key_set
 
@@ -116,6 +117,10 @@ class LabelFocus:
     named: tuple[str, ...] = ()
     #: The names the question uses for them (a class name such as "somatostatin analogs").
     asked: tuple[str, ...] = ()
+
+    def answers_in(self, passage: Passage) -> bool:
+        """True when ``passage`` sits in a section kind that answers the question."""
+        return any(kind in self.kinds for kind in ls.section_kinds(passage.section))
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ the sections that answer a question about the drug.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 BOXED = "boxed warning"
 INDICATIONS = "indications"
@@ -104,6 +105,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 CHAIN = " — "
 
 
+@lru_cache(maxsize=4096)
 def heading_kind(part: str) -> str | None:
     """The kind of one heading ("4 CONTRAINDICATIONS", "Dosing"), or None."""
     for kind, pattern in _PATTERNS:
@@ -112,6 +114,7 @@ def heading_kind(part: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def section_kinds(heading: str) -> tuple[str, ...]:
     """Kinds named along a heading chain, outermost first, each once.
 
