@@ -270,6 +270,7 @@ class Engine:
             glossary=self.glossary,
             understood=understood,
             superseded=superseded,
+            own_labels=frozenset(focus.sources) if focus is not None else frozenset(),
         )
         if focus is not None:
             pool = refocus(pool, focus, understood.answers, strict=not known_drug)
