@@ -158,6 +158,7 @@ def test_population_groups() -> None:
     assert population_groups("Dosage in Patients With Renal Impairment") == {"kidney"}
     assert population_groups("Recommended Dosage in Adults") == {"adults"}
     assert population_groups("Recommended Dosage") == frozenset()
+    assert population_groups("patients over 65") == {"older adults"}
 
 
 # -- real labels from ../shared -----------------------------------------------------------

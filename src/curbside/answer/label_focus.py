@@ -67,7 +67,12 @@ _GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("older adults", re.compile(r"\b(elderly|geriatric|older (adults|patients))\b", re.I)),
+    (
+        "older adults",
+        re.compile(
+            r"\b(elderly|geriatric|older (adults|patients)|over 65|65 years)\b|[>≥] ?65\b", re.I
+        ),
+    ),
     ("adults", re.compile(r"\badults?\b", re.I)),
     ("kidney", re.compile(r"\b(renal|kidney|dialysis|creatinine clearance|eGFR)\b", re.I)),
     ("liver", re.compile(r"\b(hepatic|liver|cirrhosis|child-pugh)\b", re.I)),
@@ -212,7 +217,8 @@ def _population_adjust(heading: str, focus: LabelFocus) -> float:
     inner = population_groups(ls.CHAIN.join(heading.split(ls.CHAIN)[1:]))
     if not inner:
         return 0.0
-    if inner & focus.population:
+    if inner & focus.population or ("special" in inner and focus.population):
+        # "Special populations" sub-sections hold every group's adjustment.
         return POPULATION_ADJUST
     if not focus.population:
         # The general dose is the adult dose; another group's is a special case.
