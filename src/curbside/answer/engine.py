@@ -390,7 +390,9 @@ class Engine:
 
         "What should I monitor on sunitinib?" is answered by the sunitinib label's
         warnings, wherever retrieval ranked them: the label is the authority on its drug's
-        dosing, monitoring, interactions and contraindications.
+        dosing, monitoring, interactions and contraindications. Labels that only the label
+        focus brings in (a drug the vocabulary does not know) add just the sections that
+        answer the question.
         """
         if understood.question_type not in DRUG_TYPES and focus is None:
             return []
