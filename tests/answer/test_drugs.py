@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from curbside.answer.drugs import DrugIndex, parse_title
+from curbside.answer.leads import drug_name
 
 
 @pytest.mark.parametrize(
@@ -27,6 +28,13 @@ from curbside.answer.drugs import DrugIndex, parse_title
             ("octreotide", "Sandostatin"),
         ),
         ("LANREOTIDE injection, for subcutaneous use", ("Lanreotide", None)),
+        # A bracketed acronym names the document (an emergency use fact sheet); the
+        # product follows it. Fictional names.
+        (
+            "FACT SHEET FOR PROVIDERS (EUA) OF ZORVEXA ® (quellaprine) FOR ADULTS",
+            ("quellaprine", "Zorvexa"),
+        ),
+        ("WIDGETIN (ABC) tablets", ("Widgetin", "ABC")),
     ],
 )
 def test_parse_title(title: str, expected: tuple[str, str | None]) -> None:
@@ -94,3 +102,10 @@ def test_specificity_prefers_the_product_named() -> None:
     drug = index.drugs["lanreotide"]
     text = "Somatuline Depot was given"
     assert index.specificity(drug, "label-b", text) > index.specificity(drug, "label-a", text)
+
+
+def test_lead_names_the_product_after_a_document_acronym() -> None:
+    # A fictional emergency-use fact sheet title: the product follows "(EUA) OF".
+    title = "FACT SHEET FOR PROVIDERS EMERGENCY USE AUTHORIZATION (EUA) OF ZORVEXA (quellaprine)"
+    assert drug_name(title) == "Zorvexa"
+    assert drug_name("Zorvexa (quellaprine) tablets, for oral use") == "Zorvexa"

@@ -269,7 +269,7 @@ def test_plr_label_pdf_is_a_label_with_coded_sections(tmp_path: Path) -> None:
         ("1 INDICATIONS AND USAGE", "34067-9", 2),
         # "2 DOSAGE AND ADMINISTRATION" has no text of its own; its subsection inherits
         # the code from it.
-        ("2.1 Dosage in Fictional Adults", "34068-7", 2),
+        ("2 DOSAGE AND ADMINISTRATION — 2.1 Dosage in Fictional Adults", "34068-7", 2),
         ("4 CONTRAINDICATIONS", "34070-3", 2),
     ]
     headings = [s.heading for s in doc.sections]
@@ -287,3 +287,65 @@ def test_real_label_pdf_is_filed_as_a_label(shared_dir: Path) -> None:
     codes = {s.code for s in doc.sections}
     # Indications, dosage, contraindications, warnings, interactions, populations.
     assert {"34067-9", "34068-7", "34070-3", "43685-7", "34073-7", "43684-0"} <= codes
+
+
+# A fictional label's full text with its contents list, a heading that runs onto the next
+# line and subsections: no real label text.
+FICTIONAL_FULL_TEXT = [
+    [
+        (9, "HIGHLIGHTS OF PRESCRIBING INFORMATION"),
+        (9, "These highlights do not include all the information needed to use"),
+        (9, "ZORVEXA safely and effectively."),
+        (9, "ZORVEXA (fictional) tablets, for oral use"),
+        (9, "FULL PRESCRIBING INFORMATION: CONTENTS*"),
+        (9, "1 INDICATIONS AND USAGE"),
+        (9, "2 DOSAGE AND ADMINISTRATION"),
+        (9, "2.1 Recommended Dosage in Adults"),
+    ],
+    [
+        (9, "2"),
+        (9, "FULL PRESCRIBING INFORMATION"),
+        (9, "1 INDICATIONS AND USAGE"),
+        (9, "ZORVEXA is a fictional drug indicated only for tests."),
+        (9, "2 DOSAGE AND ADMINISTRATION"),
+        (9, "2.1 Recommended Dosage in Adults and Children Who Weigh"),
+        (9, "at Least a Fictional Amount"),
+        (9, "Take the placeholder amount stated in words only."),
+        (9, "2.2 Renal Impairment"),
+        (9, "No change for a drug that does not exist."),
+    ],
+]
+
+
+def test_label_pdf_subsections_chain_their_section(tmp_path: Path) -> None:
+    doc = read_one(write(tmp_path, make_pdf(FICTIONAL_FULL_TEXT), "full.pdf"))
+    headings = [(s.heading, s.code) for s in doc.sections if s.code]
+    assert headings[-3:] == [
+        ("1 INDICATIONS AND USAGE", "34067-9"),
+        (
+            "2 DOSAGE AND ADMINISTRATION — 2.1 Recommended Dosage in Adults and Children Who"
+            " Weigh at Least a Fictional Amount",
+            "34068-7",
+        ),
+        ("2 DOSAGE AND ADMINISTRATION — 2.2 Renal Impairment", "34068-7"),
+    ]
+    # The contents list stays text under its own heading, not sections of its own.
+    contents = [s for s in doc.sections if s.heading.startswith("FULL PRESCRIBING INFORMATION:")]
+    assert contents and all(s.code is None for s in contents)
+    assert "2.1 Recommended Dosage in Adults" in contents[0].text
+    # The page number printed at the top of a page is not text of a section.
+    assert all(s.text != "2" for s in doc.sections)
+
+
+def test_real_label_pdf_sections_are_chained(shared_dir: Path) -> None:
+    path = shared_dir / "data" / "formats" / "label-pdf" / "kgrid__remdesivir-2020-10.pdf"
+    doc = read_one(path)
+    headings = {s.heading for s in doc.sections}
+    assert any(
+        h.startswith("2 DOSAGE AND ADMINISTRATION — 2.2 Recommended Dosage in Adults")
+        and h.endswith("40 kg")
+        for h in headings
+    )
+    assert any(h.startswith("6 ADVERSE REACTIONS — 6.1 ") for h in headings)
+    # Numbered lines of the contents list are not sections.
+    assert not any(s.code and len(s.text) < 3 for s in doc.sections)

@@ -65,3 +65,17 @@ def test_section_is_the_default_heading() -> None:
         _passage("The dosage is stated in this placeholder sentence.", section="Dosage")
     )
     assert sentences[0].heading == "Dosage"
+
+
+def test_a_labels_cross_reference_stays_inside_its_sentence() -> None:
+    # Wording in the style of an FDA label, about a fictional drug.
+    text = (
+        "Consistent with its effect on the pathway [see Clinical Pharmacology (12.1, 12.2) ], "
+        "ZORVEXA is therefore contraindicated with glimmerate salts. "
+        "It is unknown when they can be given [see Dosage and Administration (2.3); "
+        "Drug Interactions (7.1) ]. Another sentence follows."
+    )
+    sentences = [text[s:e] for s, e in split_text(text)]
+    assert sentences[0].startswith("Consistent") and sentences[0].endswith("glimmerate salts.")
+    assert sentences[1].startswith("It is unknown") and sentences[1].endswith("(7.1) ].")
+    assert sentences[2] == "Another sentence follows."

@@ -29,6 +29,9 @@ _SALTS = words_of(
     besylate maleate fumarate succinate bromide chloride potassium calcium hcl"""
 )
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
+#: A bracketed acronym such as "(EUA)" in a title: the document's kind, not a drug name.
+_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+_PAREN = re.compile(r"\(([^()]+)\)")
 #: A label sentence saying the drug is not labeled for the use in question.
 OFF_LABEL = re.compile(
     r"\b(off-label|outside the label|not (list|include|indicated|approved|labeled))\b|"
@@ -64,7 +67,13 @@ def parse_title(title: str) -> tuple[str, str | None]:
     "Lanreotide Injection, for subcutaneous use" → ("Lanreotide", None).
     """
     main = re.split(r"[:,;]| - | – ", title, maxsplit=1)[0]
-    paren = re.search(r"\(([^()]+)\)", main)
+    paren = _PAREN.search(main)
+    if paren and _ACRONYM.match(paren.group(1)):
+        # "FACT SHEET … (EUA) OF VEKLURY (remdesivir)": an acronym in brackets names the
+        # document, not the drug; the product is named after it.
+        rest = re.sub(r"^\s*(of|for)\b", "", main[paren.end() :], flags=re.IGNORECASE)
+        if _PAREN.search(rest):
+            main, paren = rest, _PAREN.search(rest)
     head = _clean(_words(main[: paren.start()] if paren else main))
     inside = _clean(_words(paren.group(1))) if paren else ""
     if head.isupper():

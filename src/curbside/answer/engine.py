@@ -31,6 +31,7 @@ from curbside.answer.context import resolve
 from curbside.answer.coverage_map import library_scope
 from curbside.answer.drugs import DrugIndex
 from curbside.answer.gate import GateResult, abstention_message, assess
+from curbside.answer.label_focus import LabelFocus, find_focus, refocus, with_drug_names
 from curbside.answer.labels import LabelExpander
 from curbside.answer.population import Population
 from curbside.answer.select import candidates
@@ -191,9 +192,10 @@ class Engine:
         understood, plan = analysed.understood, analysed.plan
 
         mark = time.perf_counter()
+        focus = self._label_focus(understood)
         hits = self._retrieve(analysed.search) if question else []
         if hits:
-            hits += self._drug_labels(understood, hits)
+            hits += self._drug_labels(understood, hits, focus)
         evidence = self._evidence(hits)
         timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
@@ -201,7 +203,7 @@ class Engine:
         gate = assess(analysed.gate_plan, evidence, required=understood.subjects)
         fingerprint = self.library.fingerprint()
         if gate.passed:
-            answer, gate = self._compose(request, question, understood, plan, gate, evidence)
+            answer, gate = self._compose(request, question, understood, plan, gate, evidence, focus)
         else:
             answer = self._abstain(request, question, fingerprint, gate)
         timings["compose"] = (time.perf_counter() - mark) * 1000
@@ -241,8 +243,15 @@ class Engine:
         plan: QuestionPlan,
         gate: GateResult,
         evidence: list[Evidence],
+        focus: LabelFocus | None = None,
     ) -> tuple[Answer, GateResult]:
         fingerprint = self.library.fingerprint()
+        known_drug = True
+        if focus is not None:
+            # Only once the gate has passed: the label's names widen what counts as
+            # speaking of the drug, never whether the library can answer at all.
+            named = with_drug_names(plan, focus)
+            known_drug, plan = named is plan, named
         if plan.intent.broad:
             # Only once the gate has passed: facets widen an answer, never justify one.
             evidence = evidence + self._widen(plan, evidence)
@@ -257,7 +266,10 @@ class Engine:
             glossary=self.glossary,
             understood=understood,
             superseded=superseded,
+            own_labels=frozenset(focus.sources) if focus is not None else frozenset(),
         )
+        if focus is not None:
+            pool = refocus(pool, focus, understood.answers, strict=not known_drug)
         labels = (
             LabelExpander(
                 self.library, self._derived.drugs(fingerprint, self.library, self.glossary)
@@ -274,7 +286,7 @@ class Engine:
             asked=understood.answers,
             superseded=superseded,
             label_budget=DRUG_LABEL_BUDGET[request.audience]
-            if understood.question_type in DRUG_TYPES
+            if understood.question_type in DRUG_TYPES or focus is not None
             else None,
         )
         # A named generator other than the default drafts; every sentence it writes is
@@ -361,32 +373,46 @@ class Engine:
                 unique.append(hit)
         return unique + self._siblings(query.query, unique)
 
-    def _drug_labels(self, understood: Understanding, hits: Sequence[Hit]) -> list[Hit]:
+    def _label_focus(self, understood: Understanding) -> LabelFocus | None:
+        """The labelled drug the question asks about and the sections that answer it."""
+        index = self._derived.drugs(self.library.fingerprint(), self.library, self.glossary)
+        return find_focus(understood, index)
+
+    def _drug_labels(
+        self, understood: Understanding, hits: Sequence[Hit], focus: LabelFocus | None = None
+    ) -> list[Hit]:
         """Every passage of the FDA labels of the drug a drug question asks about.
 
         "What should I monitor on sunitinib?" is answered by the sunitinib label's
         warnings, wherever retrieval ranked them: the label is the authority on its drug's
-        dosing, monitoring, interactions and contraindications.
+        dosing, monitoring, interactions and contraindications. Labels that only the label
+        focus brings in (a drug the vocabulary does not know) add just the sections that
+        answer the question.
         """
-        if understood.question_type not in DRUG_TYPES:
+        if understood.question_type not in DRUG_TYPES and focus is None:
             return []
         names = list(understood.subjects) or [
             f.value for f in understood.facets if f.kind in ("treatment", "medication")
         ]
-        if not names:
+        if not names and focus is None:
             return []
         index = self._derived.drugs(self.library.fingerprint(), self.library, self.glossary)
         sources: list[str] = []
         for name in names:
             for mention in index.find(name):
                 sources += [s for s in mention.drug.sources if s not in sources]
+        # Labels found only through the label focus bring the sections that answer.
+        focused = [s for s in (focus.sources if focus is not None else ()) if s not in sources]
         have = {h.passage.id for h in hits}
         top = max((h.score for h in hits), default=1.0)
         out: list[Hit] = []
-        for source_id in sources[:LABELS_PER_QUESTION]:
+        for source_id in [*focused, *sources][:LABELS_PER_QUESTION]:
             for passage in self.library.passages_of(source_id):
-                if passage.id not in have:
-                    out.append(Hit(passage, top * 0.9, {"drug_label": 1.0}))
+                if passage.id in have:
+                    continue
+                if source_id in focused and focus is not None and not focus.answers_in(passage):
+                    continue
+                out.append(Hit(passage, top * 0.9, {"drug_label": 1.0}))
         return out
 
     def _siblings(self, query: str, hits: Sequence[Hit]) -> list[Hit]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from curbside.answer.drugs import parse_title
 from curbside.models import Audience, Evidence
 
 _SIZE = re.compile(
@@ -32,6 +33,11 @@ def _short_title(title: str, limit: int = 90) -> str:
 
 def drug_name(title: str) -> str:
     """The drug named by a label title ("LANREOTIDE injection, for …" → "Lanreotide")."""
+    bracket = re.search(r"\(([^()]*)\)", title)
+    if bracket and re.fullmatch(r"[A-Z]{2,6}", bracket.group(1)):
+        # "FACT SHEET … (EUA) OF VEKLURY (remdesivir)": the product follows the acronym.
+        ingredient, brand = parse_title(title)
+        return brand or ingredient or title
     head = re.split(r"[,;(]| - | – ", title, maxsplit=1)[0].strip()
     head = re.sub(
         r"\b(injection|tablets?|capsules?|for (subcutaneous|intravenous|oral) use|"

@@ -260,8 +260,13 @@ def candidates(
     glossary: Glossary | None = None,
     understood: Understanding | None = None,
     superseded: Mapping[str, Sequence[str]] | None = None,
+    own_labels: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
     """All sentences of ``evidence`` that clear :data:`MIN_RELEVANCE`, scored.
+
+    ``own_labels`` are the label sources of the drug the question asks about: they speak
+    for that drug whatever disease they name, so the library's population screen (which
+    keeps statements on other diseases out) does not apply to them.
 
     For broad intents (management, a procedure's purpose) a sentence that speaks to
     one of the intent's facets clears a lower bar, so that, say, a guideline's
@@ -303,6 +308,7 @@ def candidates(
             if (
                 screen
                 and population is not None
+                and ev.source.id not in own_labels
                 and population.off_topic(
                     population.diseases_in(sentence.text), titles[ev.source.id], asked
                 )

@@ -23,6 +23,7 @@ from curbside.ingest import base
 from curbside.ingest.base import Problem, check_file, clean
 from curbside.ingest.spl import SECTION_NAMES
 from curbside.models import Document, Section
+from curbside.text.label_sections import LOINC_KINDS, heading_kind
 
 #: pdfium's error code for a missing or wrong password (FPDF_ERR_PASSWORD).
 _ERR_PASSWORD = 4
@@ -78,7 +79,39 @@ _PLR_HIGHLIGHT = re.compile(r"^-{3,}\s*([A-Z][A-Z0-9 ,&/()-]{2,80}?)\s*-{3,}$")
 _PLR_SECTION = re.compile(r"^(\d{1,2})\s+([A-Z][A-Z0-9 ,&/()-]{2,80})$")
 _PLR_SUBSECTION = re.compile(r"^(\d{1,2})\.(\d{1,2})\s+([A-Z].{1,100})$")
 _PLR_BOXED = re.compile(r"^WARNING:\s*[A-Z]")
+# The table of contents of the full prescribing information lists every heading; its
+# lines are a contents list, not sections. It ends where the full text begins.
+_PLR_CONTENTS = re.compile(r"^FULL PRESCRIBING INFORMATION:\s*CONTENTS", re.IGNORECASE)
+_PLR_FULL = re.compile(r"^FULL PRESCRIBING INFORMATION\s*$")
+# Small words that end a heading line when its title runs on ("… in Adults and").
+_RUNS_ON = re.compile(r"\b(and|or|of|with|in|for|to|the|a|an|by|on|at|when|than)$", re.I)
+# A heading line this long may have been wrapped at the column's edge.
+_WRAP_AT = 60
+_SMALL = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "with",
+        "in",
+        "for",
+        "to",
+        "the",
+        "by",
+        "on",
+        "at",
+        "than",
+        "when",
+        "as",
+        "per",
+        "from",
+    ]
+)
 _LABEL_CODES = {name.lower(): code for code, name in SECTION_NAMES.items()}
+# The first (main) LOINC code of each section kind.
+_KIND_CODES = {kind: code for code, kind in reversed(LOINC_KINDS.items())}
 _BOXED_WARNING = "34066-1"
 
 
@@ -116,15 +149,36 @@ def _split_page(lines: list[str], page: int, heading: str) -> tuple[list[Section
 
 
 def _label_code(name: str) -> str | None:
-    """The LOINC section code of a PLR heading name ("DOSAGE AND ADMINISTRATION")."""
-    return _LABEL_CODES.get(" ".join(name.lower().split()))
+    """The LOINC section code of a PLR heading name ("DOSAGE AND ADMINISTRATION"); a
+    name that is not a canonical one ("HOW SUPPLIED/STORAGE AND HANDLING") gets the code
+    of the section kind it names."""
+    code = _LABEL_CODES.get(" ".join(name.lower().split()))
+    if code is None:
+        kind = heading_kind(name)
+        code = _KIND_CODES.get(kind) if kind is not None else None
+    return code
+
+
+def _title_case(line: str) -> bool:
+    """True for a line set like a title ("Weighing at Least 40 kg"), not like prose."""
+    if len(line) > 90 or line.endswith((".", ":", ";")) or line[:1] in "•-–*(":
+        return False
+    words: list[str] = [w for w in re.findall(r"[A-Za-z][\w'’-]*", line) if w.lower() not in _SMALL]
+    if not words:
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return capitalised / len(words) >= 0.6
 
 
 def _split_label_page(lines: list[str], page: int, state: dict[str, str | None]) -> list[Section]:
     """Cut a prescribing-information page at its PLR headings, keeping section codes.
 
-    ``state`` carries the heading and code in force across pages, and the code of each
-    numbered top-level section, which its subsections ("2.3 …") inherit.
+    ``state`` carries the heading and code in force across pages, and the heading and
+    code of each numbered top-level section, which its subsections ("2.3 …") inherit:
+    a subsection's heading chains its parent's ("2 DOSAGE AND ADMINISTRATION — 2.3
+    Renal Impairment"), as SPL headings do. A heading whose title runs onto the next
+    line takes that line too. The contents list of the full prescribing information is
+    kept as text under its own heading: its numbered lines are not sections.
     """
     sections: list[Section] = []
     body: list[str] = []
@@ -136,7 +190,34 @@ def _split_label_page(lines: list[str], page: int, state: dict[str, str | None])
             )
             body.clear()
 
-    for line in lines:
+    for i, line in enumerate(lines):
+        if i == 0 and line == str(page):
+            continue  # the page number printed at the top
+        if state.get("open"):
+            # The previous line was a heading; it runs on when it ends mid-phrase, or
+            # when it filled the column and a title-cased line follows.
+            heading = state["heading"] or ""
+            last = heading.split(" — ")[-1]
+            runs_on = bool(_RUNS_ON.search(last)) or line[:1].islower()
+            if (runs_on or (len(last) >= _WRAP_AT and _title_case(line))) and not (
+                _PLR_SECTION.match(line) or _PLR_SUBSECTION.match(line)
+            ):
+                state["heading"] = f"{heading} {line}"
+                state["open"] = "1" if _RUNS_ON.search(line) else None
+                continue
+            state["open"] = None
+        if _PLR_CONTENTS.match(line):
+            flush()
+            state["heading"], state["code"], state["contents"] = clean(line), None, "1"
+            continue
+        if state.get("contents"):
+            if _PLR_FULL.match(line):
+                flush()
+                state["contents"] = None
+                state["heading"], state["code"] = clean(line), None
+            else:
+                body.append(line)
+            continue
         highlight = _PLR_HIGHLIGHT.match(line)
         top = _PLR_SECTION.match(line)
         sub = _PLR_SUBSECTION.match(line)
@@ -146,10 +227,16 @@ def _split_label_page(lines: list[str], page: int, state: dict[str, str | None])
             code = _BOXED_WARNING if _PLR_BOXED.match(line) else _label_code(name)
             if top and code:
                 state[f"n{top.group(1)}"] = code
+                state[f"h{top.group(1)}"] = clean(line)
             state["heading"], state["code"] = clean(line.strip("- ")), code
+            state["open"] = "1" if top or _PLR_BOXED.match(line) else None
         elif sub and state.get(f"n{sub.group(1)}"):
             flush()
-            state["heading"], state["code"] = clean(line), state[f"n{sub.group(1)}"]
+            parent = state.get(f"h{sub.group(1)}")
+            own = clean(line)
+            state["heading"] = f"{parent} — {own}" if parent else own
+            state["code"] = state[f"n{sub.group(1)}"]
+            state["open"] = "1"
         else:
             body.append(line)
     flush()

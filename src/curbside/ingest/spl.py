@@ -18,6 +18,7 @@ from curbside.errors import IngestError
 from curbside.ingest.base import clean
 from curbside.ingest.xmlutil import Element, iso_date, parse_xml
 from curbside.models import Document, Section
+from curbside.text.label_sections import LOINC_KINDS, section_kinds
 
 V = "{urn:hl7-org:v3}"
 
@@ -167,6 +168,12 @@ def _walk(sec: Element, trail: list[str], parent_code: str | None, out: list[Sec
     own = title
     if not own and code_el is not None and code and code != UNCLASSIFIED:
         own = SECTION_NAMES.get(code) or _pretty(code_el.get("displayName", ""))
+    kind = LOINC_KINDS.get(code or "")
+    if own and kind is not None and kind not in section_kinds(" — ".join([*trail, own])):
+        # A title that does not say what the coded section is ("SUICIDALITY AND
+        # ANTIDEPRESSANT DRUGS" for a boxed warning): the heading names the kind too, so
+        # that answering, which reads headings, finds the section by its kind.
+        own = f"{SECTION_NAMES.get(code or '') or kind.capitalize()} — {own}"
     chain = [*trail, own] if own else trail
     effective = code if code and code != UNCLASSIFIED else (parent_code or code)
     text_el = sec.find(f"{V}text")

@@ -94,9 +94,12 @@ def _without_type_words(
     asks = understood.asks
     if asks is None:
         return plan
+    # Words inside a multi-word cue count too: "side" in "side effects".
+    phrases = " ".join(m.group(0).lower() for m in asks.finditer(understood.ask)).split()
     concepts = []
     for c in plan.concepts:
-        if c.entity_kind or not asks.search(c.word) or TOPICAL_TYPE_WORDS.search(c.word):
+        typed = asks.search(c.word) or c.word.lower() in phrases
+        if c.entity_kind or not typed or TOPICAL_TYPE_WORDS.search(c.word):
             concepts.append(c)
         elif keep > 0:
             concepts.append(replace(c, weight=c.weight * keep))

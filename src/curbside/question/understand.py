@@ -122,7 +122,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         "adverse effects",
         _rx(
             r"\bside[- ]effects?\b|\badverse\b|\btoxicit\w*|\bcomplications?\b|\brisks?\b|"
-            r"\bsafe\b|\bsafety\b"
+            r"\bsafe\b|\bsafety\b|\bwarnings?\b|\bboxed\b|\bblack[- ]box\b"
         ),
         _rx(
             r"\badverse\b|\bside[- ]effects?\b|\btoxicit\w*|\bcomplication\w*|\bwarning\w*|"
@@ -151,7 +151,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
     QuestionType(
         "dose",
         _rx(
-            r"\bdos(e|es|age|ing)\b|\bhow much\b|\bstarting\b|\bmg\b|\btitrat\w*|"
+            r"\bdos(e|es|ed|age|ing)\b|\bhow much\b|\bstarting\b|\bmg\b|\btitrat\w*|"
             r"\bregimens?\b|\bhow (is|are) .{0,40}\b(given|administered|dosed)\b"
         ),
         _rx(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|GBq|mCi|units?|mL)\b|\bdos(e|es|age|ing)\b"),

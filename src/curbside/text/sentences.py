@@ -23,6 +23,10 @@ _NEVER_FINAL = re.compile(
 #: Abbreviations that may end a sentence: joined only when the next piece does not
 #: look like a new sentence (lower-case, digit or bracket first).
 _MAYBE_FINAL = re.compile(r"(?:\bet al|\bNo|\bno|\bp|\bmin|\bmax|\bInc|\bLtd|\bCo|\bmo|\byr)\.$")
+#: Closing brackets (and the full stop after them) at the start of a piece.
+_CLOSING = re.compile(r"[)\]}]+\s*[.!?]?\s*")
+#: The end of an open cross-reference and of its sentence, with more text after it.
+_SHUT = re.compile(r"^[^\[\]]*\]\s*[.!?](?=\s+\S)")
 _BULLET = re.compile(r"^\s*(?:[-*+•▪◦]|\d{1,2}[.)](?=\s))\s+")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _TABLE = re.compile(r"^\s*\|")
@@ -101,7 +105,28 @@ def _guard(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             joins = bool(_NEVER_FINAL.search(prev)) or (
                 bool(_MAYBE_FINAL.search(prev)) and (nxt[:1].islower() or nxt[:1] in "([0123456789")
             )
-            if joins or (nxt[:1].islower() and not prev.endswith((".", "!", "?"))):
+            # A piece that starts in lower case or with a bracket ("[see Clinical
+            # Pharmacology (12.2)]") after one that did not end a sentence continues it.
+            continues = nxt[:1].islower() or nxt[:1] in "[("
+            # A closing bracket or stray punctuation never opens a sentence, and none
+            # ends inside an open square bracket (a label's cross-reference).
+            closing = _CLOSING.match(nxt)
+            if closing and closing.end() < len(nxt) and closing.group(0).rstrip()[-1:] in ".!?":
+                # "…(7.1) ]. Next sentence": the bracket and its full stop end the previous
+                # sentence; what follows them starts the next one.
+                merged[-1] = (prev_start, start + len(closing.group(0).rstrip()))
+                merged.append((start + closing.end(), end))
+                continue
+            open_bracket = prev.count("[") > prev.count("]")
+            shut = _SHUT.search(nxt) if open_bracket else None
+            if shut:
+                # The cross-reference closes and its sentence ends inside this piece.
+                merged[-1] = (prev_start, start + shut.end())
+                rest = start + shut.end() + len(nxt[shut.end() :]) - len(nxt[shut.end() :].lstrip())
+                merged.append((rest, end))
+                continue
+            joins = joins or nxt[:1] in ")]},;:" or open_bracket
+            if joins or (continues and not prev.endswith((".", "!", "?"))):
                 merged[-1] = (prev_start, end)
                 continue
         merged.append((start, end))
