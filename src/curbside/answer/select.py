@@ -46,6 +46,9 @@ TYPE_PENALTY = 0.2
 _ABOUT_SOURCE = re.compile(r"^about this source$", re.IGNORECASE)
 #: Score taken from statements of a source that a newer one in the library replaces.
 SUPERSEDED_PENALTY = 0.1
+#: Score taken from an undated source's sentences per unit of dense similarity its passage
+#: falls short of the closest passage.
+DENSE_PRIOR = 1.0
 #: Weight of relevance against novelty in maximal marginal relevance.
 MMR_LAMBDA = 0.75
 
@@ -160,12 +163,16 @@ def coverable(plan: QuestionPlan, evidence: Sequence[Evidence]) -> QuestionPlan:
     # So is the word that names what the question asks ("follow-up", "dose"): it is the
     # question's point, and the one passage that speaks to it is the answer.
     asks = [info.asks for info in (topic(t) for t in plan.topics) if info is not None]
+    # And so is a word of the passage retrieval ranks first: in a library of short
+    # snippets the one passage that names the question's subject is often the answer.
+    top = passage_keys[:1]
     kept = tuple(
         c
         for c in plan.concepts
         if c.entity_kind is not None
         or any(rx.search(c.word) for rx in asks)
         or sum(c.covered_by(k) for k in passage_keys) >= 2
+        or any(c.covered_by(k) for k in top)
     )
     return replace(plan, concepts=kept) if kept else plan
 
@@ -282,9 +289,19 @@ def candidates(
         NameFocus.of(plan.text, glossary) if glossary is not None else NameFocus(frozenset())
     )
     title_names: dict[str, frozenset[str]] = {}
+    best_dense = max(
+        (ev.hit.components["dense"] for ev in evidence if "dense" in ev.hit.components),
+        default=None,
+    )
     for rank, ev in enumerate(evidence):
         rank_prior = 1.0 - rank / total
         priors = 0.05 * _design_strength(ev) + 0.05 * _recency(ev) + 0.15 * rank_prior
+        dense = ev.hit.components.get("dense")
+        if dense is not None and best_dense is not None and not ev.source.year:
+            # An undated source (a snippet of a corpus ingested as is) has no design or
+            # recency to go by: how closely its passage as a whole means what the question
+            # asks stands in, beside the words its sentences share with the question.
+            priors -= DENSE_PRIOR * (best_dense - dense)
         if superseded and ev.source.id in superseded:
             # A newer source in the library replaces this one: prefer the current source.
             priors -= SUPERSEDED_PENALTY
