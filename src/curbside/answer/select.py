@@ -20,7 +20,7 @@ from curbside.answer.population import Population
 from curbside.answer.question import QuestionPlan
 from curbside.answer.topics import classify, topic
 from curbside.answer.understand import Understanding
-from curbside.models import DESIGNS, Audience, Evidence
+from curbside.models import DESIGNS, Audience, Evidence, Source
 from curbside.text.glossary import Glossary
 from curbside.text.numbers import has_figure
 from curbside.text.sentences import Sentence, split_passage
@@ -46,7 +46,7 @@ TYPE_PENALTY = 0.2
 _ABOUT_SOURCE = re.compile(r"^about this source$", re.IGNORECASE)
 #: Score taken from statements of a source that a newer one in the library replaces.
 SUPERSEDED_PENALTY = 0.1
-#: Score taken from an undated source's sentences per unit of dense similarity its passage
+#: Score taken from a bare source's sentences per unit of dense similarity its passage
 #: falls short of the closest passage.
 DENSE_PRIOR = 1.0
 #: Weight of relevance against novelty in maximal marginal relevance.
@@ -81,6 +81,24 @@ def is_patient_source(evidence: Evidence) -> bool:
     source = evidence.source
     audience = (getattr(source, "audience", None) or "").lower()
     return "patient" in audience or (source.design or "") == "patient information"
+
+
+def is_bare(source: Source) -> bool:
+    """True for a source with no description at all: no date, authors, journal,
+    organisation, publisher or identifier (a snippet of a corpus ingested as is)."""
+    return not (
+        source.year
+        or source.published
+        or source.revised
+        or source.authors
+        or source.journal
+        or source.organization
+        or source.publisher
+        or source.doi
+        or source.pmid
+        or source.url
+        or source.set_id
+    )
 
 
 def _design_strength(evidence: Evidence) -> float:
@@ -297,10 +315,10 @@ def candidates(
         rank_prior = 1.0 - rank / total
         priors = 0.05 * _design_strength(ev) + 0.05 * _recency(ev) + 0.15 * rank_prior
         dense = ev.hit.components.get("dense")
-        if dense is not None and best_dense is not None and not ev.source.year:
-            # An undated source (a snippet of a corpus ingested as is) has no design or
-            # recency to go by: how closely its passage as a whole means what the question
-            # asks stands in, beside the words its sentences share with the question.
+        if dense is not None and best_dense is not None and is_bare(ev.source):
+            # A bare snippet (of a corpus ingested as is) has no design or recency to go
+            # by: how closely its passage as a whole means what the question asks stands
+            # in, beside the words its sentences share with the question.
             priors -= DENSE_PRIOR * (best_dense - dense)
         if superseded and ev.source.id in superseded:
             # A newer source in the library replaces this one: prefer the current source.

@@ -1,4 +1,4 @@
-"""Selection on a corpus ingested as is: undated snippets, one of which names the subject.
+"""Selection on a corpus ingested as is: bare snippets, one of which names the subject.
 
 Every protein, organelle and figure below is invented for these tests.
 """
@@ -39,18 +39,18 @@ def test_a_word_only_the_top_passage_uses_is_kept() -> None:
     assert "quellin" not in dropped
 
 
-def test_undated_snippets_are_ranked_by_how_close_their_passage_is() -> None:
+def test_bare_snippets_are_ranked_by_how_close_their_passage_is() -> None:
     plan = analyse("Which organ does the protein quellin damage?", GLOSSARY, idf=_idf)
     far = "Quellin damage to the invented organ was measured in the fictional study."
     close = "Quellin damage to the invented organ was recorded in the fictional series."
-    undated = candidates(plan, [_snippet(0, far, 0.40), _snippet(1, close, 0.80)], "clinician")
-    assert undated[0].evidence.source.id == "s1"  # closer in meaning, though ranked second
+    bare = candidates(plan, [_snippet(0, far, 0.40), _snippet(1, close, 0.80)], "clinician")
+    assert bare[0].evidence.source.id == "s1"  # closer in meaning, though ranked second
     dated = candidates(
         plan,
         [_snippet(0, far, 0.40, year=2020), _snippet(1, close, 0.80, year=2020)],
         "clinician",
     )
-    assert dated[0].evidence.source.id == "s0"  # curated sources keep their order
+    assert dated[0].evidence.source.id == "s0"  # described sources keep their order
     # A passage pulled in whole carries no similarity and is not held back for it.
     pulled = candidates(plan, [_snippet(0, far), _snippet(1, close, 0.80)], "clinician")
     assert pulled[0].evidence.source.id == "s0"
