@@ -88,9 +88,25 @@ def assess(
     if not evidence:
         words = tuple(c.word for c in plan.concepts)
         return GateResult(False, 0.0, 0.0, (), words, "the library returned no passages")
+    plain = [_plain_keys(ev) for ev in evidence[:top]]
+    result = _judge(plan, evidence[:top], required, plain)
+    if result.passed:
+        return result
+    # Looking for other spellings costs a scan of every passage, so only a question
+    # about to be refused pays for it.
+    spelt = [_keys(plan, ev, keys) for ev, keys in zip(evidence[:top], plain, strict=True)]
+    return _judge(plan, evidence[:top], required, spelt) if spelt != plain else result
+
+
+def _judge(
+    plan: QuestionPlan,
+    evidence: Sequence[Evidence],
+    required: Sequence[str],
+    passage_keys: Sequence[frozenset[str]],
+) -> GateResult:
+    """The verdict on ``evidence``, whose passages' keys are ``passage_keys``."""
     union: set[str] = set()
     best = 0.0
-    passage_keys = [_keys(plan, ev) for ev in evidence[:top]]
     for keys in passage_keys:
         union |= keys
         best = max(best, plan.coverage(keys))
@@ -98,7 +114,7 @@ def assess(
     coverage = plan.coverage(all_keys)
     covered = tuple(c.word for c in plan.matched(all_keys))
     missing = tuple(c.word for c in plan.concepts if c.word not in covered)
-    dense = _dense(evidence[:top])
+    dense = _dense(evidence)
     close = dense is not None and dense >= CLOSE_DENSE
     absent = _absent(plan, required, passage_keys)
     if close:
@@ -126,11 +142,16 @@ def assess(
     return GateResult(True, coverage, best, covered, missing, "relevant evidence found")
 
 
-def _keys(plan: QuestionPlan, evidence: Evidence) -> frozenset[str]:
-    """The keys of a passage, its title and section, plus the keys of each question word
-    or required subject the passage spells another way (see :func:`spelt_otherwise`)."""
+def _plain_keys(evidence: Evidence) -> frozenset[str]:
+    """The keys of a passage, its source title and its section heading."""
+    passage = evidence.hit.passage
+    return key_set(passage.text) | key_set(f"{evidence.source.title} {passage.section}")
+
+
+def _keys(plan: QuestionPlan, evidence: Evidence, keys: frozenset[str]) -> frozenset[str]:
+    """``keys`` plus the keys of each question word the passage spells another way (see
+    :func:`spelt_otherwise`)."""
     text = evidence.hit.passage.text
-    keys = key_set(text) | key_set(f"{evidence.source.title} {evidence.hit.passage.section}")
     extra: set[str] = set()
     tokens: list[str] | None = None
     for concept in plan.concepts:
