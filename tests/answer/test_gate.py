@@ -55,3 +55,63 @@ def test_one_covered_drug_does_not_carry_an_unrelated_disease() -> None:
         idf=lambda w: weights.get(w.lower(), 1.0),
     )
     assert not assess(plan, _evidence()).passed
+
+
+# -- libraries written by others: other spellings and close meaning ------------------------
+# The compound and marker below are invented for these tests.
+
+SYNTHETIC = "The invented compound KX-512 lowers the fictional plasma marker zelbrin in mice."
+
+
+def _weights(word: str) -> float:
+    return 1.0 if word.lower() in SYNTHETIC.lower() else 3.0
+
+
+def test_spelt_otherwise_finds_split_hyphenated_and_one_letter_typos() -> None:
+    from curbside.answer.gate import spelt_otherwise
+
+    tokens = ["cpx", "351", "is", "an", "amino", "acid", "with", "chromosomal", "tlr", "7"]
+    assert spelt_otherwise("CPX351", tokens)
+    assert spelt_otherwise("aminoacid", tokens)
+    assert spelt_otherwise("TLR7", tokens)
+    assert spelt_otherwise("chromsomal", tokens)  # one letter dropped
+    assert spelt_otherwise("chromosomel", tokens)  # one letter changed
+    assert not spelt_otherwise("aminoacids", ["amino", "acid"])
+    assert not spelt_otherwise("cpx3512", tokens)
+    assert spelt_otherwise("anaminoacid", tokens)  # three parts
+    assert not spelt_otherwise("isanaminoacid", tokens)  # four parts
+    # Short words are never matched by a one-letter difference ("statin" is not "stating").
+    assert not spelt_otherwise("statin", ["stating"])
+    assert not spelt_otherwise("fury", ["furry"])
+    assert not spelt_otherwise("apixaban", ["rivaroxaban"])
+    assert not spelt_otherwise("", tokens)
+
+
+def test_a_subject_written_with_a_hyphen_is_found() -> None:
+    plan = analyse("What does KX512 lower?", load_glossary(), idf=_weights)
+    found = assess(plan, _evidence(SYNTHETIC), required=("KX512",))
+    assert found.passed, found.reason
+    missing = assess(
+        analyse("What does KX977 lower?", load_glossary(), idf=_weights),
+        _evidence(SYNTHETIC),
+        required=("KX977",),
+    )
+    assert not missing.passed and "“KX977”" in missing.reason
+
+
+def test_a_close_passage_outweighs_one_unknown_word() -> None:
+    # "quorvane" is a word the passage never uses: another name, say, for what it says.
+    question = "Does KX-512 treat quorvane in mice?"
+    plan = analyse(question, load_glossary(), idf=_weights)
+    close = assess(plan, _evidence(SYNTHETIC, {"dense": 0.8}), required=("quorvane",))
+    assert close.passed, close.reason
+    far = assess(plan, _evidence(SYNTHETIC, {"dense": 0.5}), required=("quorvane",))
+    assert not far.passed and "quorvane" in far.reason
+
+
+def test_a_close_passage_never_stands_in_for_a_named_drug() -> None:
+    glossary = load_glossary()
+    plan = analyse("Does everolimus lower zelbrin in mice?", glossary, idf=_weights)
+    assert any(c.entity_kind == "drug" for c in plan.concepts)
+    result = assess(plan, _evidence(SYNTHETIC, {"dense": 0.9}), required=("everolimus",))
+    assert not result.passed and "everolimus" in result.reason

@@ -17,7 +17,7 @@ from functools import lru_cache
 from curbside.answer.audience import PREFERRED_LENGTH, plainness_penalty
 from curbside.answer.names import NameFocus, names_in
 from curbside.answer.population import Population
-from curbside.models import DESIGNS, Audience, Evidence
+from curbside.models import DESIGNS, Audience, Evidence, Source
 from curbside.question.concepts import QuestionPlan
 from curbside.question.facets import home_facet
 from curbside.question.topics import classify, topic
@@ -47,6 +47,9 @@ TYPE_PENALTY = 0.2
 _ABOUT_SOURCE = re.compile(r"^about this source$", re.IGNORECASE)
 #: Score taken from statements of a source that a newer one in the library replaces.
 SUPERSEDED_PENALTY = 0.1
+#: Score taken from a bare source's sentences per unit of dense similarity its passage
+#: falls short of the closest passage.
+DENSE_PRIOR = 1.0
 #: Weight of relevance against novelty in maximal marginal relevance.
 MMR_LAMBDA = 0.75
 
@@ -79,6 +82,24 @@ def is_patient_source(evidence: Evidence) -> bool:
     source = evidence.source
     audience = (getattr(source, "audience", None) or "").lower()
     return "patient" in audience or (source.design or "") == "patient information"
+
+
+def is_bare(source: Source) -> bool:
+    """True for a source with no description at all: no date, authors, journal,
+    organisation, publisher or identifier (a snippet of a corpus ingested as is)."""
+    return not (
+        source.year
+        or source.published
+        or source.revised
+        or source.authors
+        or source.journal
+        or source.organization
+        or source.publisher
+        or source.doi
+        or source.pmid
+        or source.url
+        or source.set_id
+    )
 
 
 def _design_strength(evidence: Evidence) -> float:
@@ -162,12 +183,16 @@ def coverable(plan: QuestionPlan, evidence: Sequence[Evidence]) -> QuestionPlan:
     # So is the word that names what the question asks ("follow-up", "dose"): it is the
     # question's point, and the one passage that speaks to it is the answer.
     asks = [info.asks for info in (topic(t) for t in plan.topics) if info is not None]
+    # And so is a word of the passage retrieval ranks first: in a library of short
+    # snippets the one passage that names the question's subject is often the answer.
+    top = passage_keys[:1]
     kept = tuple(
         c
         for c in plan.concepts
         if c.entity_kind is not None
         or any(rx.search(c.word) for rx in asks)
         or sum(c.covered_by(k) for k in passage_keys) >= 2
+        or any(c.covered_by(k) for k in top)
     )
     return replace(plan, concepts=kept) if kept else plan
 
@@ -289,9 +314,19 @@ def candidates(
         NameFocus.of(plan.text, glossary) if glossary is not None else NameFocus(frozenset())
     )
     title_names: dict[str, frozenset[str]] = {}
+    best_dense = max(
+        (ev.hit.components["dense"] for ev in evidence if "dense" in ev.hit.components),
+        default=None,
+    )
     for rank, ev in enumerate(evidence):
         rank_prior = 1.0 - rank / total
         priors = 0.05 * _design_strength(ev) + 0.05 * _recency(ev) + 0.15 * rank_prior
+        dense = ev.hit.components.get("dense")
+        if dense is not None and best_dense is not None and is_bare(ev.source):
+            # A bare snippet (of a corpus ingested as is) has no design or recency to go
+            # by: how closely its passage as a whole means what the question asks stands
+            # in, beside the words its sentences share with the question.
+            priors -= DENSE_PRIOR * (best_dense - dense)
         if superseded and ev.source.id in superseded:
             # A newer source in the library replaces this one: prefer the current source.
             priors -= SUPERSEDED_PENALTY

@@ -273,6 +273,19 @@ def eval_answers(
 
 
 def bench_answers(
+    dataset_dir: Path | None = typer.Argument(
+        None,
+        help="A BEIR folder to ingest as is and answer (uncurated library); see --ideal.",
+        file_okay=False,
+    ),
+    ideal: list[Path] = typer.Option(
+        [], "--ideal", help="With a BEIR folder: expert ideal answers (challenge JSON files)."
+    ),
+    workdir: Path | None = typer.Option(
+        None, "--workdir", help="With a BEIR folder: keep its library here (reused)."
+    ),
+    limit: int = typer.Option(0, "--limit", help="With a BEIR folder: first N questions only."),
+    as_json: bool = typer.Option(False, "--json", help="With a BEIR folder: JSON report."),
     library: Path | None = LIBRARY_OPTION,
     questions_file: Path | None = typer.Option(
         None, "--questions", help="Question set (default: eval/questions.yaml)."
@@ -281,7 +294,13 @@ def bench_answers(
     cold_runs: int = typer.Option(3, "--cold-runs", help="Fresh-process `curbside ask` runs."),
     no_dense: bool = NO_DENSE_OPTION,
 ) -> None:
-    """Warm ask latency (p50/p95) and cold CLI time on a library."""
+    """Warm ask latency (p50/p95) and cold CLI time on a library; or, given a BEIR folder,
+    answers on that corpus ingested as is, scored against expert answers beside bm25s."""
+    if dataset_dir is not None:
+        from curbside.cli.bench_uncurated import bench_uncurated
+
+        bench_uncurated(dataset_dir, ideal, workdir, limit, no_dense=no_dense, as_json=as_json)
+        return
     from curbside.answer.evaluate import load_questions
     from curbside.bench.answers import cold, import_time, warm
 
