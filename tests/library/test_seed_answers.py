@@ -192,3 +192,13 @@ def test_a_neighbouring_disease_is_refused_not_answered(bundled: Engine) -> None
     assert answer.abstained and "colorectal adenocarcinoma" in (answer.message or "")
     nec = bundled.ask("What is the first-line treatment for metastatic neuroendocrine carcinoma?")
     assert not nec.abstained
+
+
+def test_a_regimen_a_long_vignette_asks_about_is_found_by_name(bundled: Engine) -> None:
+    # The description dominates the search; the passages on the regimen rank low.
+    answer = bundled.ask(
+        "71-year-old man, pancreatic NET G3 with Ki-67 35%, liver metastases: is CAPTEM an option?"
+    )
+    assert not answer.abstained
+    shown = " ".join(s.text for s in answer.bottom_line)
+    assert "temozolomide" in shown

@@ -67,6 +67,12 @@ DRUG_LABEL_BUDGET = {"clinician": 8, "nurse": 8, "student": 6, "patient": 4}
 #: Labels pulled in whole for a drug question (a drug may have several labels).
 LABELS_PER_QUESTION = 3
 #: Passages retrieved per question.
+#: Passages searched for by a required subject's name alone when no hit names it.
+SUBJECT_K = 5
+#: ... placed after this many of the main search's hits, within the gate's reading.
+SUBJECT_AT = 5
+#: Passages the relevance gate reads (see :func:`assess`).
+GATE_TOP = 10
 SEARCH_K = 24
 #: Passages fetched per tier that the main search left out.
 TIER_K = 6
@@ -196,11 +202,12 @@ class Engine:
         hits = self._retrieve(analysed.search) if question else []
         if hits:
             hits += self._drug_labels(understood, hits, focus)
+            hits = self._with_subjects(understood, hits)
         evidence = self._evidence(hits)
         timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
-        gate = assess(analysed.gate_plan, evidence, required=understood.subjects)
+        gate = assess(analysed.gate_plan, evidence, required=understood.subjects, top=GATE_TOP)
         fingerprint = self.library.fingerprint()
         if gate.passed:
             answer, gate = self._compose(request, question, understood, plan, gate, evidence, focus)
@@ -372,6 +379,35 @@ class Engine:
                 seen.add(hit.passage.id)
                 unique.append(hit)
         return unique + self._siblings(query.query, unique)
+
+    def _with_subjects(self, understood: Understanding, hits: list[Hit]) -> list[Hit]:
+        """``hits`` with passages naming each required subject among those the gate reads.
+
+        In a long vignette ("pancreatic NET G3, Ki-67 35%, liver metastases: is CAPTEM an
+        option?") the patient's description dominates the search, and the passages on the
+        regimen asked about rank below what the gate reads; they are moved up, or searched
+        for by the subject's name alone.
+        """
+        head = [f"{h.passage.section} {h.passage.text}".lower() for h in hits[:GATE_TOP]]
+        lifted: list[Hit] = []
+        for subject in understood.subjects:
+            name = subject.lower()
+            if any(name in text for text in head):
+                continue
+            found = [h for h in hits[GATE_TOP:] if name in h.passage.text.lower()]
+            if not found:
+                have = {h.passage.id for h in hits}
+                found = [
+                    h
+                    for h in self.retriever.search(subject, k=SUBJECT_K, mode="answer")
+                    if h.passage.id not in have
+                ]
+            lifted += [h for h in found[:SUBJECT_K] if h not in lifted]
+        if not lifted:
+            return hits
+        ids = {h.passage.id for h in lifted}
+        rest = [h for h in hits if h.passage.id not in ids]
+        return rest[:SUBJECT_AT] + lifted + rest[SUBJECT_AT:]
 
     def _label_focus(self, understood: Understanding) -> LabelFocus | None:
         """The labelled drug the question asks about and the sections that answer it."""
