@@ -51,7 +51,8 @@ def llama_server() -> Iterator[str]:
         port = s.getsockname()[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--model_alias", "gemma-3-270m"],
+         "--port", str(port), "--n_ctx", "4096", "--model_alias", "gemma-3-270m",
+         "--chat_format", "gemma"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -73,12 +74,14 @@ def llama_server() -> Iterator[str]:
         proc.wait(timeout=30)
 
 
+@pytest.mark.timeout(900)
 def test_a_small_real_model_only_gets_verified_sentences_through(
     llama_server: str, llm_engine: Engine, llm_settings: pytest.MonkeyPatch
 ) -> None:
     llm_settings.setenv("CURBSIDE_LLM_BASE_URL", llama_server)
     llm_settings.setenv("CURBSIDE_LLM_MODEL", "gemma-3-270m")
     llm_settings.setenv("CURBSIDE_LLM_TIMEOUT", "300")
+    llm_settings.setenv("CURBSIDE_LLM_MAX_PASSAGES", "4")  # a small model, a small prompt
     for question in QUESTIONS:
         answer = llm_engine.ask(question, generator="llm")
         info = answer.generator

@@ -12,21 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from curbside.answer.base import GenerationError
 from curbside.answer.generators import GeneratorContext
 from curbside.answer.locate import locate
 from curbside.llm.config import LLMConfig
 from curbside.llm.openai_compat import ChatClient
-from curbside.llm.parse import Draft, drafts_from_lines, parse_reply
+from curbside.llm.parse import Draft, DraftScanner, parse_reply
 from curbside.llm.prompt import MAX_PASSAGES, messages
+from curbside.llm.schema import response_format, statements_schema
 from curbside.models import Audience, Citation, Evidence, Facet, Statement
 
 #: Passage id of a citation to a passage the model was not shown.
 UNKNOWN_PASSAGE = "<not shown to the model>"
 
 
-def shown(evidence: Sequence[Evidence]) -> list[Evidence]:
+def shown(evidence: Sequence[Evidence], limit: int = MAX_PASSAGES) -> list[Evidence]:
     """The passages put in the prompt, strongest first, in prompt-number order."""
-    return sorted(evidence, key=lambda ev: -ev.hit.score)[:MAX_PASSAGES]
+    return sorted(evidence, key=lambda ev: -ev.hit.score)[: max(limit, 1)]
 
 
 def statement_of(draft: Draft, passages: Sequence[Evidence]) -> Statement:
@@ -65,31 +67,40 @@ class LLMGenerator:
         self.audience: Audience = audience
         self.facets = tuple(facets)
 
+    def _request(
+        self, question: str, passages: Sequence[Evidence]
+    ) -> tuple[list[dict[str, str]], dict[str, object] | None]:
+        """The chat messages and, when configured, the schema to constrain decoding to."""
+        structured = self.client.config.structured and self.client.accepts_format
+        chat = messages(question, passages, self.audience, self.facets, structured=structured)
+        form = response_format(statements_schema(len(passages))) if structured else None
+        return chat, form
+
     def generate(self, question: str, evidence: Sequence[Evidence]) -> list[Statement]:
         """Drafted statements, bottom line first (not yet verified)."""
-        passages = shown(evidence)
+        passages = shown(evidence, self.client.config.max_passages)
+        chat, form = self._request(question, passages)
         try:
-            reply = self.client.complete(messages(question, passages, self.audience, self.facets))
+            reply = self.client.complete(chat, form)
         finally:
             self.client.close()
         return [statement_of(d, passages) for d in parse_reply(reply)]
 
     def stream(self, question: str, evidence: Sequence[Evidence]) -> Iterator[Statement]:
-        """Drafted statements as the model finishes each line (not yet verified)."""
-        passages = shown(evidence)
-        buffer = ""
+        """Drafted statements as the model closes each one (not yet verified)."""
+        passages = shown(evidence, self.client.config.max_passages)
+        chat, form = self._request(question, passages)
+        scanner = DraftScanner()
+        drafted = 0
         try:
-            for piece in self.client.stream(
-                messages(question, passages, self.audience, self.facets)
-            ):
-                buffer += piece
-                *done, buffer = buffer.split("\n")
-                for draft in drafts_from_lines(done):
+            for piece in self.client.stream(chat, form):
+                for draft in scanner.feed(piece):
+                    drafted += 1
                     yield statement_of(draft, passages)
-            for draft in drafts_from_lines([buffer]):
-                yield statement_of(draft, passages)
         finally:
             self.client.close()
+        if not drafted:
+            raise GenerationError("the model's reply was not in the requested format")
 
 
 def factory(context: GeneratorContext) -> LLMGenerator:

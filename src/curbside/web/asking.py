@@ -22,14 +22,15 @@ import contextlib
 import json
 import multiprocessing
 import os
+import queue
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curbside.answer import threads
-from curbside.models import AskRequest
+from curbside.answer import generators, threads
+from curbside.models import AskRequest, Statement
 from curbside.store import Library
 
 #: Threads answering questions in one server process.
@@ -71,12 +72,20 @@ def ask_and_record(
     audience: str,
     thread_id: str | None,
     generator: str = "extractive",
+    events: Any = None,
 ) -> dict[str, Any]:
     """Answer ``question`` with ``engine`` and record the turn when it is in a thread.
 
     The engine is re-entrant and writes nothing: it reads the thread's earlier questions
     itself, and the turn (with the question as the engine resolved it) is recorded here.
+    ``events``, when given, is a queue (anything with ``put``) that receives each drafted
+    sentence verification kept, as :func:`sentence_event` dicts, while the answer is made.
     """
+    if events is not None:
+        with generators.streaming(lambda statement: events.put(sentence_event(statement))):
+            return ask_and_record(
+                engine, lib, question, audience=audience, thread_id=thread_id, generator=generator
+            )
     # The engine reads the thread's earlier questions itself; recording the turn is ours.
     request = AskRequest(
         question,
@@ -89,6 +98,14 @@ def ask_and_record(
     if thread_id:
         threads.add_turn(lib.conn, thread_id, question, trace.resolved_query, json.dumps(data))
     return dict(data)
+
+
+def sentence_event(statement: Statement) -> dict[str, Any]:
+    """A verified sentence as the streaming page shows it: its words and its quotes."""
+    return {
+        "text": statement.text,
+        "quotes": [{"source_id": c.source_id, "quote": c.quote} for c in statement.citations],
+    }
 
 
 class AskPool:
@@ -125,21 +142,32 @@ class AskPool:
         self._local = threading.local()
         self._opened: list[Library] = []
         self._opened_lock = threading.Lock()
+        self._manager: Any = None
 
     def submit(
-        self, question: str, *, audience: str, thread_id: str | None, generator: str = "extractive"
+        self,
+        question: str,
+        *,
+        audience: str,
+        thread_id: str | None,
+        generator: str = "extractive",
+        events: Any = None,
     ) -> Future[dict[str, Any]]:
-        """Queue a question; raises :class:`Overloaded` at once when the line is full."""
+        """Queue a question; raises :class:`Overloaded` at once when the line is full.
+
+        ``events``: a queue for verified sentences as they are drafted (see
+        :func:`ask_and_record`); in process mode it must be a manager's queue proxy.
+        """
         if not self._admission.acquire(blocking=False):
             raise Overloaded(RETRY_AFTER_SECONDS)
         try:
             if self.mode == "process":
                 future = self._executor.submit(
-                    _answer_in_process, question, audience, thread_id, generator
+                    _answer_in_process, question, audience, thread_id, generator, events
                 )
             else:
                 future = self._executor.submit(
-                    self._answer, question, audience, thread_id, generator
+                    self._answer, question, audience, thread_id, generator, events
                 )
         except BaseException:
             self._admission.release()
@@ -195,7 +223,12 @@ class AskPool:
         return _fresh(worker, self.engine_factory)
 
     def _answer(
-        self, question: str, audience: str, thread_id: str | None, generator: str = "extractive"
+        self,
+        question: str,
+        audience: str,
+        thread_id: str | None,
+        generator: str = "extractive",
+        events: Any = None,
     ) -> dict[str, Any]:
         worker = self._worker()
         return ask_and_record(
@@ -205,7 +238,18 @@ class AskPool:
             audience=audience,
             thread_id=thread_id,
             generator=generator,
+            events=events,
         )
+
+    def event_queue(self) -> Any:
+        """A queue that :meth:`submit`'s ``events`` can reach in this pool's workers."""
+        if self.mode != "process":
+            return queue.Queue()
+        with self._opened_lock:
+            if self._manager is None:
+                # Spawned, like the ask processes; started only when a page first streams.
+                self._manager = multiprocessing.get_context("spawn").Manager()
+            return self._manager.Queue()
 
     def close(self) -> None:
         """Finish queued questions, stop the threads and close their connections."""
@@ -214,6 +258,9 @@ class AskPool:
             for lib in self._opened:
                 lib.close()
             self._opened.clear()
+            if self._manager is not None:
+                self._manager.shutdown()
+                self._manager = None
 
 
 def _fresh(worker: _Worker, engine_factory: Any) -> _Worker:
@@ -239,7 +286,11 @@ def _start_ask_process(library_path: Path, engine_factory: Any) -> None:
 
 
 def _answer_in_process(
-    question: str, audience: str, thread_id: str | None, generator: str = "extractive"
+    question: str,
+    audience: str,
+    thread_id: str | None,
+    generator: str = "extractive",
+    events: Any = None,
 ) -> dict[str, Any]:
     """Answer in an ask process with its own connection and engine."""
     worker = _fresh(_PROCESS["worker"], _PROCESS["factory"])
@@ -250,4 +301,5 @@ def _answer_in_process(
         audience=audience,
         thread_id=thread_id,
         generator=generator,
+        events=events,
     )

@@ -16,6 +16,7 @@ from curbside.errors import ReviewError
 from curbside.models import AUDIENCES
 from curbside.review import workflow
 from curbside.review.accounts import User
+from curbside.settings import load_settings
 from curbside.store import Library
 from curbside.web.deps import NotFound, get_lib, require_reviewer, web_state
 from curbside.web.present import answer_view
@@ -96,9 +97,18 @@ def _ask_page(
             "error": error,
             "counts": counts,
             "approved": approved,
+            "llm_model": llm_choice(),
         },
         status=status,
     )
+
+
+def llm_choice() -> str | None:
+    """The LLM the ask page may offer (its model name), or None when none is configured."""
+    settings = load_settings()
+    if not settings.llm_base_url or "llm" not in generator_names():
+        return None
+    return settings.llm_model or "the configured model"
 
 
 @router.get("/", include_in_schema=False)
