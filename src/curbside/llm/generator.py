@@ -16,7 +16,7 @@ from curbside.answer.base import GenerationError
 from curbside.answer.generators import GeneratorContext
 from curbside.answer.locate import locate
 from curbside.llm.config import LLMConfig
-from curbside.llm.openai_compat import ChatClient
+from curbside.llm.openai_compat import ChatClient, FormatRejected
 from curbside.llm.parse import Draft, DraftScanner, parse_reply
 from curbside.llm.prompt import MAX_PASSAGES, messages
 from curbside.llm.schema import response_format, statements_schema
@@ -79,21 +79,29 @@ class LLMGenerator:
     def generate(self, question: str, evidence: Sequence[Evidence]) -> list[Statement]:
         """Drafted statements, bottom line first (not yet verified)."""
         passages = shown(evidence, self.client.config.max_passages)
-        chat, form = self._request(question, passages)
         try:
-            reply = self.client.complete(chat, form)
+            try:
+                reply = self.client.complete(*self._request(question, passages))
+            except FormatRejected:  # now asked unconstrained, with the JSON Lines prompt
+                reply = self.client.complete(*self._request(question, passages))
         finally:
             self.client.close()
         return [statement_of(d, passages) for d in parse_reply(reply)]
 
+    def _pieces(self, question: str, passages: Sequence[Evidence]) -> Iterator[str]:
+        """The streamed reply; a rejected schema is refused before any piece arrives."""
+        try:
+            yield from self.client.stream(*self._request(question, passages))
+        except FormatRejected:
+            yield from self.client.stream(*self._request(question, passages))
+
     def stream(self, question: str, evidence: Sequence[Evidence]) -> Iterator[Statement]:
         """Drafted statements as the model closes each one (not yet verified)."""
         passages = shown(evidence, self.client.config.max_passages)
-        chat, form = self._request(question, passages)
         scanner = DraftScanner()
         drafted = 0
         try:
-            for piece in self.client.stream(chat, form):
+            for piece in self._pieces(question, passages):
                 for draft in scanner.feed(piece):
                     drafted += 1
                     yield statement_of(draft, passages)

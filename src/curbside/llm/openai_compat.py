@@ -3,7 +3,8 @@
 Plain httpx: a timeout on every request, retries with exponential backoff on connection
 errors, timeouts, 429 and 5xx, and server-sent-event streaming. A ``response_format`` (a JSON
 schema for constrained decoding) is sent when given; a server that rejects the request
-because of it (400 or 422) is asked once more without it, and not asked with it again. Every failure becomes a
+because of it (400 or 422) raises :class:`FormatRejected` and is not sent one again, so
+the caller can ask once more with a prompt written for free text. Every failure becomes a
 :class:`~curbside.answer.base.GenerationError` with one line that never contains the API
 key (it travels only in the ``Authorization`` header).
 """
@@ -28,6 +29,10 @@ REJECTED_FORMAT_STATUS = frozenset({400, 422})
 Format = dict[str, Any]
 #: First backoff in seconds; doubled after each failed try.
 BACKOFF = 0.5
+
+
+class FormatRejected(GenerationError):
+    """The server refused the ``response_format``; ask again without one."""
 
 
 class ChatClient:
@@ -70,12 +75,10 @@ class ChatClient:
         """The first good response, after up to ``retries`` further tries."""
         delay = BACKOFF
         last = "no attempt made"
-        attempt = 0
-        while attempt <= self.config.retries:
+        for attempt in range(self.config.retries + 1):
             if attempt:
                 time.sleep(delay)
                 delay *= 2
-            attempt += 1
             body = self._body(messages, stream, response_format)
             try:
                 request = self._client.build_request("POST", self.url, json=body)
@@ -87,12 +90,11 @@ class ChatClient:
                 last = f"cannot reach {self.config.base_url} ({type(err).__name__})"
                 continue
             if "response_format" in body and response.status_code in REJECTED_FORMAT_STATUS:
-                # Not every OpenAI-compatible server knows this response_format: ask again,
-                # unconstrained, without spending a retry (the parser copes with free text).
+                # Not every OpenAI-compatible server knows this response_format; the caller
+                # asks again unconstrained (its prompt then describes the format instead).
                 response.close()
                 self.accepts_format = False
-                attempt -= 1
-                continue
+                raise FormatRejected(f"server answered HTTP {response.status_code}")
             if response.status_code in RETRY_STATUS:
                 last = f"server answered HTTP {response.status_code}"
                 response.close()

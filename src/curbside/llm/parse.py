@@ -105,7 +105,8 @@ def parse_reply(reply: str) -> list[Draft]:
         try:
             drafts = [d for o in _objects(_JSON.decode(body[start:])) if (d := _draft(o))]
         except ValueError:
-            drafts = list(drafts_from_lines(body.splitlines()))
+            # JSON Lines, or a reply cut off by the token limit: take every whole statement.
+            drafts = list(DraftScanner().feed(body))
     if drafts:
         return drafts
     if not body:
