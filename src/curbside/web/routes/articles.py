@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from curbside.answer import threads
 from curbside.errors import ConflictError, ReviewError
-from curbside.review import audit, workflow
+from curbside.review import audit, drafting, workflow
 from curbside.review.accounts import User
 from curbside.store import Library
 from curbside.web import queries
@@ -168,6 +168,7 @@ def article_context(
         "article": article,
         "shown": shown,
         "view": answer_view(shown.answer, prefix=f"v{shown.version}"),
+        "drafted_by": drafting.drafted_by(shown.answer),
         "approved_shown": shown.version == article.approved_version,
         "steps": steps(article.status),
         **approval_context(lib, article),
@@ -388,7 +389,12 @@ def review_queue(
         for s in ("submitted", "under_review", "changes_requested")
     }
     recent = workflow.queue(lib, ("approved",))[::-1][:10]
-    return page(request, "queue.html", {"groups": groups, "recent": recent, "count": len(pending)})
+    drafted = drafting.drafted_by_articles(lib, (a.id for a in [*pending, *recent]))
+    return page(
+        request,
+        "queue.html",
+        {"groups": groups, "recent": recent, "count": len(pending), "drafted": drafted},
+    )
 
 
 @router.get("/audit", include_in_schema=False)
