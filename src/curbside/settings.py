@@ -63,6 +63,8 @@ class Settings:
     llm_structured: bool = True
     #: Passages put in the LLM prompt (fewer suit a small model's context window).
     llm_max_passages: int = 8
+    #: Most tokens the LLM may write for one answer.
+    llm_max_tokens: int = 700
 
     @staticmethod
     def help() -> dict[str, str]:
@@ -85,6 +87,7 @@ class Settings:
             "llm_timeout": "Seconds to wait for the LLM server before falling back to the quoted answer.",
             "llm_structured": "Ask the LLM server for schema-constrained JSON (response_format); off for servers that reject it.",
             "llm_max_passages": "Passages put in the LLM prompt (fewer suit a small model's context window).",
+            "llm_max_tokens": "Most tokens the LLM may write for one answer.",
         }
 
 
@@ -133,14 +136,15 @@ def _coerce(name: str, value: Any) -> Any:
         if flag in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
             return flag in {"1", "true", "yes", "on"}
         raise CurbsideError(f"setting llm_structured: expected true or false, got {_shown(value)}")
-    if name == "llm_max_passages":
+    if name in {"llm_max_passages", "llm_max_tokens"}:
+        top = 50 if name == "llm_max_passages" else 32_768
         try:
             count = int(value)
         except (TypeError, ValueError):
             count = 0
-        if not 1 <= count <= 50:
+        if not 1 <= count <= top:
             raise CurbsideError(
-                f"setting llm_max_passages: expected a whole number from 1 to 50, got {_shown(value)}"
+                f"setting {name}: expected a whole number from 1 to {top}, got {_shown(value)}"
             )
         return count
     if name == "llm_timeout":

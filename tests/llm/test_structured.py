@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from curbside.answer.base import GenerationError
 from curbside.answer.engine import Engine
+from curbside.errors import CurbsideError
+from curbside.llm.config import LLMConfig
 from curbside.llm.parse import Cite, Draft, DraftScanner, parse_reply
 from curbside.llm.schema import response_format, statements_schema
+from curbside.settings import load_settings
 from tests.llm.server import Reply, serve
 
 QUESTION = "What is the recommended dose of lanreotide?"
@@ -127,3 +131,32 @@ def test_a_reply_cut_off_by_the_token_limit_keeps_its_whole_statements() -> None
     whole = '{"evidence": [{"passage": 1, "quote": "a"}], "text": "A."}'
     cut = '{"statements": [' + whole + ', {"evidence": [{"passage": 2, "quote": "b'
     assert [d.text for d in parse_reply(cut)] == ["A."]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LLM_MAX_PASSAGES", "0", "llm_max_passages: expected a whole number from 1 to 50"),
+        ("LLM_MAX_TOKENS", "lots", "llm_max_tokens: expected a whole number"),
+        ("LLM_STRUCTURED", "maybe", "llm_structured: expected true or false"),
+    ],
+)
+def test_bad_llm_settings_are_one_line_errors(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv("CURBSIDE_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv(f"CURBSIDE_{name}", value)
+    with pytest.raises(CurbsideError, match=message):
+        load_settings()
+
+
+def test_llm_settings_reach_the_client_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CURBSIDE_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("CURBSIDE_LLM_BASE_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("CURBSIDE_LLM_MAX_PASSAGES", "3")
+    monkeypatch.setenv("CURBSIDE_LLM_MAX_TOKENS", "256")
+    monkeypatch.setenv("CURBSIDE_LLM_STRUCTURED", "no")
+    config = LLMConfig.from_settings()
+    assert (config.max_passages, config.max_tokens, config.structured) == (3, 256, False)

@@ -43,4 +43,5 @@ class LLMConfig:
             timeout=s.llm_timeout,
             structured=s.llm_structured,
             max_passages=s.llm_max_passages,
+            max_tokens=s.llm_max_tokens,
         )
