@@ -143,3 +143,13 @@ def test_the_extractive_answer_streams_its_quoted_sentences(client: TestClient) 
     events = _events(body)
     assert status == 200 and events[-1][0] == "done"
     assert [n for n, _ in events[:-1]] and {n for n, _ in events[:-1]} == {"sentence"}
+
+
+def test_process_workers_stream_through_a_manager_queue(llm_library: Library) -> None:
+    app = create_app(Path(llm_library.path), ask_mode="process", ask_threads=1)
+    question = "What is the purpose of TACE for neuroendocrine liver metastases?"
+    status, body = _stream(TestClient(app), generator="echo", question=question)
+    events = _events(body)
+    drafted = [data for name, data in events if name == "sentence" and not data["quoted"]]
+    assert status == 200 and drafted and events[-1][0] == "done", body[:600]
+    assert all(d["quotes"] and d["quotes"][0]["quote"] for d in drafted)
