@@ -160,3 +160,27 @@ def test_llm_settings_reach_the_client_config(
     monkeypatch.setenv("CURBSIDE_LLM_STRUCTURED", "no")
     config = LLMConfig.from_settings()
     assert (config.max_passages, config.max_tokens, config.structured) == (3, 256, False)
+
+
+def test_with_quotes_the_schema_allows_only_each_passages_own_sentences() -> None:
+    schema = statements_schema(2, quotes=[["One.", "Two."], []])
+    options = schema["properties"]["statements"]["items"]["properties"]["evidence"]["items"]
+    first, second = options["anyOf"]
+    assert first["properties"]["passage"] == {"const": 1}
+    assert first["properties"]["quote"] == {"enum": ["One.", "Two."]}
+    assert second["properties"]["passage"] == {"const": 2}
+    assert second["properties"]["quote"]["type"] == "string"  # no sentence listed: free
+
+
+def test_the_request_offers_the_shown_sentences_as_quotes(
+    llm_engine: Engine, llm_settings: pytest.MonkeyPatch
+) -> None:
+    with serve(lambda passages, prompt: Reply(_structured_reply(passages))) as (url, state):
+        llm_settings.setenv("CURBSIDE_LLM_BASE_URL", url)
+        llm_engine.ask(QUESTION, generator="llm")
+    cite = state.requests[0]["response_format"]["schema"]["properties"]["statements"]["items"]
+    options = cite["properties"]["evidence"]["items"]["anyOf"]
+    prompt = state.requests[0]["messages"][0]["content"]
+    quotes = [q for o in options for q in o["properties"]["quote"].get("enum", [])]
+    assert quotes and all(q in prompt for q in quotes)
+    assert any(DOSE_WORDS in q for q in quotes)

@@ -18,9 +18,10 @@ from curbside.answer.locate import locate
 from curbside.llm.config import LLMConfig
 from curbside.llm.openai_compat import ChatClient, FormatRejected
 from curbside.llm.parse import Draft, DraftScanner, parse_reply
-from curbside.llm.prompt import MAX_PASSAGES, messages
+from curbside.llm.prompt import MAX_PASSAGE_CHARS, MAX_PASSAGES, messages
 from curbside.llm.schema import response_format, statements_schema
 from curbside.models import Audience, Citation, Evidence, Facet, Statement
+from curbside.text.sentences import split_passage
 
 #: Passage id of a citation to a passage the model was not shown.
 UNKNOWN_PASSAGE = "<not shown to the model>"
@@ -53,6 +54,17 @@ def statement_of(draft: Draft, passages: Sequence[Evidence]) -> Statement:
     return Statement(draft.text, tuple(citations))
 
 
+def quote_options(passages: Sequence[Evidence]) -> list[list[str]]:
+    """Each passage's sentences as the prompt shows them: the quotes the schema allows."""
+    options = []
+    for ev in passages:
+        shown_text = " ".join(ev.hit.passage.text.split())[:MAX_PASSAGE_CHARS]
+        sentences = [" ".join(s.text.split()) for s in split_passage(ev.hit.passage)]
+        # Only sentences the model could read in full (the prompt clips long passages).
+        options.append([s for s in dict.fromkeys(sentences) if s and s in shown_text])
+    return options
+
+
 class LLMGenerator:
     """Implements :class:`~curbside.answer.base.Generator` with a chat model."""
 
@@ -73,7 +85,11 @@ class LLMGenerator:
         """The chat messages and, when configured, the schema to constrain decoding to."""
         structured = self.client.config.structured and self.client.accepts_format
         chat = messages(question, passages, self.audience, self.facets, structured=structured)
-        form = response_format(statements_schema(len(passages))) if structured else None
+        form = (
+            response_format(statements_schema(len(passages), quotes=quote_options(passages)))
+            if structured
+            else None
+        )
         return chat, form
 
     def generate(self, question: str, evidence: Sequence[Evidence]) -> list[Statement]:

@@ -8,6 +8,7 @@ every statement is still verified against its quotes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 #: Longest sentence and quote the grammar allows (characters); keeps a small model from
@@ -19,17 +20,42 @@ MAX_STATEMENTS = 6
 MAX_CITES = 2
 
 
-def statements_schema(passages: int, statements: int = MAX_STATEMENTS) -> dict[str, Any]:
-    """``{"statements": [{"evidence": [{"passage", "quote"}], "text"}]}`` for ``passages`` passages."""
-    cite = {
+def _cite(passage: int | list[int], quotes: Sequence[str] = ()) -> dict[str, Any]:
+    """One citation: ``passage`` (a number or the allowed numbers) and its quote."""
+    number = (
+        {"const": passage} if isinstance(passage, int) else {"type": "integer", "enum": passage}
+    )
+    quote: dict[str, Any] = (
+        {"enum": list(quotes)}
+        if quotes
+        else {"type": "string", "minLength": 1, "maxLength": MAX_QUOTE_CHARS}
+    )
+    return {
         "type": "object",
-        "properties": {
-            "passage": {"type": "integer", "enum": list(range(1, max(passages, 1) + 1))},
-            "quote": {"type": "string", "minLength": 1, "maxLength": MAX_QUOTE_CHARS},
-        },
+        "properties": {"passage": number, "quote": quote},
         "required": ["passage", "quote"],
         "additionalProperties": False,
     }
+
+
+def statements_schema(
+    passages: int,
+    statements: int = MAX_STATEMENTS,
+    quotes: Sequence[Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """``{"statements": [{"evidence": [{"passage", "quote"}], "text"}]}`` for ``passages`` passages.
+
+    With ``quotes`` (the sentences of each passage, in prompt order) a citation's quote must
+    be one of its passage's own sentences: the grammar then cannot produce a misquote,
+    which is what a small model otherwise writes most. A passage with no sentences listed
+    takes any bounded string.
+    """
+    numbers = list(range(1, max(passages, 1) + 1))
+    if quotes:
+        options = [_cite(n, quotes[n - 1] if n <= len(quotes) else ()) for n in numbers]
+        cite: dict[str, Any] = options[0] if len(options) == 1 else {"anyOf": options}
+    else:
+        cite = _cite(numbers)
     # Evidence comes before the sentence: grammars keep the schema's property order, so the
     # model copies its quote first and then writes a sentence conditioned on those words.
     statement = {
