@@ -149,8 +149,6 @@ def draft(
     reasons: Counter[str] = Counter()
     bottom_line_kept = False
     drafted: list[Statement] = []
-    # A generator may bring evidence of its own (the label expander adds label passages).
-    checked = [*evidence, *(context.labels.evidence if context.labels is not None else [])]
     try:
         generator = create(name, context)
         model = model_of(generator)
@@ -162,6 +160,9 @@ def draft(
         )
         for i, statement in enumerate(statements):
             drafted.append(statement)
+            # A generator may bring evidence of its own while it drafts (the label expander
+            # adds label passages), so what a statement is checked against is read each time.
+            checked = [*evidence, *(context.labels.evidence if context.labels is not None else [])]
             verdict = verify(statement, checked, glossary=context.glossary)
             if verdict.ok:
                 kept.append(statement)
