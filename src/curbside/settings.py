@@ -59,6 +59,12 @@ class Settings:
     llm_api_key: str = field(default="", repr=False)
     #: Seconds to wait for the LLM server before falling back to the quoted answer.
     llm_timeout: float = 60.0
+    #: Ask the LLM server for schema-constrained JSON (response_format); off for servers that reject it.
+    llm_structured: bool = True
+    #: Passages put in the LLM prompt (fewer suit a small model's context window).
+    llm_max_passages: int = 8
+    #: Most tokens the LLM may write for one answer.
+    llm_max_tokens: int = 700
 
     @staticmethod
     def help() -> dict[str, str]:
@@ -79,6 +85,9 @@ class Settings:
             "llm_model": "Model name sent to the LLM server.",
             "llm_api_key": "API key for the LLM server (never shown or logged).",
             "llm_timeout": "Seconds to wait for the LLM server before falling back to the quoted answer.",
+            "llm_structured": "Ask the LLM server for schema-constrained JSON (response_format); off for servers that reject it.",
+            "llm_max_passages": "Passages put in the LLM prompt (fewer suit a small model's context window).",
+            "llm_max_tokens": "Most tokens the LLM may write for one answer.",
         }
 
 
@@ -120,6 +129,24 @@ def _coerce(name: str, value: Any) -> Any:
         raise CurbsideError(
             f"setting audience: expected one of {', '.join(AUDIENCES)}, got {_shown(value)}"
         )
+    if name == "llm_structured":
+        if isinstance(value, bool):
+            return value
+        flag = str(value).strip().lower()
+        if flag in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+            return flag in {"1", "true", "yes", "on"}
+        raise CurbsideError(f"setting llm_structured: expected true or false, got {_shown(value)}")
+    if name in {"llm_max_passages", "llm_max_tokens"}:
+        top = 50 if name == "llm_max_passages" else 32_768
+        try:
+            count = int(value)
+        except (TypeError, ValueError):
+            count = 0
+        if not 1 <= count <= top:
+            raise CurbsideError(
+                f"setting {name}: expected a whole number from 1 to {top}, got {_shown(value)}"
+            )
+        return count
     if name == "llm_timeout":
         try:
             return float(value)

@@ -73,3 +73,27 @@ def test_unknown_generator_falls_back_with_a_notice(llm_engine: Engine) -> None:
     answer = llm_engine.ask("What is the recommended dose of lanreotide?", generator="nope")
     assert answer.generator is not None and answer.generator.notice is not None
     assert "unknown generator" in answer.generator.notice and answer.sections
+
+
+def test_a_stream_refused_for_its_schema_is_asked_again_as_json_lines() -> None:
+    quote = "Zorvatide (fictional) is given as 90 mg every 4 weeks"
+    calls: list[int] = []
+
+    def picky(passages: dict[int, str], prompt: str) -> Reply:
+        calls.append(1)
+        if len(calls) == 1:
+            return Reply(status=422, raw=b'{"detail": "response_format"}')
+        return Reply(line("Zorvatide is given as 90 mg every 4 weeks.", 1, quote))
+
+    with serve(picky) as (url, state):
+        gen = LLMGenerator(ChatClient(LLMConfig(url, "m")))
+        statements = list(gen.stream("dose?", _evidence()))
+    assert [r.get("response_format") is not None for r in state.requests] == [True, False]
+    assert [s.text for s in statements] == ["Zorvatide is given as 90 mg every 4 weeks."]
+
+
+def test_a_stream_without_a_statement_raises_one_line() -> None:
+    with serve(lambda p, q: Reply("I'd rather talk about the weather.")) as (url, _):
+        gen = LLMGenerator(ChatClient(LLMConfig(url, "m")))
+        with pytest.raises(GenerationError, match="requested format"):
+            list(gen.stream("dose?", _evidence()))

@@ -21,6 +21,8 @@ import httpx
 import pytest
 
 from curbside.answer.engine import Engine
+from curbside.answer.generators import streaming
+from curbside.models import Statement
 
 pytestmark = [pytest.mark.llm_server, pytest.mark.slow]
 
@@ -51,7 +53,8 @@ def llama_server() -> Iterator[str]:
         port = s.getsockname()[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--model_alias", "gemma-3-270m"],
+         "--port", str(port), "--n_ctx", "4096", "--model_alias", "gemma-3-270m",
+         "--chat_format", "gemma"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -73,12 +76,14 @@ def llama_server() -> Iterator[str]:
         proc.wait(timeout=30)
 
 
+@pytest.mark.timeout(900)
 def test_a_small_real_model_only_gets_verified_sentences_through(
     llama_server: str, llm_engine: Engine, llm_settings: pytest.MonkeyPatch
 ) -> None:
     llm_settings.setenv("CURBSIDE_LLM_BASE_URL", llama_server)
     llm_settings.setenv("CURBSIDE_LLM_MODEL", "gemma-3-270m")
     llm_settings.setenv("CURBSIDE_LLM_TIMEOUT", "300")
+    llm_settings.setenv("CURBSIDE_LLM_MAX_PASSAGES", "4")  # a small model, a small prompt
     for question in QUESTIONS:
         answer = llm_engine.ask(question, generator="llm")
         info = answer.generator
@@ -89,3 +94,25 @@ def test_a_small_real_model_only_gets_verified_sentences_through(
         if info.notice is None:
             # The model's own sentences answer: exactly those that verification kept.
             assert 1 <= len(shown) <= info.kept
+
+
+@pytest.mark.timeout(900)
+def test_a_small_real_model_streams_only_verified_sentences(
+    llama_server: str,
+    llm_engine: Engine,
+    llm_settings: pytest.MonkeyPatch,
+) -> None:
+    llm_settings.setenv("CURBSIDE_LLM_BASE_URL", llama_server)
+    llm_settings.setenv("CURBSIDE_LLM_MODEL", "gemma-3-270m")
+    llm_settings.setenv("CURBSIDE_LLM_TIMEOUT", "300")
+    llm_settings.setenv("CURBSIDE_LLM_MAX_PASSAGES", "4")
+    streamed: list[Statement] = []
+    with streaming(streamed.append):
+        answer = llm_engine.ask(QUESTIONS[1], generator="llm")
+    info = answer.generator
+    assert info is not None and info.kept + info.dropped == info.drafted
+    assert len(streamed) <= info.kept
+    for statement in streamed:  # each one a verified sentence: its quotes are stored text
+        for cite in statement.citations:
+            source = llm_engine.library.get_source(cite.source_id)
+            assert source is not None and source.text[cite.start : cite.end] == cite.quote

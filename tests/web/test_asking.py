@@ -60,7 +60,7 @@ def test_questions_are_answered_side_by_side(library_file: Path) -> None:
     gate, state = threading.Event(), {"now": 0, "peak": 0}
     pool = AskPool(library_file, _factory(gate, state), workers=2, queue=0)
     try:
-        futures = [pool.submit("q", audience="clinician", thread_id=None) for _ in range(2)]
+        futures = [pool.submit(AskRequest("q")) for _ in range(2)]
         for _ in range(200):
             if state["peak"] == 2:
                 break
@@ -77,15 +77,15 @@ def test_a_full_line_is_refused_at_once(library_file: Path) -> None:
     gate, state = threading.Event(), {"now": 0, "peak": 0}
     pool = AskPool(library_file, _factory(gate, state), workers=1, queue=1)
     try:
-        held = [pool.submit("q", audience="clinician", thread_id=None) for _ in range(2)]
+        held = [pool.submit(AskRequest("q")) for _ in range(2)]
         with pytest.raises(Overloaded) as refused:
-            pool.submit("one too many", audience="clinician", thread_id=None)
+            pool.submit(AskRequest("one too many"))
         assert refused.value.retry_after > 0
         gate.set()
         for f in held:
             f.result(timeout=30)
         # Once the line drains, questions are admitted again.
-        assert pool.ask("again", audience="clinician", thread_id=None)["abstained"]
+        assert pool.ask(AskRequest("again"))["abstained"]
     finally:
         gate.set()
         pool.close()
@@ -97,7 +97,7 @@ def test_the_api_answers_503_with_retry_after(library_file: Path) -> None:
     with TestClient(app) as client:
         headers = csrf(client)
         state_of_pool = app.state.web.asker
-        blocker = state_of_pool.submit("hold", audience="clinician", thread_id=None)
+        blocker = state_of_pool.submit(AskRequest("hold"))
         try:
             r = client.post("/api/ask", json={"question": "Anything?"}, headers=headers)
             assert r.status_code == 503 and int(r.headers["retry-after"]) > 0

@@ -42,6 +42,7 @@ def test_pages_load_no_inline_script_and_nothing_remote(client: TestClient) -> N
     assert re.findall(r"<script[^>]*>", html) == [
         '<script src="/static/htmx.min.js" defer>',
         '<script src="/static/app.js" defer>',
+        '<script src="/static/stream.js" defer>',
     ]
     assert "<style" not in html and " style=" not in html and "http://" not in html
     vendored = client.get("/static/htmx.min.js")

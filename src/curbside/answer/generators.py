@@ -11,13 +11,20 @@ generator, drafts statements, passes every one through
 generator fails (server down, timeout, malformed output, refusal) or verification drops
 its bottom line (its first statement) or everything, the extractive statements answer
 instead and :attr:`~curbside.models.GeneratorInfo.notice` says why, in one line.
+
+Inside :func:`streaming`, :func:`draft` asks a generator that can stream (it has a
+``stream(question, evidence)`` iterator) for its statements one at a time and hands each
+one that verification keeps to the sink at once — after the bottom line was kept, never
+before, and never a sentence that failed. The web page shows those while the model writes.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 from typing import Protocol
@@ -36,6 +43,26 @@ GROUP = "curbside.generators"
 DEFAULT = "extractive"
 
 log = logging.getLogger(__name__)
+
+#: Receives each verified sentence as soon as it is kept (see :func:`streaming`).
+DraftSink = Callable[[Statement], None]
+_SINK: ContextVar[DraftSink | None] = ContextVar("curbside_draft_sink", default=None)
+
+
+@contextmanager
+def streaming(sink: DraftSink) -> Iterator[None]:
+    """Within this block (in this thread or context), :func:`draft` streams kept sentences.
+
+    ``sink`` is called with each drafted sentence that verification keeps, in order, once
+    the bottom line has been kept; a sentence that fails verification is never passed.
+    The final answer may still fall back to the quoted one (the caller learns that from
+    the answer's :class:`~curbside.models.GeneratorInfo`).
+    """
+    token = _SINK.set(sink)
+    try:
+        yield
+    finally:
+        _SINK.reset(token)
 
 
 @dataclass(frozen=True)
@@ -117,10 +144,33 @@ def draft(
 ) -> tuple[list[Statement], GeneratorInfo]:
     """Statements drafted by generator ``name`` that verify, or ``fallback()`` with a notice."""
     model: str | None = None
+    sink = _SINK.get()
+    kept: list[Statement] = []
+    reasons: Counter[str] = Counter()
+    bottom_line_kept = False
+    drafted: list[Statement] = []
     try:
         generator = create(name, context)
         model = model_of(generator)
-        drafted = generator.generate(context.question, evidence)
+        stream = getattr(generator, "stream", None) if sink is not None else None
+        statements: Iterable[Statement] = (
+            stream(context.question, evidence)
+            if callable(stream)
+            else generator.generate(context.question, evidence)
+        )
+        for i, statement in enumerate(statements):
+            drafted.append(statement)
+            # A generator may bring evidence of its own while it drafts (the label expander
+            # adds label passages), so what a statement is checked against is read each time.
+            checked = [*evidence, *(context.labels.evidence if context.labels is not None else [])]
+            verdict = verify(statement, checked, glossary=context.glossary)
+            if verdict.ok:
+                kept.append(statement)
+                bottom_line_kept = bottom_line_kept or i == 0
+                if sink is not None and bottom_line_kept:
+                    sink(statement)
+            else:
+                reasons.update(verdict.reasons[:1])  # one reason per dropped sentence
     except (GenerationError, CurbsideError) as err:
         notice = f"The {name} generator could not answer ({err}); showing the quoted answer."
         return fallback(), GeneratorInfo(name, model, notice=notice)
@@ -128,18 +178,6 @@ def draft(
         log.warning("generator %s failed: %r", name, err)
         notice = f"The {name} generator could not answer ({err}); showing the quoted answer."
         return fallback(), GeneratorInfo(name, model, notice=notice)
-    kept: list[Statement] = []
-    reasons: Counter[str] = Counter()
-    bottom_line_kept = False
-    # A generator may bring evidence of its own (the label expander adds label passages).
-    checked = [*evidence, *(context.labels.evidence if context.labels is not None else [])]
-    for i, statement in enumerate(drafted):
-        verdict = verify(statement, checked, glossary=context.glossary)
-        if verdict.ok:
-            kept.append(statement)
-            bottom_line_kept = bottom_line_kept or i == 0
-        else:
-            reasons.update(verdict.reasons[:1])  # one reason per dropped sentence
     info = GeneratorInfo(
         name,
         model,

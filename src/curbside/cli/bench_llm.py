@@ -21,6 +21,7 @@ def bench_llm(
     ),
     generator: str = typer.Option("llm", "--generator", "-g", help="Generator to measure."),
     limit: int = typer.Option(0, "--limit", min=0, help="Only the first N questions (0 = all)."),
+    skip: int = typer.Option(0, "--skip", min=0, help="Leave out the first N questions."),
     library: Path | None = LIBRARY_OPTION,
     no_dense: bool = typer.Option(False, "--no-dense", help="Lexical retrieval only."),
 ) -> None:
@@ -31,7 +32,7 @@ def bench_llm(
     from curbside.settings import load_settings
 
     settings = load_settings(library=library, dense=False if no_dense else None)
-    items = load_questions(questions)
+    items = load_questions(questions)[skip:]
     if limit:
         items = items[:limit]
     lib = open_library(settings.library, bootstrap=True)

@@ -22,6 +22,10 @@ class LLMConfig:
     timeout: float = 60.0
     retries: int = 2
     max_tokens: int = 700
+    #: Send the statements schema as ``response_format`` (grammar-constrained decoding).
+    structured: bool = True
+    #: Passages put in the prompt, strongest first.
+    max_passages: int = 8
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> LLMConfig:
@@ -37,4 +41,7 @@ class LLMConfig:
             model=s.llm_model or "default",
             api_key=s.llm_api_key,
             timeout=s.llm_timeout,
+            structured=s.llm_structured,
+            max_passages=s.llm_max_passages,
+            max_tokens=s.llm_max_tokens,
         )

@@ -8,7 +8,7 @@ the same parser, locator and verification as the ``llm`` generator. No server, n
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from curbside.answer.generators import GeneratorContext
 from curbside.llm.generator import shown, statement_of
@@ -43,6 +43,10 @@ class EchoGenerator:
         """Drafted statements (each one quoted sentence), not yet verified."""
         passages = shown(evidence)
         return [statement_of(d, passages) for d in parse_reply(echo_reply(passages))]
+
+    def stream(self, question: str, evidence: Sequence[Evidence]) -> Iterator[Statement]:
+        """The same statements, one at a time, as a streaming model would send them."""
+        yield from self.generate(question, evidence)
 
 
 def factory(context: GeneratorContext) -> EchoGenerator:

@@ -15,6 +15,9 @@ from typing import Any
 
 from curbside.answer.base import GenerationError
 
+#: Tolerates raw control characters inside strings: grammar-constrained small models put
+#: literal newlines in quotes, and a newline is whitespace to the locator anyway.
+_JSON = json.JSONDecoder(strict=False)
 #: Longest reply accepted (characters); anything longer is not an answer.
 MAX_REPLY = 100_000
 _REFUSAL = re.compile(
@@ -82,7 +85,7 @@ def drafts_from_lines(lines: Iterable[str]) -> Iterator[Draft]:
         if not line.startswith("{"):
             continue
         try:
-            value = json.loads(line)
+            value = _JSON.decode(line)
         except ValueError:
             continue
         for obj in _objects(value):
@@ -100,9 +103,10 @@ def parse_reply(reply: str) -> list[Draft]:
     start = min((i for i in (body.find("["), body.find("{")) if i >= 0), default=-1)
     if start >= 0:
         try:
-            drafts = [d for o in _objects(json.loads(body[start:])) if (d := _draft(o))]
+            drafts = [d for o in _objects(_JSON.decode(body[start:])) if (d := _draft(o))]
         except ValueError:
-            drafts = list(drafts_from_lines(body.splitlines()))
+            # JSON Lines, or a reply cut off by the token limit: take every whole statement.
+            drafts = list(DraftScanner().feed(body))
     if drafts:
         return drafts
     if not body:
@@ -110,3 +114,53 @@ def parse_reply(reply: str) -> list[Draft]:
     if _REFUSAL.search(body):
         raise GenerationError("the model declined to answer")
     raise GenerationError("the model's reply was not in the requested format")
+
+
+class DraftScanner:
+    """Finds drafts in a reply as it streams in, whatever its layout.
+
+    JSON Lines, a JSON array and the schema's ``{"statements": [...]}`` all nest each
+    statement in its own ``{...}``; the scanner tracks braces outside strings and, when
+    an object closes, yields it if it is shaped like a statement. Citation objects (no
+    ``text``) and the enclosing ``{"statements": ...}`` are not, so each sentence is
+    yielded once, as soon as its closing brace arrives.
+    """
+
+    def __init__(self) -> None:
+        self._text: list[str] = []
+        self._starts: list[int] = []  # offsets of the currently open braces
+        self._in_string = False
+        self._escaped = False
+        self._size = 0
+
+    def feed(self, piece: str) -> Iterator[Draft]:
+        """Drafts completed by ``piece``."""
+        if self._size + len(piece) > MAX_REPLY:
+            raise GenerationError("the model's reply was too long to be an answer")
+        for ch in piece:
+            at = self._size
+            self._text.append(ch)
+            self._size += 1
+            if self._in_string:
+                if self._escaped:
+                    self._escaped = False
+                elif ch == "\\":
+                    self._escaped = True
+                elif ch == '"':
+                    self._in_string = False
+            elif ch == '"' and self._starts:
+                self._in_string = True
+            elif ch == "{":
+                self._starts.append(at)
+            elif ch == "}" and self._starts:
+                start = self._starts.pop()
+                draft = self._draft_at(start, at + 1)
+                if draft is not None:
+                    yield draft
+
+    def _draft_at(self, start: int, end: int) -> Draft | None:
+        try:
+            value = _JSON.decode("".join(self._text[start:end]))
+        except ValueError:
+            return None
+        return _draft(value) if isinstance(value, dict) and "statements" not in value else None

@@ -24,6 +24,7 @@ from curbside.errors import ConflictError, ReviewError
 from curbside.models import Answer
 from curbside.review import audit
 from curbside.review.accounts import User
+from curbside.review.drafting import drafted_by
 from curbside.serialization import InvalidAnswer, validate_answer
 from curbside.store import Library
 
@@ -244,6 +245,7 @@ def publish(lib: Library, answer: Answer | Mapping[str, Any], *, actor: User | N
             author,
             "publish",
             article_id=article_id,
+            detail=f"drafted by {drafted_by(answer)}",
             fingerprint=answer.get("library_fingerprint"),
         )
     return _existing(lib, article_id)

@@ -22,14 +22,15 @@ import contextlib
 import json
 import multiprocessing
 import os
+import queue
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curbside.answer import threads
-from curbside.models import AskRequest, Facet
+from curbside.answer import generators, threads
+from curbside.models import AUDIENCES, AskRequest, Statement
 from curbside.store import Library
 
 #: Threads answering questions in one server process.
@@ -63,36 +64,43 @@ class _Worker:
     seq: int
 
 
-def ask_and_record(
-    engine: Any,
-    lib: Library,
-    question: str,
-    *,
-    audience: str,
-    thread_id: str | None,
-    generator: str = "extractive",
-    facets: tuple[Facet, ...] = (),
-) -> dict[str, Any]:
-    """Answer ``question`` with ``engine`` and record the turn when it is in a thread.
+def web_request(
+    question: str, audience: str, thread_id: str | None = None, generator: str = "extractive"
+) -> AskRequest:
+    """The :class:`AskRequest` for a question the web app took (``audience`` checked)."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}")
+    return AskRequest(question, audience=audience, thread_id=thread_id, generator=generator)
 
-    ``facets`` are what the caller already knows about the patient (e.g. from the EHR).
+
+def ask_and_record(
+    engine: Any, lib: Library, request: AskRequest, *, events: Any = None
+) -> dict[str, Any]:
+    """Answer ``request`` with ``engine`` and record the turn when it is in a thread.
 
     The engine is re-entrant and writes nothing: it reads the thread's earlier questions
     itself, and the turn (with the question as the engine resolved it) is recorded here.
+    ``events``, when given, is a queue (anything with ``put``) that receives each drafted
+    sentence verification kept, as :func:`sentence_event` dicts, while the answer is made.
     """
-    # The engine reads the thread's earlier questions itself; recording the turn is ours.
-    request = AskRequest(
-        question,
-        audience=audience,  # type: ignore[arg-type]
-        thread_id=thread_id,
-        generator=generator,
-        facets=facets,
-    )
+    if events is not None:
+        with generators.streaming(lambda statement: events.put(sentence_event(statement))):
+            return ask_and_record(engine, lib, request)
     answer, trace = engine.ask_traced(request)
     data = answer.to_dict()
-    if thread_id:
-        threads.add_turn(lib.conn, thread_id, question, trace.resolved_query, json.dumps(data))
+    if request.thread_id:
+        threads.add_turn(
+            lib.conn, request.thread_id, request.question, trace.resolved_query, json.dumps(data)
+        )
     return dict(data)
+
+
+def sentence_event(statement: Statement) -> dict[str, Any]:
+    """A verified sentence as the streaming page shows it: its words and its quotes."""
+    return {
+        "text": statement.text,
+        "quotes": [{"source_id": c.source_id, "quote": c.quote} for c in statement.citations],
+    }
 
 
 class AskPool:
@@ -129,60 +137,38 @@ class AskPool:
         self._local = threading.local()
         self._opened: list[Library] = []
         self._opened_lock = threading.Lock()
+        self._manager: Any = None
 
-    def submit(
-        self,
-        question: str,
-        *,
-        audience: str,
-        thread_id: str | None,
-        generator: str = "extractive",
-        facets: tuple[Facet, ...] = (),
-    ) -> Future[dict[str, Any]]:
-        """Queue a question; raises :class:`Overloaded` at once when the line is full."""
+    def submit(self, request: AskRequest, *, events: Any = None) -> Future[dict[str, Any]]:
+        """Queue a question; raises :class:`Overloaded` at once when the line is full.
+
+        ``events``: a queue for verified sentences as they are drafted (see
+        :func:`ask_and_record`); in process mode it must be a manager's queue proxy.
+        """
         if not self._admission.acquire(blocking=False):
             raise Overloaded(RETRY_AFTER_SECONDS)
         try:
-            if self.mode == "process":
-                future = self._executor.submit(
-                    _answer_in_process, question, audience, thread_id, generator, facets
-                )
-            else:
-                future = self._executor.submit(
-                    self._answer, question, audience, thread_id, generator, facets
-                )
+            work = _answer_in_process if self.mode == "process" else self._answer
+            future = self._executor.submit(work, request, events)
         except BaseException:
             self._admission.release()
             raise
         future.add_done_callback(lambda _: self._admission.release())
         return future
 
-    def ask(
-        self,
-        question: str,
-        *,
-        audience: str,
-        thread_id: str | None,
-        generator: str = "extractive",
-        facets: tuple[Facet, ...] = (),
-    ) -> dict[str, Any]:
+    def ask(self, request: AskRequest) -> dict[str, Any]:
         """Answer on an ask thread and wait for it (for code running on a request thread)."""
-        return self.submit(
-            question, audience=audience, thread_id=thread_id, generator=generator, facets=facets
-        ).result()
+        return self.submit(request).result()
 
-    async def ask_async(
-        self, question: str, *, audience: str, thread_id: str | None, generator: str = "extractive"
-    ) -> dict[str, Any]:
+    async def ask_async(self, request: AskRequest) -> dict[str, Any]:
         """Answer on an ask thread without holding a request thread while waiting."""
-        future = self.submit(question, audience=audience, thread_id=thread_id, generator=generator)
-        return await asyncio.wrap_future(future)
+        return await asyncio.wrap_future(self.submit(request))
 
     def warm(self) -> None:
         """Build every ask worker's engine and answer one question on each."""
         if self.mode == "process":
             warmups = [
-                self._executor.submit(_answer_in_process, WARM_QUESTION, "clinician", None)
+                self._executor.submit(_answer_in_process, AskRequest(WARM_QUESTION))
                 for _ in range(self.workers)
             ]
             for future in warmups:
@@ -191,7 +177,7 @@ class AskPool:
         gate = threading.Barrier(self.workers, timeout=120)
 
         def build() -> None:
-            self._answer(WARM_QUESTION, "clinician", None)
+            self._answer(AskRequest(WARM_QUESTION))
             # Hold this thread, so the next warm-up lands on another one.
             with contextlib.suppress(threading.BrokenBarrierError):
                 gate.wait()
@@ -210,24 +196,19 @@ class AskPool:
             self._local.worker = worker
         return _fresh(worker, self.engine_factory)
 
-    def _answer(
-        self,
-        question: str,
-        audience: str,
-        thread_id: str | None,
-        generator: str = "extractive",
-        facets: tuple[Facet, ...] = (),
-    ) -> dict[str, Any]:
+    def _answer(self, request: AskRequest, events: Any = None) -> dict[str, Any]:
         worker = self._worker()
-        return ask_and_record(
-            worker.engine,
-            worker.lib,
-            question,
-            audience=audience,
-            thread_id=thread_id,
-            generator=generator,
-            facets=facets,
-        )
+        return ask_and_record(worker.engine, worker.lib, request, events=events)
+
+    def event_queue(self) -> Any:
+        """A queue that :meth:`submit`'s ``events`` can reach in this pool's workers."""
+        if self.mode != "process":
+            return queue.Queue()
+        with self._opened_lock:
+            if self._manager is None:
+                # Spawned, like the ask processes; started only when a page first streams.
+                self._manager = multiprocessing.get_context("spawn").Manager()
+            return self._manager.Queue()
 
     def close(self) -> None:
         """Finish queued questions, stop the threads and close their connections."""
@@ -236,6 +217,9 @@ class AskPool:
             for lib in self._opened:
                 lib.close()
             self._opened.clear()
+            if self._manager is not None:
+                self._manager.shutdown()
+                self._manager = None
 
 
 def _fresh(worker: _Worker, engine_factory: Any) -> _Worker:
@@ -260,21 +244,7 @@ def _start_ask_process(library_path: Path, engine_factory: Any) -> None:
     _PROCESS["worker"] = _Worker(Library.open(library_path), None, -1)
 
 
-def _answer_in_process(
-    question: str,
-    audience: str,
-    thread_id: str | None,
-    generator: str = "extractive",
-    facets: tuple[Facet, ...] = (),
-) -> dict[str, Any]:
+def _answer_in_process(request: AskRequest, events: Any = None) -> dict[str, Any]:
     """Answer in an ask process with its own connection and engine."""
     worker = _fresh(_PROCESS["worker"], _PROCESS["factory"])
-    return ask_and_record(
-        worker.engine,
-        worker.lib,
-        question,
-        audience=audience,
-        thread_id=thread_id,
-        generator=generator,
-        facets=facets,
-    )
+    return ask_and_record(worker.engine, worker.lib, request, events=events)

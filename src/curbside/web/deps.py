@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 
-from curbside.models import Facet
+from curbside.models import AskRequest
 from curbside.review.accounts import Session, User, session_for
 from curbside.store import Library
 from curbside.store.tokens import TokenError, verify_token
@@ -74,36 +74,16 @@ class WebState:
                 )
             return self._asker
 
-    def ask(
-        self,
-        question: str,
-        *,
-        audience: str,
-        thread_id: str | None,
-        generator: str = "extractive",
-        facets: tuple[Facet, ...] = (),
-    ) -> dict[str, Any]:
+    def ask(self, request: AskRequest) -> dict[str, Any]:
         """Answer a question on the ask pool and return the answer's JSON form.
 
-        ``facets`` are patient facets the caller already knows (a CDS hook's chart context).
         Raises :class:`~curbside.web.asking.Overloaded` when the pool's line is full.
         """
-        return self.asker.ask(
-            question, audience=audience, thread_id=thread_id, generator=generator, facets=facets
-        )
+        return self.asker.ask(request)
 
-    async def ask_async(
-        self,
-        question: str,
-        *,
-        audience: str,
-        thread_id: str | None,
-        generator: str = "extractive",
-    ) -> dict[str, Any]:
+    async def ask_async(self, request: AskRequest) -> dict[str, Any]:
         """:meth:`ask` without holding a request thread while the answer is computed."""
-        return await self.asker.ask_async(
-            question, audience=audience, thread_id=thread_id, generator=generator
-        )
+        return await self.asker.ask_async(request)
 
     def borrow(self) -> Library:
         """A library connection for one request: a pooled idle one, or a new one."""

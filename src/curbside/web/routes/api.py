@@ -23,6 +23,7 @@ from curbside.review.accounts import User
 from curbside.serialization import AnswerDict
 from curbside.store import Library
 from curbside.store.browse import SourceFilter, list_sources
+from curbside.web.asking import web_request
 from curbside.web.deps import NotFound, current_user, get_lib, require_reviewer, web_state
 from curbside.web.routes.accounts import (
     clear_session_cookie,
@@ -141,7 +142,7 @@ async def api_ask(body: AskRequest, request: Request, lib: Library = Depends(get
         raise HTTPException(422, f"unknown generator {body.generator!r}")
     # Awaited, not run on a request thread: waiting askers never starve reviewers' requests.
     answer = await web_state(request).ask_async(
-        question, audience=body.audience, thread_id=tid, generator=body.generator
+        web_request(question, body.audience, tid, body.generator)
     )
     if tid:
         answer["thread_id"] = tid

@@ -10,10 +10,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from curbside.answer import threads
 from curbside.errors import ConflictError, ReviewError
-from curbside.review import audit, workflow
+from curbside.review import audit, drafting, workflow
 from curbside.review.accounts import User
 from curbside.store import Library
 from curbside.web import queries
+from curbside.web.asking import web_request
 from curbside.web.deps import NotFound, current_user, get_lib, require_reviewer, web_state
 from curbside.web.edits import apply_edit, statement_ids
 from curbside.web.present import answer_view
@@ -168,6 +169,7 @@ def article_context(
         "article": article,
         "shown": shown,
         "view": answer_view(shown.answer, prefix=f"v{shown.version}"),
+        "drafted_by": drafting.drafted_by(shown.answer),
         "approved_shown": shown.version == article.approved_version,
         "steps": steps(article.status),
         **approval_context(lib, article),
@@ -339,7 +341,7 @@ def edited_answer(
 ) -> dict[str, Any]:
     """The next version's answer: regenerated from today's library, or ``answer`` edited."""
     if regenerate:
-        fresh = web_state(request).ask(article.question, audience=article.audience, thread_id=None)
+        fresh = web_state(request).ask(web_request(article.question, article.audience))
         if fresh.get("abstained"):
             raise ReviewError("the library no longer answers this question; nothing was saved")
         return fresh
@@ -373,7 +375,7 @@ def follow_up(
     }
     seed = json.dumps({**public.answer, "from_article": origin}, ensure_ascii=False)
     threads.add_turn(lib.conn, thread_id, article.question, article.question, seed)
-    web_state(request).ask(text, audience=reader, thread_id=thread_id)
+    web_state(request).ask(web_request(text, reader, thread_id))
     return RedirectResponse(f"/threads/{thread_id}#turn-2", status_code=303)
 
 
@@ -388,7 +390,12 @@ def review_queue(
         for s in ("submitted", "under_review", "changes_requested")
     }
     recent = workflow.queue(lib, ("approved",))[::-1][:10]
-    return page(request, "queue.html", {"groups": groups, "recent": recent, "count": len(pending)})
+    drafted = drafting.drafted_by_articles(lib, (a.id for a in [*pending, *recent]))
+    return page(
+        request,
+        "queue.html",
+        {"groups": groups, "recent": recent, "count": len(pending), "drafted": drafted},
+    )
 
 
 @router.get("/audit", include_in_schema=False)

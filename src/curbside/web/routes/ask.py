@@ -16,7 +16,9 @@ from curbside.errors import ReviewError
 from curbside.models import AUDIENCES
 from curbside.review import workflow
 from curbside.review.accounts import User
+from curbside.settings import load_settings
 from curbside.store import Library
+from curbside.web.asking import web_request
 from curbside.web.deps import NotFound, get_lib, require_reviewer, web_state
 from curbside.web.present import answer_view
 from curbside.web.security import cookie_header, cookie_is_secure
@@ -96,9 +98,18 @@ def _ask_page(
             "error": error,
             "counts": counts,
             "approved": approved,
+            "llm_model": llm_choice(),
         },
         status=status,
     )
+
+
+def llm_choice() -> str | None:
+    """The LLM the ask page may offer (its model name), or None when none is configured."""
+    settings = load_settings()
+    if not settings.llm_base_url or "llm" not in generator_names():
+        return None
+    return settings.llm_model or "the configured model"
 
 
 @router.get("/", include_in_schema=False)
@@ -143,7 +154,7 @@ async def ask(
         tid = await run_in_threadpool(existing_thread, lib, thread_id)
     else:
         tid = threads.new_thread_id()
-    await web_state(request).ask_async(text, audience=audience, thread_id=tid, generator=generator)
+    await web_state(request).ask_async(web_request(text, audience, tid, generator))
     turns = await run_in_threadpool(turn_views, lib, tid)
     if request.headers.get("hx-request") and thread_id:
         # htmx follow-up: send only the new turn, appended under the earlier ones.

@@ -40,6 +40,7 @@ from curbside.review import workflow
 from curbside.review.accounts import User
 from curbside.store import Library
 from curbside.store.tokens import remember_jti
+from curbside.web.asking import web_request
 from curbside.web.deps import NotFound, current_user, get_lib, web_state
 from curbside.web.routes.api import AskRequest as AskBody
 
@@ -169,9 +170,7 @@ def _card(request: Request, lib: Library, query: Query, base: str) -> dict[str, 
         )
         return render_card(article.answer, origin, query.topic)
     question = query.request.question
-    answer = web_state(request).ask(
-        question, audience=query.request.audience, thread_id=None, facets=facets
-    )
+    answer = web_state(request).ask(query.request)
     if not has_content(answer):
         return None
     # The answer is recorded as a thread, so the card's link opens exactly it.
@@ -234,7 +233,7 @@ def api_ask_fhir(body: AskBody, request: Request) -> Response:
     question = " ".join(body.question.split())
     if not question:
         return JSONResponse({"detail": "type a question first"}, status_code=422)
-    answer = web_state(request).ask(question, audience=body.audience, thread_id=None)
+    answer = web_state(request).ask(web_request(question, body.audience))
     return JSONResponse(answer_bundle(answer), media_type="application/fhir+json")
 
 
