@@ -104,6 +104,17 @@ def test_save_load_round_trip_then_patch(name: str, tmp_path: Path) -> None:
     assert np.allclose(loaded.vectors_of(["p40"])["p40"], fresh[0], atol=1e-3)
     assert {h.id for h in loaded.search(fresh[1], 5, Filters.of(["label"]))} == {"n1", "n2"}
 
+    # Saved again (mapped rows, added rows and tombstones together), then reopened.
+    again = tmp_path / "again"
+    again.mkdir()
+    loaded.save(again)
+    third: Any = open_backend(name, None)
+    third.load(again, 10)
+    assert third.count() == 283
+    assert third.search(fresh[1], 1)[0].id == "n1"
+    assert [h.id for h in third.search(data[42], 10)] == [h.id for h in loaded.search(data[42], 10)]
+    assert "p3" not in third.vectors_of(["p3", "p40"]) and "p40" in third.vectors_of(["p40"])
+
 
 def test_damaged_snapshot_files_are_refused(tmp_path: Path) -> None:
     index: Any = open_backend("exact", None)

@@ -44,6 +44,10 @@ DELTA_LIMIT = 20_000
 #: Share of deleted rows at which the graph is rebuilt (HNSW cannot remove nodes).
 REBUILD_SHARE = 0.2
 GRAPH_FILE = "hnsw.faiss"
+#: OpenMP threads for graph builds. One by default: on a small shared machine faiss's
+#: thread pool spins against other processes and a build took 268 s instead of seconds.
+#: A dedicated build (the scale benchmark's) may raise it.
+BUILD_THREADS = 1
 
 
 @dataclass(frozen=True)
@@ -116,9 +120,7 @@ class AnnVectors:
 
     def _settle(self, rows: Rows, view: _View, *, full: bool) -> _View:
         """The view for ``rows``: rebuilt, extended or as it is."""
-        # One OpenMP thread: on a small shared machine faiss's thread pool spins
-        # against other processes and a build took 268 s instead of seconds.
-        faiss.omp_set_num_threads(1)
+        faiss.omp_set_num_threads(BUILD_THREADS)
         dead = rows.total - rows.count()
         if view.graph is None or self._cleared or (dead and dead >= REBUILD_SHARE * rows.total):
             rows = rows.compacted() if dead else rows

@@ -306,11 +306,17 @@ class VectorSync:
         index, root = self._persistent(), derived_dir(lib)
         if index is None or root is None:
             return False
-        with writer_lock(lib, wait_seconds), self.lock:
+        name = self._name()
+        with self.lock:
+            # Catching up (a graph build, at worst) needs no writer lock: the snapshot
+            # records the state it reflects, whatever the library did meanwhile.
             stamp = dense_stamp(lib)
             if stamp != self.stamp:
                 self._catch_up(lib, stamp)
-            name = self._name()
+        with writer_lock(lib, wait_seconds), self.lock:
+            if self.stamp is None:  # forgotten meanwhile: the next sync writes
+                return False
+            stamp = self.stamp
             published = snapshot.current(root / "vectors", name, index.snapshot_kind, self.model)
             if published is not None and (published.meta.seq, published.meta.stamp) == stamp:
                 return False

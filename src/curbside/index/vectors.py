@@ -514,7 +514,8 @@ def save_rows(s: Rows, folder: Path) -> None:
     )
     n_base = len(s.base)
     for start in range(0, n_base, _SCAN_CHUNK):
-        out[start : start + _SCAN_CHUNK] = s.base[start : start + _SCAN_CHUNK]
+        stop = min(n_base, start + _SCAN_CHUNK)
+        out[start:stop] = s.base[start:stop]
     if len(s.delta):
         out[n_base:] = s.delta
     out.flush()
