@@ -161,6 +161,7 @@ class Retriever:
                 )
         embedded = self._embed(progress)
         self._persist_vectors()
+        self.library.remember_fingerprint()
         return SyncReport(
             seq=seq,
             indexed=indexed,
