@@ -40,7 +40,14 @@ class LibraryStats:
             self._fingerprint = fingerprint
             self._df = {}
             self._learned = None
-            self._n = int(self.library.passage_count())
+            # The index's own passage count: the same collection its frequencies describe.
+            self._n = int(self.retriever.term_stats([]).doc_count)
+
+    def passages(self) -> int:
+        """Passages in the library (as the lexical index counts them)."""
+        with self._lock:
+            self._fresh()
+            return self._n
 
     def df(self, word: str) -> int:
         """Passages that contain ``word`` (for a phrase: its rarest word's count)."""
