@@ -118,6 +118,7 @@ def build_step(step: str, n: int, workdir: Path, seed_corpus: Path, vectors: str
                 ann.BUILD_THREADS = max(1, min(2, os.cpu_count() or 1))
             sync = VectorSync(open_backend(vectors, derived_dir(lib)), MODEL_NAME)
             sync.persist(lib)
+            lib.remember_fingerprint()  # as Retriever.sync does after an ingest
         else:
             raise ValueError(f"unknown build step {step!r}")
         out["seconds"] = time.perf_counter() - start
