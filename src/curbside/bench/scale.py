@@ -117,7 +117,7 @@ def build_step(step: str, n: int, workdir: Path, seed_corpus: Path, vectors: str
 
                 ann.BUILD_THREADS = max(1, min(2, os.cpu_count() or 1))
             sync = VectorSync(open_backend(vectors, derived_dir(lib)), MODEL_NAME)
-            sync.persist(lib)
+            sync.persist(lib, wait_seconds=3600.0)  # a lexical build may hold the lock
             lib.remember_fingerprint()  # as Retriever.sync does after an ingest
         else:
             raise ValueError(f"unknown build step {step!r}")
