@@ -12,7 +12,19 @@ import pytest
 from curbside.bench.scale import run_scale
 
 # Fictional words only: the snippets describe nothing real.
-WORDS = "zorblat flimmet quibble wuzzle gadget widget snail greenhouse trial dose note".split()
+WORDS = [
+    "zorblat",
+    "flimmet",
+    "quibble",
+    "wuzzle",
+    "gadget",
+    "widget",
+    "snail",
+    "greenhouse",
+    "trial",
+    "dose",
+    "note",
+]
 
 
 def _corpus(folder: Path) -> Path:
