@@ -323,7 +323,9 @@ def run_scale(
         again = _child(
             ["cold", str(n), str(workdir), str(seed_corpus), vectors, repr(time.time())], env
         )
-        results.append({"passages": n, "build": state, "probe": first, "cold_after_ingest": again})
+        result = {"passages": n, "build": state, "probe": first, "cold_after_ingest": again}
+        (workdir / f"perturbed-{n}.result.json").write_text(json.dumps(result, indent=1), "utf-8")
+        results.append(result)
     return results
 
 
