@@ -165,6 +165,8 @@ def dense_stamp(lib: Library) -> tuple[int, str | None]:
 _TIER_CODE = {t: i for i, t in enumerate(TIERS)}
 #: Rows converted from float16 at a time when a stored matrix is scanned in place.
 _SCAN_CHUNK = 65_536
+#: Share of passing rows above which a filtered search scans the whole matrix.
+_PICK_SHARE = 0.5
 #: Share of deleted rows at which a commit compacts the matrix.
 COMPACT_SHARE = 0.1
 
@@ -481,16 +483,23 @@ class ExactVectors:
 def exact_scores(s: Rows, vector: Vector, filters: Filters, rows: Sequence[int] | None) -> Array:
     """Cosine with every live row passing ``filters`` (or only ``rows``); others −inf."""
     q = np.asarray(vector, dtype=np.float32)
-    with single_thread():
-        if rows is None:
-            sims = s.scan(q)
-        else:
-            sims = np.full(s.total, -np.inf, dtype=np.float32)
-            picked = np.array(sorted(set(rows)), dtype=np.int64)
-            if len(picked):
-                sims[picked] = s.block(picked) @ q
     keep = s.allowed(filters)
-    return np.where(keep, sims, -np.inf).astype(np.float32)
+    if rows is None:
+        picked = np.flatnonzero(keep)
+        if len(picked) > _PICK_SHARE * s.total:  # most rows pass: one scan of all
+            with single_thread():
+                sims = s.scan(q)
+            return np.where(keep, sims, -np.inf).astype(np.float32)
+    else:
+        picked = np.array(sorted(set(rows)), dtype=np.int64)
+        picked = picked[keep[picked]] if len(picked) else picked
+    # Only the rows that can be returned are scored (a filter for a small tier, or
+    # candidates): a mapped float16 matrix is then never read whole.
+    sims = np.full(s.total, -np.inf, dtype=np.float32)
+    if len(picked):
+        with single_thread():
+            sims[picked] = s.block(picked) @ q
+    return sims
 
 
 def search_rows(
