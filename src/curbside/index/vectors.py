@@ -313,6 +313,16 @@ class Rows:
             keep &= np.isin(self.sids, encode_ids(filters.source_ids))
         return keep
 
+    def allowed_rows(self, filters: Filters, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """Which of ``rows`` are live and pass ``filters``."""
+        keep = np.asarray(self.alive[rows], dtype=np.bool_).copy()
+        if filters.tiers is not None:
+            wanted = [_TIER_CODE[t] for t in filters.tiers if t in _TIER_CODE]
+            keep &= np.isin(self.tiers[rows], wanted)
+        if filters.source_ids is not None:
+            keep &= np.isin(self.sids[rows], encode_ids(filters.source_ids))
+        return keep
+
     def compacted(self) -> Rows:
         """The live rows only, all in memory (float32)."""
         live = np.flatnonzero(self.alive)
@@ -508,8 +518,15 @@ def search_rows(
     """Exact top ``k`` over one state (``among``: only those ids)."""
     if k <= 0 or not s.total:
         return []
-    rows = None if among is None else s.rows_of(list(among))
-    sims = exact_scores(s, vector, filters, rows)
+    if among is not None:  # candidates only: no array as long as the library
+        picked = np.array(sorted(set(s.rows_of(list(among)))), dtype=np.int64)
+        picked = picked[s.allowed_rows(filters, picked)] if len(picked) else picked
+        if not len(picked):
+            return []
+        with single_thread():
+            part = (s.block(picked) @ np.asarray(vector, dtype=np.float32)).astype(np.float32)
+        return [ScoredId(float(part[i]), s.id_of(int(picked[i]))) for i in top(part, k)]
+    sims = exact_scores(s, vector, filters, None)
     return [ScoredId(float(sims[r]), s.id_of(int(r))) for r in top(sims, k)]
 
 
