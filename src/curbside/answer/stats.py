@@ -1,10 +1,10 @@
 """Library-wide word statistics for weighting question concepts.
 
-Document frequencies come from one source, the lexical index's term statistics (the
-same figures BM25 ranks with), for libraries of any size: a word counts the passages
-holding its rarest index term, so the cost of a new word is a dictionary look-up and does
-not grow with the library. (Small libraries used to count key prefixes by scanning passage
-text; see docs/decisions.md.) Counts are cached per library state and shared by concurrent
+A word counts as it does in the composer's coverage: by its key (the stem cut to seven
+letters), so "pancreas" and "pancreatic" are one word. Small libraries count keys exactly
+with a prefix scan of passage text; past :data:`SCAN_LIMIT` passages the search index's
+own term statistics answer instead (exact terms, no scan), so the cost of a new word does
+not grow with the library. Counts are cached per library state and shared by concurrent
 questions.
 """
 
@@ -15,8 +15,12 @@ import threading
 
 from curbside.retrieve import Retriever
 from curbside.store import Library
-from curbside.store.browse import abbreviation_pairs
+from curbside.store.browse import abbreviation_pairs, passages_mentioning
 from curbside.text.analyzer import analyze
+from curbside.text.words import key
+
+#: Passages up to which a prefix scan counts words (about 50 ms at this size).
+SCAN_LIMIT = 50_000
 
 #: Power applied to BM25 idf so that one rare word cannot outweigh everything else.
 DAMPING = 0.7
@@ -40,11 +44,10 @@ class LibraryStats:
             self._fingerprint = fingerprint
             self._df = {}
             self._learned = None
-            # The index's own passage count: the same collection its frequencies describe.
-            self._n = int(self.retriever.term_stats([]).doc_count)
+            self._n = int(self.library.passage_count())
 
     def passages(self) -> int:
-        """Passages in the library (as the lexical index counts them)."""
+        """Passages in the library (counted once per library state)."""
         with self._lock:
             self._fresh()
             return self._n
@@ -59,6 +62,9 @@ class LibraryStats:
             return self._df[key]
 
     def _count(self, word: str) -> int:
+        if self._n <= SCAN_LIMIT:
+            clean = " ".join(word.split())
+            return passages_mentioning(self.library.conn, clean if " " in clean else key(clean))
         terms = analyze(word)
         if not terms:
             return self._n  # a stop word: as common as it gets
