@@ -103,6 +103,27 @@ def test_fingerprint_depends_on_content_only(tmp_path: Path) -> None:
         assert lib.fingerprint() != prints[0]
 
 
+def test_remembered_fingerprint_serves_other_handles_until_the_library_changes(
+    tmp_path: Path,
+) -> None:
+    from curbside.store.library import FINGERPRINT_META
+
+    path = tmp_path / "a.db"
+    with Library.open(path) as lib:
+        store_document(lib, _doc())
+        computed = lib.fingerprint()
+        lib.remember_fingerprint()
+        seq = lib.last_change()
+        assert lib.meta_get(FINGERPRINT_META) == f"{seq}:{computed}"
+        # Another handle takes the stored value (shown by planting one) without a scan.
+        lib.meta_set(FINGERPRINT_META, f"{seq}:planted")
+    with Library.open(path) as other:
+        assert other.fingerprint() == "planted"
+        store_document(other, _doc(title="Another title"))
+        # A newer change sequence: the stored value no longer applies.
+        assert other.fingerprint() not in ("planted", computed)
+
+
 def test_reference_lists_link_to_stored_sources_both_ways(library_path: Path) -> None:
     with Library.open(library_path) as lib:
         cited_first = store_document(lib, _doc(pmid="111", title="The cited study"))

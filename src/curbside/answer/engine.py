@@ -111,7 +111,7 @@ class _PerLibrary:
     ) -> Population:
         with self._lock:
             if self._population is None or self._population[0] != fingerprint:
-                population = Population.build(glossary, stats, int(library.passage_count()))
+                population = Population.build(glossary, stats, stats.passages())
                 self._population = (fingerprint, population)
             return self._population[1]
 

@@ -46,6 +46,12 @@ class LibraryStats:
             self._learned = None
             self._n = int(self.library.passage_count())
 
+    def passages(self) -> int:
+        """Passages in the library (counted once per library state)."""
+        with self._lock:
+            self._fresh()
+            return self._n
+
     def df(self, word: str) -> int:
         """Passages that contain ``word`` (for a phrase: its rarest word's count)."""
         with self._lock:

@@ -13,7 +13,7 @@ import sys
 from curbside.cli.app import app, bench_app, eval_app
 
 # Optional command modules: (module, registration function signature kind).
-_COMMAND_MODULES = ("ask", "bench_retrieval", "serve", "users", "bench_llm")
+_COMMAND_MODULES = ("ask", "bench_retrieval", "serve", "users", "bench_llm", "bench_scale")
 
 
 def _register_commands() -> None:
@@ -27,7 +27,7 @@ def _register_commands() -> None:
         register = module.register
         if name == "ask":
             register(app, eval_app, bench_app)
-        elif name in ("bench_retrieval", "bench_llm"):
+        elif name in ("bench_retrieval", "bench_llm", "bench_scale"):
             register(bench_app)
         else:
             register(app)

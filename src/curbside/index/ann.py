@@ -11,6 +11,7 @@ approximate. Needs the ``scale`` extra (faiss-cpu).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +19,70 @@ import faiss
 import numpy as np
 
 from curbside.index.base import NO_FILTERS, Filters, ScoredId, Vector
-from curbside.index.vectors import ExactVectors
+from curbside.index.vectors import (
+    ExactVectors,
+    Rows,
+    exact_scores,
+    load_rows_file,
+    save_rows,
+    search_rows,
+    top,
+)
 
-#: Graph degree and search breadth: M 32 / efSearch 128 kept recall@10 ≥ 0.95 on
-#: random and MiniLM vectors in the scale benchmark.
+#: Graph degree and build breadth.
 HNSW_M = 32
 EF_CONSTRUCTION = 80
-EF_SEARCH = 128
+#: Search breadth. Measured on 1M stand-in vectors (`bench scale`, docs/benchmarks.md):
+#: recall@10 vs exact 0.845 at 128, 0.892 at 256, 0.968 at 512 (7.9 ms a search), no
+#: better at 1024; 128 had sufficed at 20k (0.954).
+EF_SEARCH = 512
 #: Below this many allowed rows, a filtered search scans them exactly.
 EXACT_BELOW = 20_000
 
 
+#: Rows added after the graph was built that are scored exactly, beside the graph,
+#: before a commit adds them to it.
+DELTA_LIMIT = 20_000
+#: Share of deleted rows at which the graph is rebuilt (HNSW cannot remove nodes).
+REBUILD_SHARE = 0.2
+GRAPH_FILE = "hnsw.faiss"
+#: OpenMP threads for graph builds. One by default: on a small shared machine faiss's
+#: thread pool spins against other processes and a build took 268 s instead of seconds.
+#: A dedicated build (the scale benchmark's) may raise it.
+BUILD_THREADS = 1
+
+
+@dataclass(frozen=True)
+class _View:
+    rows: Rows
+    graph: Any
+    covered: int  # rows 0 … covered-1 are in the graph
+
+
 class AnnVectors:
-    """HNSW over inner product; see the module docstring."""
+    """HNSW over inner product; see the module docstring.
+
+    The graph covers the first ``covered`` rows; rows added later are scored exactly
+    until :data:`DELTA_LIMIT` of them are waiting, then added to the graph. Deleted
+    rows stay in the graph as tombstones and are skipped; past :data:`REBUILD_SHARE`
+    of the rows the graph is rebuilt. A loaded snapshot's graph is memory-mapped.
+    """
+
+    snapshot_kind = "ann-hnsw-v1"
 
     def __init__(self, dim: int = 384, *, m: int = HNSW_M, ef_search: int = EF_SEARCH) -> None:
-        self.exact = ExactVectors(dim)
+        self.exact = ExactVectors(dim, materialize=False, compact=False)
         self.dim = dim
         self.m = m
         self.ef_search = ef_search
-        self.graph: Any = None
+        self.view = _View(self.exact.state, None, 0)
+        self._cleared = False
+        self._graph_file: Path | None = None
+
+    @property
+    def graph(self) -> Any:
+        """The faiss graph (None before the first commit)."""
+        return self.view.graph
 
     @property
     def applied_seq(self) -> int:
@@ -57,19 +102,45 @@ class AnnVectors:
     def clear(self) -> None:
         """Stage the removal of every row."""
         self.exact.clear()
+        self._cleared = True
 
-    def commit(self, seq: int) -> None:
-        """Apply staged rows and rebuild the graph (HNSW cannot remove nodes)."""
-        # One OpenMP thread: on a small shared machine faiss's thread pool spins
-        # against other processes and a build took 268 s instead of seconds.
-        faiss.omp_set_num_threads(1)
-        self.exact.commit(seq)
+    def _new_graph(self, rows: Rows) -> Any:
         graph = faiss.IndexHNSWFlat(self.dim, self.m, faiss.METRIC_INNER_PRODUCT)
         graph.hnsw.efConstruction = EF_CONSTRUCTION
         graph.hnsw.efSearch = self.ef_search
-        if self.exact.count():
-            graph.add(self.exact.vectors)
-        self.graph = graph
+        _add_rows(graph, rows, 0, rows.total)
+        return graph
+
+    def _writable(self, view: _View) -> Any:
+        """The graph in memory (a memory-mapped one is read whole first)."""
+        if self._graph_file is None:
+            return view.graph
+        graph: Any = faiss.read_index(str(self._graph_file))
+        graph.hnsw.efSearch = self.ef_search
+        self._graph_file = None
+        return graph
+
+    def _settle(self, rows: Rows, view: _View, *, full: bool) -> _View:
+        """The view for ``rows``: rebuilt, extended or as it is."""
+        faiss.omp_set_num_threads(BUILD_THREADS)
+        dead = rows.total - rows.count()
+        if view.graph is None or self._cleared or (dead and dead >= REBUILD_SHARE * rows.total):
+            rows = rows.compacted() if dead else rows
+            self.exact.state = rows
+            self._graph_file = None
+            return _View(rows, self._new_graph(rows), rows.total)
+        waiting = rows.total - view.covered
+        if waiting and (full or waiting >= DELTA_LIMIT):
+            graph = self._writable(view)
+            _add_rows(graph, rows, view.covered, rows.total)
+            return _View(rows, graph, rows.total)
+        return _View(rows, view.graph, view.covered)
+
+    def commit(self, seq: int) -> None:
+        """Apply staged rows; the graph is extended, or rebuilt when it must be."""
+        self.exact.commit(seq)
+        self.view = self._settle(self.exact.state, self.view, full=False)
+        self._cleared = False
 
     def count(self) -> int:
         """Number of vectors."""
@@ -83,39 +154,70 @@ class AnnVectors:
         among: Iterable[str] | None = None,
     ) -> list[ScoredId]:
         """Approximate top ``k`` (exact when ``among`` is given or few rows pass)."""
-        if k <= 0 or not self.exact.count() or self.graph is None:
+        view = self.view
+        rows = view.rows
+        if k <= 0 or not rows.total or view.graph is None:
             return []
         if among is not None:
-            return self.exact.search(vector, k, filters, among)
-        allowed = self.exact.count()
-        if filters != NO_FILTERS:
-            allowed = int(
-                np.isfinite(self.exact._mask(np.zeros(allowed, np.float32), filters)).sum()
-            )
-            if allowed < EXACT_BELOW:
-                return self.exact.search(vector, k, filters)
-        fetch = min(self.exact.count(), k if filters == NO_FILTERS else k * 4)
+            return search_rows(rows, vector, k, filters, among)
+        dead = rows.total - rows.count()
+        mask = None if filters == NO_FILTERS and not dead else rows.allowed(filters)
+        allowed = rows.count() if mask is None else int(mask.sum())
+        if filters != NO_FILTERS and allowed < EXACT_BELOW:
+            return search_rows(rows, vector, k, filters, None)
         q = np.asarray(vector, dtype=np.float32).reshape(1, self.dim)
-        scores, rows = self.graph.search(q, fetch)
-        out: list[ScoredId] = []
-        mask = (
-            None
-            if filters == NO_FILTERS
-            else self.exact._mask(np.zeros(self.exact.count(), np.float32), filters)
-        )
-        for score, row in zip(scores[0], rows[0], strict=True):
-            if row < 0 or (mask is not None and not np.isfinite(mask[row])):
-                continue
-            out.append(ScoredId(float(score), self.exact.ids[int(row)]))
-            if len(out) == k:
-                break
-        if len(out) < min(k, allowed):  # the filter removed too much: fall back to exact
-            return self.exact.search(vector, k, filters)
-        return out
+        found: list[ScoredId] = []
+        if view.covered:
+            fetch = min(view.covered, k if mask is None else k * 4 + dead)
+            scores, picked = view.graph.search(q, fetch)
+            for score, row in zip(scores[0], picked[0], strict=True):
+                if row < 0 or (mask is not None and not mask[row]):
+                    continue
+                found.append(ScoredId(float(score), rows.id_of(int(row))))
+                if len(found) == k:
+                    break
+        if view.covered < rows.total:  # rows not in the graph yet: scored exactly
+            waiting = list(range(view.covered, rows.total))
+            sims = exact_scores(rows, q[0], filters, waiting)
+            found.extend(ScoredId(float(sims[r]), rows.id_of(int(r))) for r in top(sims, k))
+            found = sorted(found, key=lambda h: (-h.score, h.id))[:k]
+        if len(found) < min(k, allowed):  # the filter removed too much: fall back to exact
+            return search_rows(rows, vector, k, filters, None)
+        return found
 
     def vectors_of(self, ids: Sequence[str]) -> dict[str, Vector]:
         """The stored vector of each known id."""
         return self.exact.vectors_of(ids)
+
+    # -- persistence ---------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Write the rows and the graph (every row in it first) to ``folder``."""
+        self.view = self._settle(self.exact.state, self.view, full=True)
+        save_rows(self.view.rows, folder)
+        faiss.write_index(self.view.graph, str(folder / GRAPH_FILE))
+
+    def load(self, folder: Path, seq: int) -> None:
+        """Replace the contents with a snapshot: rows and graph memory-mapped."""
+        rows = load_rows_file(folder, self.dim)
+        path = folder / GRAPH_FILE
+        graph: Any = faiss.read_index(str(path), _MMAP_FLAG)
+        if graph.ntotal != rows.total or graph.d != self.dim:
+            raise ValueError(f"{path}: graph and rows disagree")
+        graph.hnsw.efSearch = self.ef_search
+        self.exact.adopt(rows, seq)
+        self._graph_file = path
+        self.view = _View(rows, graph, rows.total)
+
+
+#: Memory-map the stored vectors of a flat-coded index (faiss ≥ 1.9), else read it.
+_MMAP_FLAG = int(getattr(faiss, "IO_FLAG_MMAP_IFC", 0))
+
+
+def _add_rows(graph: Any, rows: Rows, start: int, stop: int) -> None:
+    for lo in range(start, stop, 50_000):
+        hi = min(stop, lo + 50_000)
+        graph.add(rows.block(np.arange(lo, hi, dtype=np.int64)))
 
 
 def open_ann(directory: Path | None, **_options: object) -> AnnVectors:

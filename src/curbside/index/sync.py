@@ -9,18 +9,22 @@ schema version) is rebuilt from SQLite — never the other way round.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
+from curbside.index import snapshot
 from curbside.index.base import IndexedPassage, LexicalIndex, VectorIndex
-from curbside.index.vectors import dense_stamp, load_rows
+from curbside.index.vectors import dense_stamp, load_rows, rows_of_sources
 from curbside.store import Library
 
 META_SEQ = "retrieve.lexical_seq"
+log = logging.getLogger("curbside.index")
 _BATCH = 500
 
 
@@ -186,33 +190,154 @@ def sync_lexical(lib: Library, index: LexicalIndex) -> tuple[int, int, int, bool
     return indexed, removed, seq, False
 
 
-class VectorSync:
-    """Keeps one vector index loaded with the library's current embeddings.
+@runtime_checkable
+class PersistentVectors(Protocol):
+    """A vector backend that can write itself beside the library and open it again."""
 
-    The index is refilled whenever the library's change sequence or its dense
-    stamp moves (embeddings are keyed by text hash, so a full reload is one
-    sequential read of the blobs).
+    snapshot_kind: str
+
+    def save(self, folder: Path) -> None:
+        """Write every file of the current contents into the empty ``folder``."""
+        ...
+
+    def load(self, folder: Path, seq: int) -> None:
+        """Replace the contents with what :meth:`save` wrote (memory-mapped where it can)."""
+        ...
+
+
+#: Changed sources above which a vector index is reloaded whole rather than patched.
+INCREMENTAL_LIMIT = 100_000
+
+
+class VectorSync:
+    """Keeps one vector index in step with the library's embeddings.
+
+    A process starts from the snapshot published beside the library (memory-mapped,
+    no SQL), then replays the change log since that snapshot: only changed sources
+    (and sources that were waiting for vectors, when the dense stamp moved) are
+    re-read. Without a usable snapshot, or after a :meth:`forget`, every vector is
+    read from SQLite once. The writer of the library (``Retriever.sync``) calls
+    :meth:`persist` after embedding, so the next process starts from a current
+    snapshot.
     """
 
     def __init__(self, index: VectorIndex, model: str) -> None:
         self.index = index
         self.model = model
         self.stamp: tuple[int, str | None] | None = None
+        self.pending: set[str] = set()
         self.lock = threading.Lock()
+        self.use_snapshot = True
+        #: How the index was last brought up to date ("snapshot", "incremental", "full").
+        self.last_load = ""
+
+    def _persistent(self) -> PersistentVectors | None:
+        return self.index if isinstance(self.index, PersistentVectors) else None
+
+    def _name(self) -> str:
+        index = self._persistent()
+        return f"{self.model}.{index.snapshot_kind}" if index is not None else self.model
 
     def current(self, lib: Library) -> VectorIndex:
-        """The index, reloaded first when the library moved on."""
+        """The index, brought up to date first when the library moved on."""
         stamp = dense_stamp(lib)
         with self.lock:
             if stamp != self.stamp:
-                ids, sids, tiers, vectors = load_rows(lib, self.model)
-                self.index.clear()
-                self.index.add(ids, vectors, sids, tiers)
-                self.index.commit(stamp[0])
-                self.stamp = stamp
+                self._catch_up(lib, stamp)
         return self.index
 
-    def forget(self) -> None:
-        """Force a reload on next use (after a rebuild)."""
+    def _catch_up(self, lib: Library, stamp: tuple[int, str | None]) -> None:
+        if self.stamp is None and self.use_snapshot:
+            self._open_snapshot(lib)
+        if self.stamp == stamp:
+            return
+        if self.stamp is None or not self._patch(lib, stamp):
+            self._reload(lib, stamp)
+
+    def _open_snapshot(self, lib: Library) -> None:
+        index, root = self._persistent(), derived_dir(lib)
+        if index is None or root is None:
+            return
+        snap = snapshot.current(root / "vectors", self._name(), index.snapshot_kind, self.model)
+        if snap is None:
+            return
+        try:
+            index.load(snap.folder, snap.meta.seq)
+        except (OSError, ValueError, RuntimeError) as err:  # damaged: read SQLite instead
+            log.warning("vector snapshot %s unusable (%s); reloading", snap.folder, err)
+            return
+        self.stamp = (snap.meta.seq, snap.meta.stamp)
+        self.pending = set(snap.meta.pending)
+        self.last_load = "snapshot"
+
+    def _patch(self, lib: Library, stamp: tuple[int, str | None]) -> bool:
+        """Apply changes since the loaded state; False when a reload is cheaper or needed."""
+        assert self.stamp is not None
+        if stamp[0] < self.stamp[0]:
+            return False  # the change log went backwards: another library file
+        changed = {c.source_id for c in lib.changes_since(self.stamp[0])}
+        if stamp[1] != self.stamp[1]:
+            changed |= self.pending
+        if len(changed) > INCREMENTAL_LIMIT:
+            return False
+        ordered = sorted(changed)
+        fresh = rows_of_sources(lib, self.model, ordered)
+        self.index.delete(ordered)
+        if fresh.ids:
+            self.index.add(fresh.ids, fresh.vectors(), fresh.sids, fresh.tiers)
+        self.index.commit(stamp[0])
+        self.pending = (self.pending - changed) | fresh.pending
+        self.stamp = stamp
+        self.last_load = "incremental"
+        return True
+
+    def _reload(self, lib: Library, stamp: tuple[int, str | None]) -> None:
+        rows = load_rows(lib, self.model)
+        self.index.clear()
+        self.index.add(rows.ids, rows.vectors(), rows.sids, rows.tiers)
+        self.index.commit(stamp[0])
+        self.pending = rows.pending
+        self.stamp = stamp
+        self.last_load = "full"
+
+    def persist(self, lib: Library, wait_seconds: float = 120.0) -> bool:
+        """Publish the index beside the library when the published snapshot is behind;
+        True when one was written. Holds the writer lock while writing."""
+        index, root = self._persistent(), derived_dir(lib)
+        if index is None or root is None:
+            return False
+        name = self._name()
+        with self.lock:
+            # Catching up (a graph build, at worst) needs no writer lock: the snapshot
+            # records the state it reflects, whatever the library did meanwhile.
+            stamp = dense_stamp(lib)
+            if stamp != self.stamp:
+                self._catch_up(lib, stamp)
+        with writer_lock(lib, wait_seconds), self.lock:
+            if self.stamp is None:  # forgotten meanwhile: the next sync writes
+                return False
+            stamp = self.stamp
+            published = snapshot.current(root / "vectors", name, index.snapshot_kind, self.model)
+            if published is not None and (published.meta.seq, published.meta.stamp) == stamp:
+                return False
+            meta = snapshot.SnapshotMeta(
+                seq=stamp[0],
+                stamp=stamp[1],
+                kind=index.snapshot_kind,
+                model=self.model,
+                rows=self.index.count(),
+                pending=frozenset(self.pending),
+            )
+            snapshot.publish(root / "vectors", name, meta, index.save)
+            self.use_snapshot = True
+            return True
+
+    def forget(self, lib: Library | None = None) -> None:
+        """Force a reload from SQLite on next use (after a rebuild); with ``lib``, the
+        published snapshot is discarded too."""
         with self.lock:
             self.stamp = None
+            self.use_snapshot = False
+            root = derived_dir(lib) if lib is not None else None
+            if root is not None:
+                snapshot.discard(root / "vectors", self._name())

@@ -11,9 +11,9 @@ vectors changes the stamp, so every other process reloads).
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +86,27 @@ def prune(lib: Library) -> int:
     return int(cur.rowcount)
 
 
-def load_rows(lib: Library, model: str) -> tuple[list[str], list[str], list[str], Vector]:
-    """(passage ids, source ids, tiers, vectors) of every embedded current passage.
+@dataclass
+class Loaded:
+    """Rows read from the library for a vector index, and the sources that still have
+    passages without a vector (``pending``: an embedding run will revisit them)."""
+
+    ids: list[str] = field(default_factory=list)
+    sids: list[str] = field(default_factory=list)
+    tiers: list[str] = field(default_factory=list)
+    blobs: list[bytes] = field(default_factory=list)
+    pending: set[str] = field(default_factory=set)
+
+    def vectors(self) -> Vector:
+        """The rows' vectors as one float32 matrix."""
+        if not self.blobs:
+            return np.zeros((0, HIDDEN), dtype=np.float32)
+        flat = np.frombuffer(b"".join(self.blobs), dtype=np.float16)
+        return flat.reshape(len(self.ids), HIDDEN).astype(np.float32)
+
+
+def load_rows(lib: Library, model: str) -> Loaded:
+    """Every embedded current passage (id, source, tier, vector).
 
     Two plain scans (vectors by text hash, then passages) joined in Python: reading
     the blobs once is several times faster than SQLite's three-way join.
@@ -99,26 +118,43 @@ def load_rows(lib: Library, model: str) -> tuple[list[str], list[str], list[str]
         )
     }
     tier_of = {str(i): str(t) for i, t in lib.conn.execute("SELECT id, tier FROM sources")}
-    ids: list[str] = []
-    sids: list[str] = []
-    tiers: list[str] = []
-    parts: list[bytes] = []
+    out = Loaded()
     for pid, sid, text_hash in lib.conn.execute(
         "SELECT id, source_id, text_hash FROM passages ORDER BY rowid"
     ):
         blob = blobs.get(str(text_hash))
         if blob is None:
+            out.pending.add(str(sid))
             continue
-        ids.append(str(pid))
-        sids.append(str(sid))
-        tiers.append(tier_of.get(str(sid), ""))
-        parts.append(blob)
-    if parts:
-        flat = np.frombuffer(b"".join(parts), dtype=np.float16)
-        vectors = flat.reshape(len(ids), HIDDEN).astype(np.float32)
-    else:
-        vectors = np.zeros((0, HIDDEN), dtype=np.float32)
-    return ids, sids, tiers, vectors
+        out.ids.append(str(pid))
+        out.sids.append(str(sid))
+        out.tiers.append(tier_of.get(str(sid), ""))
+        out.blobs.append(blob)
+    return out
+
+
+def rows_of_sources(lib: Library, model: str, source_ids: Sequence[str]) -> Loaded:
+    """The embedded passages of some sources (what an incremental update re-reads)."""
+    out = Loaded()
+    for i in range(0, len(source_ids), 500):
+        batch = list(source_ids[i : i + 500])
+        marks = ", ".join("?" * len(batch))
+        rows = lib.conn.execute(
+            "SELECT p.id, p.source_id, s.tier, e.vector FROM passages p"
+            " JOIN sources s ON s.id = p.source_id"
+            " LEFT JOIN embeddings e ON e.text_hash = p.text_hash AND e.model = ?"
+            f" WHERE p.source_id IN ({marks}) ORDER BY p.source_id, p.ordinal",
+            [model, *batch],
+        )
+        for pid, sid, tier, blob in rows:
+            if blob is None:
+                out.pending.add(str(sid))
+                continue
+            out.ids.append(str(pid))
+            out.sids.append(str(sid))
+            out.tiers.append(str(tier))
+            out.blobs.append(bytes(blob))
+    return out
 
 
 def dense_stamp(lib: Library) -> tuple[int, str | None]:
@@ -127,6 +163,12 @@ def dense_stamp(lib: Library) -> tuple[int, str | None]:
 
 
 _TIER_CODE = {t: i for i, t in enumerate(TIERS)}
+#: Rows converted from float16 at a time when a stored matrix is scanned in place.
+_SCAN_CHUNK = 65_536
+#: Share of passing rows above which a filtered search scans the whole matrix.
+_PICK_SHARE = 0.5
+#: Share of deleted rows at which a commit compacts the matrix.
+COMPACT_SHARE = 0.1
 
 
 def top(sims: Array, k: int) -> npt.NDArray[np.int64]:
@@ -139,24 +181,201 @@ def top(sims: Array, k: int) -> npt.NDArray[np.int64]:
     return part[order].astype(np.int64)
 
 
-class ExactVectors:
-    """Every vector in one float32 matrix, scored exactly by one matrix product."""
+def encode_ids(values: Iterable[str]) -> npt.NDArray[np.bytes_]:
+    """Ids as a fixed-width UTF-8 byte array (compact, sortable, memory-mappable)."""
+    data = [v.encode("utf-8") for v in values]
+    return np.array(data, dtype=np.bytes_) if data else np.zeros(0, dtype="S1")
 
-    def __init__(self, dim: int = HIDDEN) -> None:
+
+def _cat_bytes(parts: Sequence[npt.NDArray[np.bytes_]]) -> npt.NDArray[np.bytes_]:
+    kept = [p for p in parts if len(p)]
+    if not kept:
+        return np.zeros(0, dtype="S1")
+    width = max(p.dtype.itemsize for p in kept)
+    return np.concatenate([p.astype(f"S{width}") for p in kept])
+
+
+def _find(
+    sorted_ids: npt.NDArray[np.bytes_],
+    order: npt.NDArray[np.int64],
+    extra: Mapping[str, int],
+    ids: Sequence[str],
+) -> dict[str, int]:
+    """Row of each id: added rows by dictionary, snapshot rows by binary search."""
+    found: dict[str, int] = {}
+    if len(sorted_ids) and ids:
+        keys = encode_ids(ids)
+        pos = np.minimum(np.searchsorted(sorted_ids, keys), len(sorted_ids) - 1)
+        hit = sorted_ids[pos] == keys
+        for i, ok in enumerate(hit.tolist()):
+            if ok:
+                found[ids[i]] = int(order[pos[i]])
+    for pid in ids:
+        if pid in extra:
+            found[pid] = extra[pid]
+    return found
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One immutable state of an :class:`ExactVectors`, swapped whole on commit.
+
+    Rows ``0 … len(base)-1`` come from a snapshot (possibly memory-mapped float16),
+    later rows were added in memory (float32). Deleted rows stay as tombstones
+    (``alive`` false) until a compaction, so row numbers stay stable for a graph
+    built over them. ``sorted_ids``/``order`` look base ids up by binary search;
+    ``extra`` maps the ids of added rows.
+    """
+
+    dim: int
+    base: Any  # (n_base, dim) float16 or float32, possibly a read-only memmap
+    delta: Vector  # (n_delta, dim) float32
+    ids: npt.NDArray[np.bytes_]
+    sids: npt.NDArray[np.bytes_]
+    tiers: npt.NDArray[np.int8]
+    alive: npt.NDArray[np.bool_]
+    sorted_ids: npt.NDArray[np.bytes_]
+    order: npt.NDArray[np.int64]
+    extra: dict[str, int]
+
+    @classmethod
+    def empty(cls, dim: int) -> Rows:
+        """No rows."""
+        none = np.zeros(0, dtype="S1")
+        return cls(
+            dim,
+            np.zeros((0, dim), np.float32),
+            np.zeros((0, dim), np.float32),
+            none,
+            none,
+            np.zeros(0, np.int8),
+            np.zeros(0, np.bool_),
+            none,
+            np.zeros(0, np.int64),
+            {},
+        )
+
+    @property
+    def total(self) -> int:
+        """Rows including tombstones."""
+        return len(self.ids)
+
+    def count(self) -> int:
+        """Live rows."""
+        return int(self.alive.sum())
+
+    def rows_of(self, ids: Sequence[str]) -> list[int]:
+        """Live row of each id that has one (in the given order)."""
+        found = _find(self.sorted_ids, self.order, self.extra, ids)
+        return [found[p] for p in ids if p in found and self.alive[found[p]]]
+
+    def id_of(self, row: int) -> str:
+        """The id of a row."""
+        return bytes(self.ids[row]).decode("utf-8")
+
+    def block(self, rows: npt.NDArray[np.int64]) -> Vector:
+        """The float32 vectors of some rows."""
+        n_base = len(self.base)
+        out = np.empty((len(rows), self.dim), dtype=np.float32)
+        in_base = rows < n_base
+        if in_base.any():
+            out[in_base] = self.base[rows[in_base]]
+        if (~in_base).any():
+            out[~in_base] = self.delta[rows[~in_base] - n_base]
+        return out
+
+    def matrix(self) -> Vector:
+        """Every row's vector as one float32 matrix (a copy unless already float32)."""
+        base = np.asarray(self.base, dtype=np.float32)
+        if not len(self.delta):
+            return np.ascontiguousarray(base)
+        return np.ascontiguousarray(np.concatenate([base, self.delta]))
+
+    def scan(self, q: Vector) -> Array:
+        """Cosine of ``q`` with every row (tombstones included; the caller masks)."""
+        parts: list[Array] = []
+        if self.base.dtype == np.float32:
+            parts.append(self.base @ q)
+        else:  # a float16 matrix scanned in place, a chunk at a time
+            for start in range(0, len(self.base), _SCAN_CHUNK):
+                chunk = np.asarray(self.base[start : start + _SCAN_CHUNK], dtype=np.float32)
+                parts.append(chunk @ q)
+        parts.append(self.delta @ q)
+        return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
+
+    def allowed(self, filters: Filters) -> npt.NDArray[np.bool_]:
+        """Live rows that pass ``filters``."""
+        keep = self.alive.copy()
+        if filters.tiers is not None:
+            wanted = [_TIER_CODE[t] for t in filters.tiers if t in _TIER_CODE]
+            keep &= np.isin(self.tiers, wanted)
+        if filters.source_ids is not None:
+            keep &= np.isin(self.sids, encode_ids(filters.source_ids))
+        return keep
+
+    def allowed_rows(self, filters: Filters, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """Which of ``rows`` are live and pass ``filters``."""
+        keep = np.asarray(self.alive[rows], dtype=np.bool_).copy()
+        if filters.tiers is not None:
+            wanted = [_TIER_CODE[t] for t in filters.tiers if t in _TIER_CODE]
+            keep &= np.isin(self.tiers[rows], wanted)
+        if filters.source_ids is not None:
+            keep &= np.isin(self.sids[rows], encode_ids(filters.source_ids))
+        return keep
+
+    def compacted(self) -> Rows:
+        """The live rows only, all in memory (float32)."""
+        live = np.flatnonzero(self.alive)
+        ids = [self.id_of(int(r)) for r in live]
+        return Rows(
+            self.dim,
+            np.zeros((0, self.dim), np.float32),
+            self.block(live.astype(np.int64)),
+            self.ids[live],
+            self.sids[live],
+            self.tiers[live],
+            np.ones(len(live), np.bool_),
+            np.zeros(0, dtype="S1"),
+            np.zeros(0, np.int64),
+            {pid: i for i, pid in enumerate(ids)},
+        )
+
+
+class ExactVectors:
+    """Every vector in one matrix, scored exactly by one matrix product.
+
+    ``materialize`` (the default) turns a loaded float16 snapshot into float32 in one
+    sequential read, for fast full scans; the ``ann`` backend keeps it memory-mapped,
+    since it only ever scores a few rows exactly. ``compact`` drops tombstones once
+    they are :data:`COMPACT_SHARE` of the rows (off when a graph numbers the rows).
+    """
+
+    snapshot_kind = "exact-f16-v1"
+
+    def __init__(
+        self, dim: int = HIDDEN, *, materialize: bool = True, compact: bool = True
+    ) -> None:
         self.dim = dim
-        self.ids: list[str] = []
-        self.vectors: Vector = np.zeros((0, dim), dtype=np.float32)
-        self.tiers: npt.NDArray[np.int8] = np.zeros(0, dtype=np.int8)
-        self.sids: npt.NDArray[np.str_] = np.zeros(0, dtype=np.str_)
-        self.row: dict[str, int] = {}
+        self.materialize = materialize
+        self.compact = compact
+        self.state = Rows.empty(dim)
         self._pending: list[tuple[str, Any]] = []
         self._seq = -1
-        self._lock = threading.Lock()
 
     @property
     def applied_seq(self) -> int:
         """The change sequence reflected (-1 until loaded)."""
         return self._seq
+
+    @property
+    def ids(self) -> list[str]:
+        """Row ids, tombstones included (for tools; searches use :attr:`state`)."""
+        return [self.state.id_of(r) for r in range(self.state.total)]
+
+    @property
+    def vectors(self) -> Vector:
+        """Every row as one float32 matrix (for tools and graph builds)."""
+        return self.state.matrix()
 
     def add(
         self, ids: Sequence[str], vectors: Vector, sources: Sequence[str], tiers: Sequence[str]
@@ -175,60 +394,64 @@ class ExactVectors:
         self._pending.append(("clear", None))
 
     def commit(self, seq: int) -> None:
-        """Apply staged changes (one rebuild of the matrix) and record ``seq``."""
-        ids, vecs = list(self.ids), [self.vectors]
-        tiers, sids = [self.tiers], [self.sids]
+        """Apply staged changes and record ``seq`` (the new state is swapped in whole)."""
+        s = self.state
+        base, ids, sids, tiers = s.base, [s.ids], [s.sids], [s.tiers]
+        alive, delta, extra = [s.alive.copy()], [s.delta], dict(s.extra)
+        sorted_ids, order = s.sorted_ids, s.order
         for op, arg in self._pending:
             if op == "clear":
-                ids, vecs = [], [np.zeros((0, self.dim), dtype=np.float32)]
-                tiers, sids = [np.zeros(0, np.int8)], [np.zeros(0, np.str_)]
+                empty = Rows.empty(self.dim)
+                base, ids, sids, tiers = empty.base, [empty.ids], [empty.sids], [empty.tiers]
+                alive, delta, extra = [empty.alive], [empty.delta], {}
+                sorted_ids, order = empty.sorted_ids, empty.order
             elif op == "delete":
-                keep = ~np.isin(np.concatenate(sids), list(arg))
-                ids = [i for i, k in zip(ids, keep, strict=True) if k]
-                vecs, tiers = [np.concatenate(vecs)[keep]], [np.concatenate(tiers)[keep]]
-                sids = [np.concatenate(sids)[keep]]
+                flat_alive = np.concatenate(alive)
+                flat_alive &= ~np.isin(_cat_bytes(sids), encode_ids(arg))
+                alive = [flat_alive]
             else:
                 new_ids, new_vecs, new_sids, new_tiers = arg
-                ids.extend(new_ids)
-                vecs.append(new_vecs.reshape(len(new_ids), self.dim))
+                flat_alive = np.concatenate(alive)
+                # An id added again without a delete: the newest row wins.
+                stale = list(_find(sorted_ids, order, extra, new_ids).values())
+                flat_alive[np.array(stale, dtype=np.int64)] = False
+                alive = [flat_alive]
+                start = len(flat_alive)
+                for i, pid in enumerate(new_ids):
+                    extra[pid] = start + i
+                ids.append(encode_ids(new_ids))
+                sids.append(encode_ids(new_sids))
                 tiers.append(np.array([_TIER_CODE.get(t, -1) for t in new_tiers], np.int8))
-                sids.append(np.array(list(new_sids), dtype=np.str_))
+                alive.append(np.ones(len(new_ids), np.bool_))
+                delta.append(new_vecs.reshape(len(new_ids), self.dim))
         self._pending.clear()
-        with self._lock:
-            self.ids = ids
-            self.vectors = np.ascontiguousarray(np.concatenate(vecs), dtype=np.float32)
-            self.tiers = np.concatenate(tiers).astype(np.int8)
-            self.sids = np.concatenate(sids)
-            self.row = {pid: i for i, pid in enumerate(ids)}
-            self._seq = seq
+        state = Rows(
+            self.dim,
+            base,
+            np.ascontiguousarray(np.concatenate(delta), dtype=np.float32),
+            _cat_bytes(ids),
+            _cat_bytes(sids),
+            np.concatenate(tiers).astype(np.int8),
+            np.concatenate(alive),
+            sorted_ids,
+            order,
+            extra,
+        )
+        dead = state.total - state.count()
+        if self.compact and dead and dead >= COMPACT_SHARE * state.total:
+            state = state.compacted()
+        self.state = state
+        self._seq = seq
 
     def count(self) -> int:
-        """Number of vectors."""
-        return len(self.ids)
-
-    def _mask(self, sims: Array, filters: Filters) -> Array:
-        if filters.tiers is not None:
-            wanted = [_TIER_CODE[t] for t in filters.tiers if t in _TIER_CODE]
-            sims = np.where(np.isin(self.tiers, wanted), sims, -np.inf).astype(np.float32)
-        if filters.source_ids is not None:
-            keep = np.isin(self.sids, list(filters.source_ids))
-            sims = np.where(keep, sims, -np.inf).astype(np.float32)
-        return sims
+        """Number of live vectors."""
+        return self.state.count()
 
     def scores(
         self, vector: Vector, filters: Filters = NO_FILTERS, rows: Sequence[int] | None = None
     ) -> Array:
-        """Cosine of ``vector`` with every row (or only ``rows``; others −inf)."""
-        q = np.asarray(vector, dtype=np.float32)
-        with single_thread():
-            if rows is None:
-                sims: Array = self.vectors @ q
-            else:
-                sims = np.full(len(self.ids), -np.inf, dtype=np.float32)
-                picked = np.array(sorted(rows), dtype=np.int64)
-                if len(picked):
-                    sims[picked] = self.vectors[picked] @ q
-        return self._mask(sims, filters)
+        """Cosine of ``vector`` with every live row (or only ``rows``; others −inf)."""
+        return exact_scores(self.state, vector, filters, rows)
 
     def search(
         self,
@@ -237,16 +460,124 @@ class ExactVectors:
         filters: Filters = NO_FILTERS,
         among: Iterable[str] | None = None,
     ) -> list[ScoredId]:
-        """The ``k`` best rows by cosine, best first."""
-        if k <= 0 or not self.ids:
-            return []
-        rows = None if among is None else [self.row[i] for i in among if i in self.row]
-        sims = self.scores(vector, filters, rows)
-        return [ScoredId(float(sims[r]), self.ids[int(r)]) for r in top(sims, k)]
+        """The ``k`` best live rows by cosine, best first."""
+        return search_rows(self.state, vector, k, filters, among)
 
     def vectors_of(self, ids: Sequence[str]) -> dict[str, Vector]:
         """The stored vector of each known id."""
-        return {i: self.vectors[self.row[i]] for i in ids if i in self.row}
+        s = self.state
+        rows = s.rows_of(list(ids))
+        block = s.block(np.array(rows, dtype=np.int64))
+        return {s.id_of(r): block[i] for i, r in enumerate(rows)}
+
+    # -- persistence ---------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Write every row (tombstones included, so row numbers stay) to ``folder``."""
+        save_rows(self.state, folder)
+
+    def load(self, folder: Path, seq: int) -> None:
+        """Replace the contents with a snapshot written by :meth:`save`."""
+        state = load_rows_file(folder, self.dim)
+        if self.materialize and state.base.dtype != np.float32:
+            state = replace(state, base=np.asarray(state.base, dtype=np.float32))
+        self.adopt(state, seq)
+
+    def adopt(self, state: Rows, seq: int) -> None:
+        """Take ``state`` as the contents, reflecting change ``seq``."""
+        self._pending.clear()
+        self.state = state
+        self._seq = seq
+
+
+def exact_scores(s: Rows, vector: Vector, filters: Filters, rows: Sequence[int] | None) -> Array:
+    """Cosine with every live row passing ``filters`` (or only ``rows``); others −inf."""
+    q = np.asarray(vector, dtype=np.float32)
+    keep = s.allowed(filters)
+    if rows is None:
+        picked = np.flatnonzero(keep)
+        if len(picked) > _PICK_SHARE * s.total:  # most rows pass: one scan of all
+            with single_thread():
+                sims = s.scan(q)
+            return np.where(keep, sims, -np.inf).astype(np.float32)
+    else:
+        picked = np.array(sorted(set(rows)), dtype=np.int64)
+        picked = picked[keep[picked]] if len(picked) else picked
+    # Only the rows that can be returned are scored (a filter for a small tier, or
+    # candidates): a mapped float16 matrix is then never read whole.
+    sims = np.full(s.total, -np.inf, dtype=np.float32)
+    if len(picked):
+        with single_thread():
+            sims[picked] = s.block(picked) @ q
+    return sims
+
+
+def search_rows(
+    s: Rows, vector: Vector, k: int, filters: Filters, among: Iterable[str] | None
+) -> list[ScoredId]:
+    """Exact top ``k`` over one state (``among``: only those ids)."""
+    if k <= 0 or not s.total:
+        return []
+    if among is not None:  # candidates only: no array as long as the library
+        picked = np.array(sorted(set(s.rows_of(list(among)))), dtype=np.int64)
+        picked = picked[s.allowed_rows(filters, picked)] if len(picked) else picked
+        if not len(picked):
+            return []
+        with single_thread():
+            part = (s.block(picked) @ np.asarray(vector, dtype=np.float32)).astype(np.float32)
+        return [ScoredId(float(part[i]), s.id_of(int(picked[i]))) for i in top(part, k)]
+    sims = exact_scores(s, vector, filters, None)
+    return [ScoredId(float(sims[r]), s.id_of(int(r))) for r in top(sims, k)]
+
+
+_FILES = ("vectors", "ids", "sids", "tiers", "alive", "sorted_ids", "order")
+
+
+def save_rows(s: Rows, folder: Path) -> None:
+    """Write a state as ``.npy`` files (vectors as float16), streaming the matrix."""
+    out = np.lib.format.open_memmap(
+        folder / "vectors.npy", mode="w+", dtype=np.float16, shape=(s.total, s.dim)
+    )
+    n_base = len(s.base)
+    for start in range(0, n_base, _SCAN_CHUNK):
+        stop = min(n_base, start + _SCAN_CHUNK)
+        out[start:stop] = s.base[start:stop]
+    if len(s.delta):
+        out[n_base:] = s.delta
+    out.flush()
+    del out
+    live = np.flatnonzero(s.alive)
+    order = live[np.argsort(s.ids[live], kind="stable")].astype(np.int64)
+    np.save(folder / "ids.npy", s.ids)
+    np.save(folder / "sids.npy", s.sids)
+    np.save(folder / "tiers.npy", s.tiers)
+    np.save(folder / "alive.npy", s.alive)
+    np.save(folder / "sorted_ids.npy", s.ids[order])
+    np.save(folder / "order.npy", order)
+
+
+def load_rows_file(folder: Path, dim: int) -> Rows:
+    """Open a state written by :func:`save_rows`: every array memory-mapped (the
+    tombstone mask is copied, being small and changed by deletes)."""
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _FILES}
+    total = len(arrays["ids"])
+    vectors = arrays["vectors"]
+    if vectors.shape != (total, dim) or any(
+        len(arrays[n]) != total for n in ("sids", "tiers", "alive")
+    ):
+        raise ValueError(f"{folder}: vector snapshot arrays disagree in length")
+    return Rows(
+        dim,
+        vectors,
+        np.zeros((0, dim), np.float32),
+        arrays["ids"],
+        arrays["sids"],
+        arrays["tiers"],
+        np.array(arrays["alive"], dtype=np.bool_),
+        arrays["sorted_ids"],
+        arrays["order"],
+        {},
+    )
 
 
 def open_exact(directory: Path | None, **_options: object) -> ExactVectors:

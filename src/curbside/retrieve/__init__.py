@@ -168,6 +168,8 @@ class Retriever:
                     seq=self.lexical.applied_seq, busy=True, dense=self._dense_label()
                 )
         embedded = self._embed(progress)
+        self._persist_vectors()
+        self.library.remember_fingerprint()
         return SyncReport(
             seq=seq,
             indexed=indexed,
@@ -186,8 +188,9 @@ class Retriever:
             indexed, seq = rebuild_lexical(self.library, self.lexical)
         prune(self.library)
         if self._vectors is not None:
-            self._vectors.forget()
+            self._vectors.forget(self.library)
         embedded = self._embed(progress)
+        self._persist_vectors()
         return SyncReport(
             seq=seq,
             indexed=indexed,
@@ -206,6 +209,15 @@ class Retriever:
             self._dense_off(err)
             return 0
         return embed_missing(self.library, encoder.encode, MODEL_NAME, progress)
+
+    def _persist_vectors(self) -> None:
+        """Publish the vector index beside the library, so new processes map it."""
+        if not self.dense or self._vectors is None:
+            return
+        try:
+            self._vectors.persist(self.library, SYNC_WAIT_SECONDS)
+        except (IndexBusy, OSError) as err:  # busy or read-only: the next sync catches up
+            log.info("vector snapshot not written: %s", err)
 
     def _dense_label(self) -> str:
         return "on" if self.dense else "off"

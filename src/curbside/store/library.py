@@ -86,6 +86,10 @@ def _select_in(conn: sqlite3.Connection, sql: str, ids: Iterable[str]) -> Iterat
         yield from conn.execute(sql.format(marks=", ".join("?" * len(batch))), batch)
 
 
+#: ``meta`` key holding ``"<change seq>:<fingerprint>"``.
+FINGERPRINT_META = "library.fingerprint"
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -404,14 +408,32 @@ class Library:
         return int(self.conn.execute("SELECT count(*) FROM passages").fetchone()[0])
 
     def fingerprint(self) -> str:
-        """A digest of every source's id and content hash: same files, same fingerprint."""
+        """A digest of every source's id and content hash: same files, same fingerprint.
+
+        Computing it reads every source (seconds at a million), so it is kept per change
+        sequence in memory and, once a writer called :meth:`remember_fingerprint`, in
+        ``meta``: a new process or the first ask after an ingest reads one row.
+        """
         seq = self.last_change()
         if self._fingerprint is None or self._fingerprint[0] != seq:
-            digest = hashlib.sha256()
-            for row in self.conn.execute("SELECT id, content_hash FROM sources ORDER BY id"):
-                digest.update(f"{row[0]}\t{row[1]}\n".encode())
-            self._fingerprint = (seq, digest.hexdigest()[:16])
+            stored = self.meta_get(FINGERPRINT_META) or ""
+            at, _, value = stored.partition(":")
+            if at == str(seq) and value:
+                self._fingerprint = (seq, value)
+            else:
+                digest = hashlib.sha256()
+                for row in self.conn.execute("SELECT id, content_hash FROM sources ORDER BY id"):
+                    digest.update(f"{row[0]}\t{row[1]}\n".encode())
+                self._fingerprint = (seq, digest.hexdigest()[:16])
         return self._fingerprint[1]
+
+    def remember_fingerprint(self) -> None:
+        """Store the fingerprint of the current state in ``meta`` (writers call this after
+        an ingest, so that readers need not read every source)."""
+        seq = self.last_change()
+        value = self.fingerprint()
+        if self.last_change() == seq and self._fingerprint == (seq, value):
+            self.meta_set(FINGERPRINT_META, f"{seq}:{value}")
 
     def meta_get(self, key: str, default: str | None = None) -> str | None:
         """A value from the key/value ``meta`` table."""
