@@ -6,20 +6,14 @@ from pathlib import Path
 
 from curbside.answer.stats import LibraryStats
 from curbside.ingest.prepare import store_document
-from curbside.models import Document, Section
+from curbside.models import Document
 from curbside.retrieve import Retriever
 from curbside.store import Library
+from tests.documents import research_note
 
 
 def _doc(ident: str, text: str) -> Document:
-    return Document(
-        title=f"Placeholder note {ident}",
-        sections=(Section("Body", text),),
-        format="text",
-        external_id=ident,
-        tier="research",
-        year=2020,
-    )  # type: ignore[arg-type]
+    return research_note(ident, text, f"Placeholder note {ident}")
 
 
 def test_document_frequencies_follow_the_index_and_the_library(library_path: Path) -> None:

@@ -16,8 +16,9 @@ from curbside.index.registry import open_backend
 from curbside.index.sync import VectorSync, derived_dir
 from curbside.index.vectors import store
 from curbside.ingest.prepare import store_document
-from curbside.models import Document, Section
+from curbside.models import Document
 from curbside.store import Library
+from tests.documents import research_note
 
 MODEL = "test-model"
 VECTOR = ["exact", "ann"]
@@ -130,14 +131,7 @@ def test_damaged_snapshot_files_are_refused(tmp_path: Path) -> None:
 
 
 def _doc(ident: str, text: str) -> Document:
-    return Document(
-        title=f"Placeholder {ident}",
-        sections=(Section("Body", text),),
-        format="text",
-        external_id=ident,
-        tier="research",
-        year=2020,
-    )  # type: ignore[arg-type]
+    return research_note(ident, text, f"Placeholder {ident}")
 
 
 def _embed_all(lib: Library, seed: int) -> None:

@@ -57,7 +57,6 @@ from curbside.question.topics import question_topics, topic
 from curbside.question.understand import DRUG_TYPES, Understanding
 from curbside.retrieve import QueryPlan, Retriever
 from curbside.store import Library
-from curbside.store.browse import superseded_by
 from curbside.store.threads import turns
 from curbside.text.common import specificity
 from curbside.text.glossary import Glossary, load_glossary
@@ -262,7 +261,10 @@ class Engine:
         if plan.intent.broad:
             # Only once the gate has passed: facets widen an answer, never justify one.
             evidence = evidence + self._widen(plan, evidence)
-        superseded = superseded_by(self.library.conn, (ev.source.id for ev in evidence))
+        # Each source read from the library already says what replaces it.
+        superseded = {
+            ev.source.id: ev.source.superseded_by for ev in evidence if ev.source.superseded_by
+        }
         pool = candidates(
             plan,
             evidence,
