@@ -12,6 +12,7 @@ without them :func:`dense_status` says so in one line and retrieval runs lexical
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import threading
 from collections.abc import Sequence
@@ -134,8 +135,17 @@ class Encoder:
         return out
 
     def encode_query(self, text: str) -> Array:
-        """Embed one question (a 384-vector)."""
+        """Embed one question (a 384-vector, read-only).
+
+        One question is searched several times (per facet, per tier, for labels), so
+        recent questions' vectors are kept: each costs a model pass otherwise.
+        """
+        return self._remembered(text)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019  (one encoder per process, kept for life)
+    def _remembered(self, text: str) -> Array:
         vector: Array = self.encode([text])[0]
+        vector.flags.writeable = False
         return vector
 
 

@@ -19,14 +19,14 @@ import faiss
 import numpy as np
 
 from curbside.index.base import NO_FILTERS, Filters, ScoredId, Vector
+from curbside.index.snapshot import prefetch
 from curbside.index.vectors import (
     ExactVectors,
     Rows,
-    exact_scores,
+    best_rows,
     load_rows_file,
     save_rows,
     search_rows,
-    top,
 )
 
 #: Graph degree and build breadth.
@@ -161,28 +161,29 @@ class AnnVectors:
         if among is not None:
             return search_rows(rows, vector, k, filters, among)
         dead = rows.total - rows.count()
-        mask = None if filters == NO_FILTERS and not dead else rows.allowed(filters)
-        allowed = rows.count() if mask is None else int(mask.sum())
-        if filters != NO_FILTERS and allowed < EXACT_BELOW:
+        passing = rows.passing(filters)
+        if passing is not None and len(passing) < EXACT_BELOW:
             return search_rows(rows, vector, k, filters, None)
         q = np.asarray(vector, dtype=np.float32).reshape(1, self.dim)
         found: list[ScoredId] = []
         if view.covered:
-            fetch = min(view.covered, k if mask is None else k * 4 + dead)
+            narrowed = passing is not None or dead
+            fetch = min(view.covered, k * 4 + dead if narrowed else k)
             scores, picked = view.graph.search(q, fetch)
-            for score, row in zip(scores[0], picked[0], strict=True):
-                if row < 0 or (mask is not None and not mask[row]):
+            keep = _members(picked[0], passing, rows)
+            for score, row, ok in zip(scores[0], picked[0], keep, strict=True):
+                if not ok:
                     continue
                 found.append(ScoredId(float(score), rows.id_of(int(row))))
                 if len(found) == k:
                     break
+            if len(found) < k and len(found) < _in_graph(rows, passing, view.covered):
+                # The filter removed too much of what the graph offered: score exactly.
+                return search_rows(rows, vector, k, filters, None)
         if view.covered < rows.total:  # rows not in the graph yet: scored exactly
-            waiting = list(range(view.covered, rows.total))
-            sims = exact_scores(rows, q[0], filters, waiting)
-            found.extend(ScoredId(float(sims[r]), rows.id_of(int(r))) for r in top(sims, k))
+            waiting = np.arange(view.covered, rows.total, dtype=np.int64)
+            found.extend(best_rows(rows, waiting, q[0], k, filters))
             found = sorted(found, key=lambda h: (-h.score, h.id))[:k]
-        if len(found) < min(k, allowed):  # the filter removed too much: fall back to exact
-            return search_rows(rows, vector, k, filters, None)
         return found
 
     def vectors_of(self, ids: Sequence[str]) -> dict[str, Vector]:
@@ -208,10 +209,28 @@ class AnnVectors:
         self.exact.adopt(rows, seq)
         self._graph_file = path
         self.view = _View(rows, graph, rows.total)
+        prefetch([path, folder / "vectors.npy"])
 
 
 #: Memory-map the stored vectors of a flat-coded index (faiss ≥ 1.9), else read it.
 _MMAP_FLAG = int(getattr(faiss, "IO_FLAG_MMAP_IFC", 0))
+
+
+def _members(picked: Any, passing: Any, rows: Rows) -> list[bool]:
+    """Which graph results may be returned: real rows, live, and passing the filters."""
+    found = np.asarray(picked, dtype=np.int64)
+    ok = found >= 0
+    ok[ok] = rows.alive[found[ok]]
+    if passing is not None:
+        ok &= np.isin(found, passing)
+    return [bool(x) for x in ok]
+
+
+def _in_graph(rows: Rows, passing: Any, covered: int) -> int:
+    """How many rows the graph covers that a search may return."""
+    if passing is None:
+        return int(rows.alive[:covered].sum())
+    return int(np.searchsorted(passing, covered))
 
 
 def _add_rows(graph: Any, rows: Rows, start: int, stop: int) -> None:

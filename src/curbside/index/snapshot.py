@@ -18,8 +18,9 @@ import contextlib
 import json
 import os
 import shutil
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,3 +164,34 @@ def discard(root: Path, name: str) -> None:
     """Forget the published snapshot (a rebuild follows); files go with the next publish."""
     with contextlib.suppress(FileNotFoundError):
         (home(root, name) / _POINTER).unlink()
+
+
+def prefetch(paths: Iterable[Path]) -> None:
+    """Read mapped files once, sequentially, in a background thread.
+
+    A search maps its files and touches pages at random: on a cold page cache each
+    ask of a fresh process would wait on hundreds of scattered reads (measured at
+    1M passages: 8 s for the first ask, about 1 s for each of the next twenty). One
+    sequential read, started here and not waited for, fills the page cache in
+    seconds while the first answers are already being served. (``posix_fadvise``'s
+    WILLNEED is only a hint: here it read 8 MB of a 1.7 GB graph.)
+    """
+    files = list(paths)
+    threading.Thread(
+        target=_read_through, args=(files,), name="curbside-prefetch", daemon=True
+    ).start()
+
+
+def _read_through(files: list[Path]) -> None:
+    buffer = bytearray(_PREFETCH_CHUNK)
+    for path in files:
+        try:
+            with path.open("rb", buffering=0) as fh:
+                while fh.readinto(buffer):
+                    pass
+        except OSError:  # gone (a newer snapshot replaced it) or unreadable: skip
+            continue
+
+
+#: Bytes read per call when prefetching (the GIL is released during each read).
+_PREFETCH_CHUNK = 8 << 20

@@ -237,6 +237,9 @@ class Rows:
     sorted_ids: npt.NDArray[np.bytes_]
     order: npt.NDArray[np.int64]
     extra: dict[str, int]
+    #: Row sets derived on first use (per tier, sources sorted): filtered searches then
+    #: touch only the rows they may return, never an array as long as the library.
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def empty(cls, dim: int) -> Rows:
@@ -302,6 +305,46 @@ class Rows:
                 parts.append(chunk @ q)
         parts.append(self.delta @ q)
         return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
+
+    def _tier_rows(self, code: int) -> npt.NDArray[np.int64]:
+        key = f"tier:{code}"
+        if key not in self._derived:
+            self._derived[key] = np.flatnonzero(self.tiers == code).astype(np.int64)
+        rows: npt.NDArray[np.int64] = self._derived[key]
+        return rows
+
+    def _source_rows(self, source_ids: Iterable[str]) -> npt.NDArray[np.int64]:
+        if "sid_order" not in self._derived:
+            order = np.argsort(self.sids, kind="stable").astype(np.int64)
+            self._derived["sid_order"] = order
+            self._derived["sid_sorted"] = self.sids[order]
+        order, ranked = self._derived["sid_order"], self._derived["sid_sorted"]
+        keys = encode_ids(sorted(set(source_ids)))
+        if not len(keys) or not len(ranked):
+            return np.zeros(0, np.int64)
+        lo = np.searchsorted(ranked, keys, side="left")
+        hi = np.searchsorted(ranked, keys, side="right")
+        parts = [order[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+
+    def passing(self, filters: Filters) -> npt.NDArray[np.int64] | None:
+        """Sorted live rows that pass ``filters``, or None when every live row does.
+
+        Tier and source filters are answered from row sets kept per state, so a
+        filtered search costs what it returns, not the library's size.
+        """
+        if filters.tiers is None and filters.source_ids is None:
+            return None
+        rows: npt.NDArray[np.int64] | None = None
+        if filters.tiers is not None:
+            codes = sorted({_TIER_CODE[t] for t in filters.tiers if t in _TIER_CODE})
+            parts = [self._tier_rows(c) for c in codes]
+            rows = np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+        if filters.source_ids is not None:
+            by_source = self._source_rows(filters.source_ids)
+            rows = by_source if rows is None else np.intersect1d(rows, by_source)
+        assert rows is not None
+        return rows[self.alive[rows]] if len(rows) else rows
 
     def allowed(self, filters: Filters) -> npt.NDArray[np.bool_]:
         """Live rows that pass ``filters``."""
@@ -493,23 +536,39 @@ class ExactVectors:
 def exact_scores(s: Rows, vector: Vector, filters: Filters, rows: Sequence[int] | None) -> Array:
     """Cosine with every live row passing ``filters`` (or only ``rows``); others −inf."""
     q = np.asarray(vector, dtype=np.float32)
-    keep = s.allowed(filters)
     if rows is None:
-        picked = np.flatnonzero(keep)
-        if len(picked) > _PICK_SHARE * s.total:  # most rows pass: one scan of all
+        picked = s.passing(filters)
+        if picked is None or len(picked) > _PICK_SHARE * s.total:  # one scan of all
+            keep = s.allowed(filters)
             with single_thread():
                 sims = s.scan(q)
             return np.where(keep, sims, -np.inf).astype(np.float32)
     else:
         picked = np.array(sorted(set(rows)), dtype=np.int64)
-        picked = picked[keep[picked]] if len(picked) else picked
-    # Only the rows that can be returned are scored (a filter for a small tier, or
-    # candidates): a mapped float16 matrix is then never read whole.
+        picked = picked[s.allowed_rows(filters, picked)] if len(picked) else picked
     sims = np.full(s.total, -np.inf, dtype=np.float32)
     if len(picked):
-        with single_thread():
-            sims[picked] = s.block(picked) @ q
+        sims[picked] = _score_rows(s, picked, q)
     return sims
+
+
+def _score_rows(s: Rows, picked: npt.NDArray[np.int64], q: Vector) -> Array:
+    # Only the rows that can be returned are read: a mapped float16 matrix is never
+    # read whole for a candidate set or a small tier.
+    with single_thread():
+        return (s.block(picked) @ q).astype(np.float32)
+
+
+def best_rows(
+    s: Rows, picked: npt.NDArray[np.int64], q: Vector, k: int, filters: Filters | None = None
+) -> list[ScoredId]:
+    """Exact top ``k`` among some rows (live rows passing ``filters``, when given)."""
+    if filters is not None and len(picked):
+        picked = picked[s.allowed_rows(filters, picked)]
+    if not len(picked):
+        return []
+    part = _score_rows(s, picked, q)
+    return [ScoredId(float(part[i]), s.id_of(int(picked[i]))) for i in top(part, k)]
 
 
 def search_rows(
@@ -518,15 +577,15 @@ def search_rows(
     """Exact top ``k`` over one state (``among``: only those ids)."""
     if k <= 0 or not s.total:
         return []
+    q = np.asarray(vector, dtype=np.float32)
     if among is not None:  # candidates only: no array as long as the library
         picked = np.array(sorted(set(s.rows_of(list(among)))), dtype=np.int64)
         picked = picked[s.allowed_rows(filters, picked)] if len(picked) else picked
-        if not len(picked):
-            return []
-        with single_thread():
-            part = (s.block(picked) @ np.asarray(vector, dtype=np.float32)).astype(np.float32)
-        return [ScoredId(float(part[i]), s.id_of(int(picked[i]))) for i in top(part, k)]
-    sims = exact_scores(s, vector, filters, None)
+        return best_rows(s, picked, q, k)
+    passing = s.passing(filters)
+    if passing is not None and len(passing) <= _PICK_SHARE * s.total:
+        return best_rows(s, passing, q, k)
+    sims = exact_scores(s, q, filters, None)
     return [ScoredId(float(sims[r]), s.id_of(int(r))) for r in top(sims, k)]
 
 
@@ -559,7 +618,9 @@ def save_rows(s: Rows, folder: Path) -> None:
 def load_rows_file(folder: Path, dim: int) -> Rows:
     """Open a state written by :func:`save_rows`: every array memory-mapped (the
     tombstone mask is copied, being small and changed by deletes)."""
-    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _FILES}
+    # Plain ndarray views of the maps: indexing a np.memmap one element at a time
+    # (ids of results) costs several times more than indexing the same memory as an array.
+    arrays = {name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r")) for name in _FILES}
     total = len(arrays["ids"])
     vectors = arrays["vectors"]
     if vectors.shape != (total, dim) or any(
