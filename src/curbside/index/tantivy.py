@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +207,26 @@ class TantivyIndex:
         freqs = {f: {t: int(searcher.doc_freq(f, t)) for t in wanted} for f in FIELD_WEIGHTS}
         return TermStats(n, {}, freqs)
 
+    def prefix_df(self, prefixes: Sequence[str]) -> int:
+        """Passages whose body has a term starting with each of ``prefixes``.
+
+        One prefix query per prefix (tantivy walks its term dictionary with an
+        automaton and unions the postings), all required; only the count is collected.
+        """
+        searcher = self._ready().searcher()
+        wanted = list(dict.fromkeys(prefixes))
+        if not wanted:
+            return int(searcher.num_docs)
+        q = tantivy.Query
+        parts = [q.regex_query(self.schema, "body", _prefix_pattern(p)) for p in wanted]
+        query = (
+            parts[0]
+            if len(parts) == 1
+            else q.boolean_query([(tantivy.Occur.Must, part) for part in parts])
+        )
+        # A limit of 0 is refused by tantivy; one hit is the least it collects.
+        return int(searcher.search(q.const_score_query(query, 1.0), 1, count=True).count)
+
     def _term(
         self, term: str, weight: float, local: TermStats | None, glob: TermStats | None
     ) -> Any:
@@ -289,6 +309,16 @@ class TantivyIndex:
             doc = searcher.doc(address)
             out.append(ScoredId(float(score), str(doc["pid"][0])))
         return out
+
+
+def _prefix_pattern(prefix: str) -> str:
+    """A tantivy regex matching every term that starts with ``prefix``: anything but
+    a lower-case letter or digit is written as a code point, so no term can inject
+    regex syntax."""
+    literal = "".join(
+        c if ("a" <= c <= "z" or "0" <= c <= "9") else f"\\x{{{ord(c):x}}}" for c in prefix
+    )
+    return literal + ".*"
 
 
 def open_tantivy(directory: Path | None, **_options: object) -> TantivyIndex:
