@@ -210,22 +210,24 @@ class TantivyIndex:
     def prefix_df(self, prefixes: Sequence[str]) -> int:
         """Passages whose body has a term starting with each of ``prefixes``.
 
-        One prefix query per prefix (tantivy walks its term dictionary with an
-        automaton and unions the postings), all required; only the count is collected.
+        Each prefix is a walk of the term dictionary (no regex, so any text is a plain
+        prefix) and a term-set query over the terms found; all are required, and only
+        the count is collected.
         """
         searcher = self._ready().searcher()
         wanted = list(dict.fromkeys(prefixes))
         if not wanted:
             return int(searcher.num_docs)
         q = tantivy.Query
-        parts = [q.regex_query(self.schema, "body", _prefix_pattern(p)) for p in wanted]
-        query = (
-            parts[0]
-            if len(parts) == 1
-            else q.boolean_query([(tantivy.Occur.Must, part) for part in parts])
-        )
+        parts = []
+        for prefix in wanted:
+            terms = [t for t, _df in searcher.terms_with_prefix("body", prefix)]
+            if not terms:
+                return 0
+            parts.append((tantivy.Occur.Must, q.term_set_query(self.schema, "body", terms)))
+        query = q.const_score_query(q.boolean_query(parts), 1.0)
         # A limit of 0 is refused by tantivy; one hit is the least it collects.
-        return int(searcher.search(q.const_score_query(query, 1.0), 1, count=True).count)
+        return int(searcher.search(query, 1, count=True).count)
 
     def _term(
         self, term: str, weight: float, local: TermStats | None, glob: TermStats | None
@@ -309,16 +311,6 @@ class TantivyIndex:
             doc = searcher.doc(address)
             out.append(ScoredId(float(score), str(doc["pid"][0])))
         return out
-
-
-def _prefix_pattern(prefix: str) -> str:
-    """A tantivy regex matching every term that starts with ``prefix``: anything but
-    a lower-case letter or digit is written as a code point, so no term can inject
-    regex syntax."""
-    literal = "".join(
-        c if ("a" <= c <= "z" or "0" <= c <= "9") else f"\\x{{{ord(c):x}}}" for c in prefix
-    )
-    return literal + ".*"
 
 
 def open_tantivy(directory: Path | None, **_options: object) -> TantivyIndex:
