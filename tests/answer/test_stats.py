@@ -66,3 +66,5 @@ def test_key_prefixes_cut_stems_and_keep_numbers() -> None:
     assert key_prefixes("liver metastases") == ["liver", "metasta"]
     assert key_prefixes("the 2.5 mg dose of the dose") == ["2.5", "mg", "2.5mg", "dose"]
     assert key_prefixes("of the") == []
+    assert key_prefixes("hepatitis B") == ["hepat"]  # one letter: no key, as in coverage
+    assert key_prefixes("vitamin D 5 mg") == ["vitamin", "mg", "5mg"]

@@ -88,6 +88,11 @@ class LibraryStats:
 
 def key_prefixes(text: str) -> list[str]:
     """The index-term prefixes that count ``text``: each analysed word (compounds as
-    their parts), alphabetic stems cut to :data:`KEY_LENGTH` letters, once each."""
+    their parts), alphabetic stems cut to :data:`KEY_LENGTH` letters, once each.
+
+    One-character terms are left out, as the composer's keys leave them out ("hepatitis
+    B" is counted by "hepatitis"); as prefixes they would match a letter's whole share
+    of the vocabulary.
+    """
     cut = (t[:KEY_LENGTH] if t.isalpha() else t for t in analyze(text, glue=False))
-    return list(dict.fromkeys(cut))
+    return list(dict.fromkeys(t for t in cut if len(t) > 1))
