@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from curbside.answer.stats import LibraryStats, key_prefixes
+from curbside.index.memory import MemoryIndex
 from curbside.ingest.prepare import store_document
 from curbside.models import Document
 from curbside.retrieve import Retriever
@@ -38,7 +41,10 @@ def test_document_frequencies_follow_the_index_and_the_library(library_path: Pat
         lib.close()
 
 
-def test_a_word_counts_by_its_key_and_a_phrase_by_all_its_words(library_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["tantivy", "memory"])
+def test_a_word_counts_by_its_key_and_a_phrase_by_all_its_words(
+    library_path: Path, backend: str
+) -> None:
     lib = Library.open(library_path)
     try:
         # Fictional notes; "pancreas"/"pancreatic" share a key, "monitor"/"monitoring" too.
@@ -46,7 +52,8 @@ def test_a_word_counts_by_its_key_and_a_phrase_by_all_its_words(library_path: Pa
         store_document(lib, _doc("b", "A placeholder pancreas with no zorblat at all."))
         store_document(lib, _doc("c", "Monitoring of the placeholder widget, then zorblat."))
         store_document(lib, _doc("d", "Garden snails in a greenhouse."))
-        stats = LibraryStats(lib, Retriever(lib, dense=False))
+        lexical = MemoryIndex() if backend == "memory" else None
+        stats = LibraryStats(lib, Retriever(lib, dense=False, lexical=lexical))
         assert stats.df("pancreas") == stats.df("Pancreatic") == 2
         assert stats.df("monitoring") == 2
         # A phrase: passages holding every one of its words (in any order).
