@@ -27,6 +27,7 @@ from curbside.index.base import (
 )
 from curbside.index.registry import BackendError, available, open_backend
 from curbside.text.analyzer import analyze
+from tests.conftest import REPO_ROOT
 
 # Placeholder passages of fictional things; each names a few made-up words.
 PASSAGES = [
@@ -187,6 +188,83 @@ def test_backends_agree_on_scores(tmp_path: Path) -> None:
         assert runs[0].keys() == runs[1].keys()
         for pid, score in runs[0].items():
             assert runs[1][pid] == pytest.approx(score, rel=1e-3)
+
+
+# -- prefix document frequencies (the answer side's word statistics) ----------------
+
+
+def _brute_prefix_df(passages: list[IndexedPassage], prefixes: list[str]) -> int:
+    """Passages whose analysed body has a term starting with each prefix, by hand."""
+    n = 0
+    for p in passages:
+        terms = set(analyze(p.text))
+        if all(any(t.startswith(prefix) for t in terms) for prefix in prefixes):
+            n += 1
+    return n
+
+
+def test_prefix_df_counts_passages_by_term_prefix(lexical: LexicalIndex) -> None:
+    quibble, zorblat = analyze("quibble")[0], analyze("zorblat")[0]
+    assert lexical.prefix_df([quibble]) == 3
+    assert lexical.prefix_df(["quib"]) == 3
+    assert lexical.prefix_df(["zorb"]) == 2  # the body only: titles do not count
+    assert lexical.prefix_df([zorblat, quibble]) == 1  # both words: a1 only
+    assert lexical.prefix_df([quibble, quibble]) == 3  # a repeat changes nothing
+    assert lexical.prefix_df(["flimm", "wuzzl"]) == 1
+    assert lexical.prefix_df(["absent"]) == lexical.prefix_df(["quibble", "absent"]) == 0
+    assert lexical.prefix_df([]) == len(PASSAGES)
+    assert lexical.prefix_df([""]) == len(PASSAGES)  # every passage has some body term
+    # Regex syntax, odd characters and huge input are plain text that matches nothing.
+    for hostile in (".*", "a|b", "(", "[z-a]", "\\", "zorb\x00", "ẞ\u202e", "q" * 10_000):
+        assert lexical.prefix_df([hostile]) == 0
+    lexical.delete(["sa"])
+    lexical.commit(8)
+    assert lexical.prefix_df(["zorb"]) == 0 and lexical.prefix_df([quibble]) == 2
+
+
+def _bundled_passages() -> list[IndexedPassage]:
+    """The bullet lines of the bundled library (real text), one passage each."""
+    out = []
+    for path in sorted((REPO_ROOT / "library").rglob("*.md")):
+        lines = path.read_text("utf-8").splitlines()
+        for i, line in enumerate(line for line in lines if line.startswith("- ")):
+            out.append(IndexedPassage(f"{path.stem}:{i}", path.stem, "research", "", "", line))
+    return out
+
+
+#: Question words and phrases; each counts by its analysed words' seven-letter stems.
+PREFIX_WORDS = [
+    "pancreatic",
+    "metastases",
+    "monitoring",
+    "chemoembolization",
+    "liver metastases",
+    "progression-free survival",
+    "somatostatin analogue",
+    "177Lu-DOTATATE",
+    "carcinoid syndrome diarrhoea",
+    "2.5 mg",
+    "e",
+    "zorblat",
+]
+
+
+def test_backends_agree_on_prefix_df_with_a_count_by_hand(tmp_path: Path) -> None:
+    passages = _bundled_passages()
+    assert len(passages) > 500
+    made = {}
+    for name in LEXICAL:
+        index = _open(name, tmp_path)
+        index.add(passages)
+        index.commit(1)
+        made[name] = index
+    counted = 0
+    for words in PREFIX_WORDS:
+        prefixes = [t[:7] if t.isalpha() else t for t in analyze(words, glue=False)]
+        want = _brute_prefix_df(passages, prefixes)
+        assert {n: made[n].prefix_df(prefixes) for n in LEXICAL} == dict.fromkeys(LEXICAL, want)
+        counted += want > 0
+    assert counted >= len(PREFIX_WORDS) - 1  # real words of this library are found
 
 
 # -- vector backends -------------------------------------------------------------

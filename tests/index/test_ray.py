@@ -173,6 +173,9 @@ def test_sharded_equals_single_node(cluster: str) -> None:
         assert sharded.count() == 300 and sharded.applied_seq == 5
         stats, whole = sharded.stats(["zorblat"]), single.stats(["zorblat"])
         assert stats == whole  # distributed frequencies add up to the single node's
+        for prefixes in (["zorbl"], ["g"], ["snail", "garden"], ["fever", "absent"], []):
+            assert sharded.prefix_df(prefixes) == single.prefix_df(prefixes)
+        assert sharded.prefix_df(["g"]) > 0
         exp = Expansion("x", "flimmet", 0.4, "lexicon", tuple(analyze("flimmet")))
         for plan in [*(_plan(q) for q in QUERIES), _plan("blue", exp)]:
             for filters in (Filters(), Filters.of(["label"])):
@@ -200,6 +203,8 @@ def test_tantivy_shards_rank_like_one_tantivy_index(cluster: str, tmp_path: Path
     try:
         sharded.add(passages)
         sharded.commit(1)
+        for prefixes in (["zorbl"], ["snail", "garden"], ["bl"], ["nothing"]):
+            assert sharded.prefix_df(prefixes) == single.prefix_df(prefixes)
         for query in QUERIES:
             want = single.search(_plan(query), 10)
             got = sharded.search(_plan(query), 10)
@@ -310,5 +315,7 @@ def test_retriever_uses_the_ray_backend(cluster: str, tmp_path: Path) -> None:
             hits = retriever.search("quibble index", k=2, mode="benchmark")
             assert hits[0].passage.source_id == sids[0]
             assert retriever.term_stats(["zorblat"]).df(analyze("zorblat")[0]) == 2
+            assert retriever.prefix_df(["zorbl"]) == 2
+            assert retriever.prefix_df(["zorbl", "quibbl"]) == 1
         finally:
             retriever.lexical.close()  # type: ignore[attr-defined]

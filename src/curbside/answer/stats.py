@@ -1,11 +1,12 @@
 """Library-wide word statistics for weighting question concepts.
 
 A word counts as it does in the composer's coverage: by its key (the stem cut to seven
-letters), so "pancreas" and "pancreatic" are one word. Small libraries count keys exactly
-with a prefix scan of passage text; past :data:`SCAN_LIMIT` passages the search index's
-own term statistics answer instead (exact terms, no scan), so the cost of a new word does
-not grow with the library. Counts are cached per library state and shared by concurrent
-questions.
+letters), so "pancreas" and "pancreatic" are one word. The lexical index answers at every
+library size: a word counts the passages with an index term that starts with its stem
+cut to :data:`KEY_LENGTH` letters, a phrase those that hold every one of its words so
+(:meth:`Retriever.prefix_df`). Reading the term dictionary and postings, the cost of a
+new word does not grow with the library the way a scan of passage text does. Counts are
+cached per library state and shared by concurrent questions.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ import threading
 
 from curbside.retrieve import Retriever
 from curbside.store import Library
-from curbside.store.browse import abbreviation_pairs, passages_mentioning
+from curbside.store.browse import abbreviation_pairs
 from curbside.text.analyzer import analyze
-from curbside.text.words import key
 
-#: Passages up to which a prefix scan counts words (about 50 ms at this size).
-SCAN_LIMIT = 50_000
+#: Letters of a stem that identify a word (as :func:`curbside.text.words.key` cuts it).
+KEY_LENGTH = 7
 
 #: Power applied to BM25 idf so that one rare word cannot outweigh everything else.
 DAMPING = 0.7
@@ -53,23 +53,19 @@ class LibraryStats:
             return self._n
 
     def df(self, word: str) -> int:
-        """Passages that contain ``word`` (for a phrase: its rarest word's count)."""
+        """Passages that contain ``word`` by its key (a phrase: all of its words)."""
         with self._lock:
             self._fresh()
-            key = word.lower()
-            if key not in self._df:
-                self._df[key] = min(self._count(key), self._n)
-            return self._df[key]
+            word = " ".join(word.lower().split())
+            if word not in self._df:
+                self._df[word] = min(self._count(word), self._n)
+            return self._df[word]
 
     def _count(self, word: str) -> int:
-        if self._n <= SCAN_LIMIT:
-            clean = " ".join(word.split())
-            return passages_mentioning(self.library.conn, clean if " " in clean else key(clean))
-        terms = analyze(word)
-        if not terms:
-            return self._n  # a stop word: as common as it gets
-        stats = self.retriever.term_stats([word])
-        return min(stats.df(t) for t in terms)
+        prefixes = key_prefixes(word)
+        if not prefixes:
+            return self._n  # stop words only: as common as it gets
+        return self.retriever.prefix_df(prefixes)
 
     def idf(self, word: str) -> float:
         """Concept weight: BM25 inverse document frequency, damped (power 0.7) so that one
@@ -88,3 +84,15 @@ class LibraryStats:
                     learned.setdefault(short, long)
                 self._learned = learned
             return self._learned
+
+
+def key_prefixes(text: str) -> list[str]:
+    """The index-term prefixes that count ``text``: each analysed word (compounds as
+    their parts), alphabetic stems cut to :data:`KEY_LENGTH` letters, once each.
+
+    One-character terms are left out, as the composer's keys leave them out ("hepatitis
+    B" is counted by "hepatitis"); as prefixes they would match a letter's whole share
+    of the vocabulary.
+    """
+    cut = (t[:KEY_LENGTH] if t.isalpha() else t for t in analyze(text, glue=False))
+    return list(dict.fromkeys(t for t in cut if len(t) > 1))

@@ -217,6 +217,16 @@ class LexicalIndex(Protocol):
         """Passage count, field lengths and per-field document frequencies of ``terms``."""
         ...
 
+    def prefix_df(self, prefixes: Sequence[str]) -> int:
+        """Passages whose body has, for every one of ``prefixes``, a term starting with it.
+
+        One prefix counts a word by the start of its stem (``pancrea``: pancreas,
+        pancreatic); several count the passages that hold them all, in any order (a
+        phrase's words). No prefixes: every passage. Read from the term dictionary
+        and postings, never from passage text.
+        """
+        ...
+
     def search(
         self,
         plan: QueryPlan,

@@ -11,8 +11,9 @@ libraries and shards; use tantivy for anything large).
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,8 @@ class MemoryIndex:
         self._pending: list[tuple[str, Any]] = []
         self._seq = -1
         self._lock = threading.RLock()
+        # Body terms in sorted order for prefix lookups; rebuilt lazily after a commit.
+        self._vocabulary: list[str] | None = None
 
     @property
     def applied_seq(self) -> int:
@@ -136,6 +139,8 @@ class MemoryIndex:
                 else:
                     passage, fields = arg
                     self._insert(passage, fields)
+            if self._pending:
+                self._vocabulary = None
             self._pending.clear()
             self._seq = seq
 
@@ -190,6 +195,30 @@ class MemoryIndex:
                 f: {t: len(self._postings[f].get(t, {})) for t in wanted} for f in FIELD_WEIGHTS
             }
             return TermStats(len(self._docs), dict(self._totals), freqs)
+
+    def prefix_df(self, prefixes: Sequence[str]) -> int:
+        """Passages whose body has a term starting with each of ``prefixes``: the
+        union of the postings of every such term (found by bisecting the sorted body
+        vocabulary), intersected over the prefixes."""
+        with self._lock:
+            wanted = list(dict.fromkeys(prefixes))
+            if not wanted:
+                return len(self._docs)
+            postings = self._postings["body"]
+            if self._vocabulary is None:
+                self._vocabulary = sorted(postings)
+            vocabulary = self._vocabulary
+            found: set[str] | None = None
+            for prefix in wanted:
+                pids: set[str] = set()
+                i = bisect_left(vocabulary, prefix)
+                while i < len(vocabulary) and vocabulary[i].startswith(prefix):
+                    pids.update(postings[vocabulary[i]])
+                    i += 1
+                found = pids if found is None else found & pids
+                if not found:
+                    return 0
+            return len(found) if found is not None else 0
 
     def _candidates(self, terms: Iterable[str]) -> Iterator[str]:
         seen: set[str] = set()

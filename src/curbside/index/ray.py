@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,10 @@ class Shard:
     def stats(self, terms: list[str]) -> TermStats:
         """This shard's statistics for ``terms``."""
         return self.index.stats(terms)  # type: ignore[no-any-return]
+
+    def prefix_df(self, prefixes: list[str]) -> int:
+        """This shard's passages holding a term that starts with each prefix."""
+        return int(self.index.prefix_df(prefixes))
 
     def search(
         self, plan: QueryPlan, k: int, filters: Filters, stats: TermStats | None
@@ -215,6 +219,11 @@ class RayIndex:
         for part in parts:
             total = total.merge(part)
         return total
+
+    def prefix_df(self, prefixes: Sequence[str]) -> int:
+        """Every shard's count, added up (each passage lives on exactly one shard)."""
+        wanted = list(dict.fromkeys(prefixes))
+        return int(self._gather("prefix_df", lambda a: a.prefix_df.remote(wanted), sum))
 
     def _search_once(
         self, plan: QueryPlan, k: int, filters: Filters, stats: TermStats | None

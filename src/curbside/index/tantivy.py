@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +206,28 @@ class TantivyIndex:
         wanted = list(dict.fromkeys(terms))
         freqs = {f: {t: int(searcher.doc_freq(f, t)) for t in wanted} for f in FIELD_WEIGHTS}
         return TermStats(n, {}, freqs)
+
+    def prefix_df(self, prefixes: Sequence[str]) -> int:
+        """Passages whose body has a term starting with each of ``prefixes``.
+
+        Each prefix is a walk of the term dictionary (no regex, so any text is a plain
+        prefix) and a term-set query over the terms found; all are required, and only
+        the count is collected.
+        """
+        searcher = self._ready().searcher()
+        wanted = list(dict.fromkeys(prefixes))
+        if not wanted:
+            return int(searcher.num_docs)
+        q = tantivy.Query
+        parts = []
+        for prefix in wanted:
+            terms = [t for t, _df in searcher.terms_with_prefix("body", prefix)]
+            if not terms:
+                return 0
+            parts.append((tantivy.Occur.Must, q.term_set_query(self.schema, "body", terms)))
+        query = q.const_score_query(q.boolean_query(parts), 1.0)
+        # A limit of 0 is refused by tantivy; one hit is the least it collects.
+        return int(searcher.search(query, 1, count=True).count)
 
     def _term(
         self, term: str, weight: float, local: TermStats | None, glob: TermStats | None

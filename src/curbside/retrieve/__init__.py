@@ -11,8 +11,8 @@ Backends are injected (``lexical=``, ``vectors=``) or opened by registered name
 from settings; the Retriever owns them, and :meth:`Retriever.variant` shares them.
 Derived indexes are brought up to date by :meth:`Retriever.sync` (after ingest)
 and rebuilt by :meth:`Retriever.rebuild` (``curbside reindex``). Term statistics
-for answer-side weighting come from the index: :meth:`Retriever.term_stats` and
-:meth:`Retriever.idf`.
+for answer-side weighting come from the index: :meth:`Retriever.term_stats`,
+:meth:`Retriever.idf` and :meth:`Retriever.prefix_df`.
 """
 
 from __future__ import annotations
@@ -253,6 +253,13 @@ class Retriever:
         for word in words:
             terms.extend(analyze(word))
         return self.lexical.stats(terms)
+
+    def prefix_df(self, prefixes: Sequence[str]) -> int:
+        """Passages whose body has a term starting with each of ``prefixes`` (index
+        terms, as :func:`curbside.text.analyzer.analyze` writes them), from the lexical
+        index — no scan of passage text."""
+        self._fresh()
+        return self.lexical.prefix_df(prefixes)
 
     def idf(self, words: Iterable[str]) -> dict[str, float]:
         """BM25 idf of each word's analysed form(s), keyed by the word as given

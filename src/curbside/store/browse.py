@@ -85,19 +85,6 @@ def abbreviation_pairs(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return [(str(short), str(long)) for short, long in rows]
 
 
-def passages_mentioning(conn: sqlite3.Connection, term: str) -> int:
-    """Passages with a word that starts with ``term`` (a phrase: that contain it).
-
-    A case-insensitive scan of passage text: exact for any library, but linear in its
-    size (the search index's own term statistics serve large libraries).
-    """
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    row = conn.execute(
-        "SELECT count(*) FROM passages WHERE ' ' || text LIKE ? ESCAPE '\\'", (f"% {escaped}%",)
-    ).fetchone()
-    return int(row[0])
-
-
 def superseded_by(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """Source id → the ids of newer sources that replace it (from its ``superseded_by``
     metadata); sources that nothing replaces are left out."""
