@@ -124,6 +124,33 @@ def test_remembered_fingerprint_serves_other_handles_until_the_library_changes(
         assert other.fingerprint() not in ("planted", computed)
 
 
+def test_counts_follow_the_library_and_are_remembered_for_other_handles(
+    tmp_path: Path,
+) -> None:
+    from curbside.store.library import COUNTS_META
+
+    path = tmp_path / "a.db"
+    with Library.open(path) as lib:
+        assert (lib.source_count(), lib.passage_count(), lib.counts().tiers) == (0, 0, {})
+        store_document(lib, _doc())
+        store_document(lib, _doc(title="Another title", pmid="654321"))
+        passages = lib.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        assert lib.counts().tiers == {"research": 2} and lib.source_count() == 2
+        assert lib.passage_count() == passages > 0
+        lib.remember_fingerprint()
+        seq = lib.last_change()
+        assert lib.meta_get(COUNTS_META, "").startswith(f"{seq}:")
+        # Another handle takes the stored counts (shown by planting some) without counting.
+        lib.meta_set(COUNTS_META, f'{seq}:{{"passages": 7, "tiers": {{"label": 3}}}}')
+    with Library.open(path) as other:
+        assert (other.passage_count(), other.source_count()) == (7, 3)
+        other.meta_set(COUNTS_META, f"{seq}:not json")  # damaged: counted again
+    with Library.open(path) as third:
+        assert third.counts().tiers == {"research": 2}
+        store_document(third, _doc(title="A third title", pmid="777777"))
+        assert third.source_count() == 3  # a newer change: counted again
+
+
 def test_reference_lists_link_to_stored_sources_both_ways(library_path: Path) -> None:
     with Library.open(library_path) as lib:
         cited_first = store_document(lib, _doc(pmid="111", title="The cited study"))

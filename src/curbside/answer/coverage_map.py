@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from curbside.store import Library
-from curbside.store.browse import title_counts
+from curbside.store.browse import source_titles
 from curbside.text.glossary import Glossary
 
 #: How many conditions, drugs and procedures a description names.
@@ -15,7 +15,7 @@ _TIER_NAMES = {"guideline": "guidelines", "label": "FDA drug labels", "research"
 
 def library_scope(library: Library, glossary: Glossary) -> str:
     """One or two sentences naming the library's main subjects and its size per tier."""
-    tiers, titles = title_counts(library.conn)
+    tiers, titles = library.counts().tiers, source_titles(library.conn)
     if not titles:
         return "The library is empty: add sources with `curbside ingest PATH`."
     counts: dict[str, Counter[str]] = {

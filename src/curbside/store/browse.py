@@ -62,13 +62,9 @@ def list_sources(
     return [dict(r) for r in rows]
 
 
-def title_counts(conn: sqlite3.Connection, limit: int = 5000) -> tuple[dict[str, int], list[str]]:
-    """Sources per tier, and up to ``limit`` source titles (for describing a library)."""
-    tiers = {
-        str(t): int(n) for t, n in conn.execute("SELECT tier, count(*) FROM sources GROUP BY tier")
-    }
-    titles = [str(r[0]) for r in conn.execute("SELECT title FROM sources LIMIT ?", (limit,))]
-    return tiers, titles
+def source_titles(conn: sqlite3.Connection, limit: int = 5000) -> list[str]:
+    """Up to ``limit`` source titles (for describing a library)."""
+    return [str(r[0]) for r in conn.execute("SELECT title FROM sources LIMIT ?", (limit,))]
 
 
 def source_ids(lib: Library, *, prefix: str = "") -> list[str]:

@@ -88,6 +88,21 @@ def _select_in(conn: sqlite3.Connection, sql: str, ids: Iterable[str]) -> Iterat
 
 #: ``meta`` key holding ``"<change seq>:<fingerprint>"``.
 FINGERPRINT_META = "library.fingerprint"
+#: ``meta`` key holding the counts of one change sequence (``seq:json``).
+COUNTS_META = "library.counts"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many passages and sources a library holds, and its sources per tier."""
+
+    passages: int
+    tiers: dict[str, int]
+
+    @property
+    def sources(self) -> int:
+        """Number of sources."""
+        return sum(self.tiers.values())
 
 
 def _now() -> str:
@@ -101,6 +116,7 @@ class Library:
         self.conn = conn
         self.path = path
         self._fingerprint: tuple[int, str] | None = None
+        self._counts: tuple[int, Counts] | None = None
         self._sources: RowCache[Source] = RowCache(lambda s: len(s.text) + 1)
         self._passages: RowCache[Passage] = RowCache(lambda p: len(p.text) + 1)
 
@@ -401,11 +417,42 @@ class Library:
 
     def source_count(self) -> int:
         """Number of sources."""
-        return int(self.conn.execute("SELECT count(*) FROM sources").fetchone()[0])
+        return self.counts().sources
 
     def passage_count(self) -> int:
         """Number of passages."""
-        return int(self.conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+        return self.counts().passages
+
+    def counts(self) -> Counts:
+        """Passages, and sources per tier, of the current state.
+
+        Counting reads a whole table (about half a second each at a million rows), so,
+        like the fingerprint, counts are kept per change sequence in memory and, once a
+        writer called :meth:`remember_fingerprint`, in ``meta``.
+        """
+        seq = self.last_change()
+        if self._counts is not None and self._counts[0] == seq:
+            return self._counts[1]
+        stored = self.meta_get(COUNTS_META) or ""
+        at, _, value = stored.partition(":")
+        counts: Counts | None = None
+        if at == str(seq) and value:
+            try:
+                data = json.loads(value)
+                counts = Counts(
+                    int(data["passages"]), {str(k): int(v) for k, v in data["tiers"].items()}
+                )
+            except (ValueError, KeyError, TypeError, AttributeError):
+                counts = None  # damaged: count again
+        if counts is None:
+            tiers = {
+                str(t): int(n)
+                for t, n in self.conn.execute("SELECT tier, count(*) FROM sources GROUP BY tier")
+            }
+            passages = int(self.conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+            counts = Counts(passages, tiers)
+        self._counts = (seq, counts)
+        return counts
 
     def fingerprint(self) -> str:
         """A digest of every source's id and content hash: same files, same fingerprint.
@@ -428,12 +475,15 @@ class Library:
         return self._fingerprint[1]
 
     def remember_fingerprint(self) -> None:
-        """Store the fingerprint of the current state in ``meta`` (writers call this after
-        an ingest, so that readers need not read every source)."""
+        """Store the fingerprint and the counts of the current state in ``meta`` (writers
+        call this after an ingest, so that readers need not read every source)."""
         seq = self.last_change()
         value = self.fingerprint()
+        counts = self.counts()
         if self.last_change() == seq and self._fingerprint == (seq, value):
             self.meta_set(FINGERPRINT_META, f"{seq}:{value}")
+            summary = {"passages": counts.passages, "tiers": counts.tiers}
+            self.meta_set(COUNTS_META, f"{seq}:{json.dumps(summary, sort_keys=True)}")
 
     def meta_get(self, key: str, default: str | None = None) -> str | None:
         """A value from the key/value ``meta`` table."""

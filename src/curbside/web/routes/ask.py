@@ -86,7 +86,7 @@ def _ask_page(
     audience: str = "clinician",
     status: int = 200,
 ) -> Response:
-    counts = dict(lib.conn.execute("SELECT tier, count(*) FROM sources GROUP BY tier").fetchall())
+    counts = lib.counts().tiers
     approved = workflow.queue(lib, ("approved",))[-8:][::-1]
     return page(
         request,
