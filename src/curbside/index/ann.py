@@ -23,8 +23,10 @@ from curbside.index.snapshot import prefetch
 from curbside.index.vectors import (
     ExactVectors,
     Rows,
+    base_files,
     best_rows,
     load_rows_file,
+    save_delta,
     save_rows,
     search_rows,
 )
@@ -78,6 +80,9 @@ class AnnVectors:
         self.view = _View(self.exact.state, None, 0)
         self._cleared = False
         self._graph_file: Path | None = None
+        #: Rows of the published graph file when the graph in memory is that graph
+        #: (a snapshot can then link to it instead of writing it again).
+        self._graph_rows: int | None = None
 
     @property
     def graph(self) -> Any:
@@ -125,14 +130,17 @@ class AnnVectors:
         faiss.omp_set_num_threads(BUILD_THREADS)
         dead = rows.total - rows.count()
         if view.graph is None or self._cleared or (dead and dead >= REBUILD_SHARE * rows.total):
-            rows = rows.compacted() if dead else rows
-            self.exact.state = rows
+            if dead:
+                rows = rows.compacted()
+                self.exact.adopt(rows, self.exact.applied_seq)  # renumbered: no base files
             self._graph_file = None
+            self._graph_rows = None
             return _View(rows, self._new_graph(rows), rows.total)
         waiting = rows.total - view.covered
         if waiting and (full or waiting >= DELTA_LIMIT):
             graph = self._writable(view)
             _add_rows(graph, rows, view.covered, rows.total)
+            self._graph_rows = None
             return _View(rows, graph, rows.total)
         return _View(rows, view.graph, view.covered)
 
@@ -192,23 +200,41 @@ class AnnVectors:
 
     # -- persistence ---------------------------------------------------------------
 
-    def save(self, folder: Path) -> None:
-        """Write the rows and the graph (every row in it first) to ``folder``."""
+    def save(self, folder: Path, previous: Path | None = None) -> None:
+        """Write the rows and the graph to ``folder``.
+
+        When the graph is still the one ``previous`` holds and few rows were added
+        since, the snapshot links to ``previous``'s graph and rows and adds only the
+        new rows (scored exactly until a later commit puts them in the graph);
+        otherwise every row goes into the graph and everything is written.
+        """
+        view, base = self.view, self.exact.base
+        if (
+            previous is not None
+            and base is not None
+            and self._graph_rows == base.rows == view.covered
+            and save_delta(view.rows, folder, previous, base, shared=(GRAPH_FILE,))
+        ):
+            return
         self.view = self._settle(self.exact.state, self.view, full=True)
-        save_rows(self.view.rows, folder)
+        base = save_rows(self.view.rows, folder)
         faiss.write_index(self.view.graph, str(folder / GRAPH_FILE))
+        self.exact.adopt(self.view.rows, self.exact.applied_seq, base)
+        self._graph_rows = base.rows
 
     def load(self, folder: Path, seq: int) -> None:
         """Replace the contents with a snapshot: rows and graph memory-mapped."""
         rows = load_rows_file(folder, self.dim)
+        base = base_files(folder)
         path = folder / GRAPH_FILE
         graph: Any = faiss.read_index(str(path), _MMAP_FLAG)
-        if graph.ntotal != rows.total or graph.d != self.dim:
+        if graph.ntotal != (rows.total if base is None else base.rows) or graph.d != self.dim:
             raise ValueError(f"{path}: graph and rows disagree")
         graph.hnsw.efSearch = self.ef_search
-        self.exact.adopt(rows, seq)
+        self.exact.adopt(rows, seq, base)
         self._graph_file = path
-        self.view = _View(rows, graph, rows.total)
+        self._graph_rows = int(graph.ntotal)
+        self.view = _View(rows, graph, int(graph.ntotal))
         prefetch([path, folder / "vectors.npy"])
 
 

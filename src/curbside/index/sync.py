@@ -196,8 +196,9 @@ class PersistentVectors(Protocol):
 
     snapshot_kind: str
 
-    def save(self, folder: Path) -> None:
-        """Write every file of the current contents into the empty ``folder``."""
+    def save(self, folder: Path, previous: Path | None = None) -> None:
+        """Write every file of the current contents into the empty ``folder``;
+        ``previous`` is the published snapshot, whose unchanged files it may link."""
         ...
 
     def load(self, folder: Path, seq: int) -> None:
@@ -328,7 +329,8 @@ class VectorSync:
                 rows=self.index.count(),
                 pending=frozenset(self.pending),
             )
-            snapshot.publish(root / "vectors", name, meta, index.save)
+            previous = published.folder if published is not None else None
+            snapshot.publish(root / "vectors", name, meta, lambda d: index.save(d, previous))
             self.use_snapshot = True
             return True
 
