@@ -67,3 +67,16 @@ def test_concepts_take_the_question_s_other_names_and_spellings() -> None:
     zelbrin = next(c for c in group.concepts if c.word == "zelbrin")
     assert zelbrin.covered_by(key_set("QVS II results from a lack of one enzyme"))
     assert not zelbrin.covered_by(key_set("an unrelated syndrome"))
+
+
+def test_odd_input_gives_no_aliases_and_no_error() -> None:
+    assert question_aliases("") == []
+    assert question_aliases("((((") == []
+    assert question_aliases("cerumen (") == []
+    assert question_aliases(")( also known as") == []
+    # A long run of brackets and words stays fast and finds only real glosses.
+    huge = "zelbrin (ear wax) " * 2000 + "(" * 5000
+    assert question_aliases(huge) == [("zelbrin", "ear wax")]
+    assert spelling_variants("") == []
+    assert spelling_variants("-") == []
+    assert not closed_compound("")

@@ -54,7 +54,7 @@ def question_aliases(question: str) -> list[tuple[str, str]]:
         other = _head_name(match.group(2))
         if name and other:
             pairs.append((name, other))
-    return pairs
+    return list(dict.fromkeys(pairs))
 
 
 def alias_groups(pairs: Sequence[tuple[str, str]]) -> list[list[str]]:
