@@ -42,3 +42,17 @@ def test_a_name_is_spoken_of_under_any_name_of_its_glossary_entry() -> None:
     text = "Surgery is standard for resectable NET liver metastases."
     assert speaks_of(text, "secondary malignant neoplasm of liver", GLOSSARY)
     assert not speaks_of(text, "bone metastases", GLOSSARY)
+
+
+def test_a_question_asking_which_disease_names_none() -> None:
+    assert disease_names("Drug KX-512 is used for treatment of which cancer?") == []
+    assert disease_names("What cancer is linked to the zelbrin pathway?") == []
+
+
+def test_who_has_it_and_what_is_done_with_it_do_not_narrow_a_disease() -> None:
+    assert disease_names("What is the most common pediatric glioma?") == ["glioma"]
+    assert disease_names("A system more accurate at detecting melanoma") == ["melanoma"]
+    assert disease_names("What organism causes rhombencephalitis?") == ["rhombencephalitis"]
+    # A qualifier that says which disease still does.
+    assert disease_names("Best therapy for early breast cancer?") == ["breast cancer"]
+    assert disease_names("Treatment of colorectal adenocarcinoma") == ["colorectal adenocarcinoma"]

@@ -115,3 +115,65 @@ def test_a_close_passage_never_stands_in_for_a_named_drug() -> None:
     assert any(c.entity_kind == "drug" for c in plan.concepts)
     result = assess(plan, _evidence(SYNTHETIC, {"dense": 0.9}), required=("everolimus",))
     assert not result.passed and "everolimus" in result.reason
+
+
+# -- modifiers, names, short forms (issue 11: no false refusals on an uncurated corpus) -----
+# Still invented: KX-512, zelbrin, PQE, Zelbrin RNA.
+
+
+def test_a_missing_modifier_does_not_refuse_a_close_question_about_a_covered_name() -> None:
+    question = "Does KX-512 lower postprandial zelbrin in mice?"
+    plan = analyse(question, load_glossary(), idf=_weights)
+    close = assess(plan, _evidence(SYNTHETIC, {"dense": 0.6}), required=("postprandial",))
+    assert close.passed, close.reason
+    # Far passages, or a modifier of a name the passages do not cover, still refuse.
+    far = assess(plan, _evidence(SYNTHETIC, {"dense": 0.45}), required=("postprandial",))
+    assert not far.passed and "postprandial" in far.reason
+    other = analyse("Does KX-977 lower postprandial zelbrin?", load_glossary(), idf=_weights)
+    assert not assess(
+        other, _evidence(SYNTHETIC, {"dense": 0.6}), required=("KX-977", "postprandial")
+    ).passed
+
+
+def test_a_missing_noun_is_no_modifier() -> None:
+    # "quorvane" could be a disease or a drug: at a middling similarity it still refuses.
+    plan = analyse("Does KX-512 treat quorvane in mice?", load_glossary(), idf=_weights)
+    result = assess(plan, _evidence(SYNTHETIC, {"dense": 0.6}), required=("quorvane",))
+    assert not result.passed and "quorvane" in result.reason
+
+
+def test_general_words_missing_beside_a_covered_name_need_only_the_anchored_bar() -> None:
+    weights = {"kx-512": 2.0, "enzyme": 1.0, "targeted": 1.0}
+    plan = analyse(
+        "Which enzyme is targeted by KX-512?",
+        load_glossary(),
+        idf=lambda w: weights.get(w.lower(), 1.0),
+    )
+    close = assess(plan, _evidence(SYNTHETIC, {"dense": 0.55}))
+    assert close.passed, close.reason
+    assert set(close.missing) == {"enzyme", "targeted"}
+    assert not assess(plan, _evidence(SYNTHETIC, {"dense": 0.3})).passed
+
+
+def test_a_short_form_is_found_spelt_out_in_a_passage() -> None:
+    from curbside.answer.gate import spelt_out
+
+    words = ["the", "fictional", "protein", "quartz", "exchange", "database"]
+    assert spelt_out("pqe", words)
+    assert not spelt_out("pqx", words)
+    # Function words do not count as initials.
+    assert not spelt_out("tfp", words)
+    text = "The fictional protein quartz exchange database lists zelbrin partners."
+    plan = analyse("List the main PQE databases.", load_glossary(), idf=lambda w: 1.0)
+    assert assess(plan, _evidence(text), required=("PQE",)).passed
+    # Written in lower case it is a word, not a short form.
+    lower = analyse("List the main pqe databases.", load_glossary(), idf=lambda w: 1.0)
+    assert not assess(lower, _evidence(text), required=("pqe",)).passed
+
+
+def test_a_prefixed_acronym_is_found_by_its_head() -> None:
+    text = "Zelbrin RNA is expressed in the liver of female mice."
+    plan = analyse("In which tissues is the lincRNA Zelbrin expressed?", load_glossary())
+    assert assess(plan, _evidence(text), required=("lincrna",)).passed
+    bare = "Zelbrin is expressed in the liver of female mice."
+    assert not assess(plan, _evidence(bare), required=("lincrna",)).passed

@@ -72,3 +72,27 @@ def test_organ_function_keeps_its_measure_and_searches_its_other_names() -> None
     assert "creatinine clearance" in u.clinical_question
     assert "25" not in u.clinical_question and "mL/min" not in u.clinical_question
     assert "kidney function" in u.search_query
+
+
+def test_a_trial_name_is_no_monitoring_question() -> None:
+    # "CheckMate" begins with "check"; only the whole word asks for a check.
+    assert question_type("List drugs that were tested in the CheckMate 214 trial.") != "monitoring"
+    assert question_type("What should I check in a patient on everolimus?") == "monitoring"
+    assert question_type("Which blood counts should be checked on mitomycin?") == "monitoring"
+
+
+def test_an_effect_question_names_a_treatment_without_asking_to_choose_one() -> None:
+    effect = "Does epidural analgesia for pain management during labour affect the Apgar score?"
+    assert question_type(effect) == "general"
+    assert question_type("Does lanreotide treatment lower chromogranin A?") == "general"
+    assert question_type("What is the best treatment for an insulinoma?") == "treatment choice"
+    assert question_type("Is octreotide an effective treatment of carcinoid syndrome?") == (
+        "treatment choice"
+    )
+
+
+def test_two_everyday_words_written_as_one_are_no_subject() -> None:
+    known = {"apixaban"}.__contains__
+    u = understand("What is the tradename of zelbrinaban?", GLOSSARY, known=known)
+    assert "zelbrinaban" in u.subjects  # an invented drug name the library never uses
+    assert "tradename" not in u.subjects

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from curbside.models import Statement
 from curbside.text.glossary import Glossary
+from curbside.text.words import FRAME_WORDS, STOPWORDS
 
 _DISEASE = re.compile(
     r"\b(?:(?P<mod>[A-Za-z][\w-]{2,}) )?"
@@ -106,15 +107,52 @@ _GENERIC = frozenset(
 _NOT_DISEASES = frozenset({"stoma", "stomas", "stroma", "diploma", "aroma", "soma", "coma"})
 
 
+#: Words before a disease name that ask which disease it is: the question names none.
+_ASKING = frozenset({"which", "what", "whose"})
+#: Who has the disease, or what kind of thing the name is: not which disease it is.
+_NOT_NARROWING = frozenset(
+    {
+        "pediatric",
+        "paediatric",
+        "childhood",
+        "adolescent",
+        "geriatric",
+        "human",
+        "plant",
+        "organism",
+        "species",
+        "genus",
+        "cause",
+        "causes",
+    }
+)
+
+
+def _narrows(mod: str) -> bool:
+    """True when ``mod`` before a disease name says which disease it is ("colorectal"),
+    not who has it, what the question does with it ("detecting", "causes") or a word of
+    the question's frame."""
+    low = mod.lower()
+    if low in _GENERIC or low in _NOT_NARROWING or low in STOPWORDS or low in FRAME_WORDS:
+        return False
+    # A verb form ("detecting melanoma", "diagnosed glioma") is the question's, not the name's.
+    return not (len(low) > 5 and low.endswith(("ing", "ed")))
+
+
 def disease_names(text: str) -> list[str]:
-    """Disease names in ``text`` by their form, each with its qualifying word if any."""
+    """Disease names in ``text`` by their form, each with its qualifying word if any.
+
+    "Which cancer …" names no disease: it asks for one.
+    """
     out: list[str] = []
     for match in _DISEASE.finditer(text):
         head = match.group("head")
         if head.lower() in _NOT_DISEASES:
             continue
         mod = match.group("mod")
-        name = f"{mod} {head}" if mod and mod.lower() not in _GENERIC else head
+        if mod and mod.lower() in _ASKING:
+            continue
+        name = f"{mod} {head}" if mod and _narrows(mod) else head
         if name.lower() not in (n.lower() for n in out):
             out.append(name)
     return out

@@ -23,8 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from curbside.models import Evidence
+from curbside.question.aliases import closed_compound
 from curbside.question.concepts import Concept, QuestionPlan
-from curbside.text.words import key_set
+from curbside.text.common import zipf
+from curbside.text.words import STOPWORDS, key_set, tokens
 
 #: Weighted share of concepts the top evidence must cover together.
 MIN_COVERAGE = 0.6
@@ -40,6 +42,18 @@ STRONG_COVERAGE = 0.75
 #: question words to cover falls to the anchored bar. Off-topic questions to the bundled
 #: library peak at about 0.56 (docs/benchmarks.md, "Answers on uncurated corpora").
 CLOSE_DENSE = 0.65
+#: Dense similarity from which a missing *modifier* (an adjective such as "postprandial"
+#: or "polyclonal") no longer refuses a question whose named subjects are covered, and
+#: from which a question whose every named subject is covered needs only the anchored bar
+#: of its remaining, general words ("which *molecule* is *targeted* by upadacitinib").
+MODIFIER_DENSE = 0.55
+NAMED_DENSE = 0.5
+#: Below this Zipf frequency in general English a word is a name (a drug, a gene, a tool,
+#: a trial): "upadacitinib" 0, "Xist" 1.4, "CheckMate" 3.0; "molecule" 3.7 is a word.
+NAME_ZIPF = 3.0
+#: Endings that make a word an adjective or participle: it qualifies what is asked about
+#: rather than naming it.
+_MODIFIER_ENDING = re.compile(r"(?:al|ic|ous|ary|ive|ible|able|ed)$")
 #: Shortest subject matched to a passage word one letter apart (a misspelling).
 MIN_TYPO_LENGTH = 7
 #: Most tokens a split or hyphenated spelling of one subject word may take ("tlr-7").
@@ -117,12 +131,22 @@ def _judge(
     dense = _dense(evidence)
     close = dense is not None and dense >= CLOSE_DENSE
     absent = _absent(plan, required, passage_keys)
+    by_word = {c.word.lower(): c for c in plan.concepts}
+    excused: set[str] = set()
     if close:
         # Semantically the best passage is about the question: a word it does not use is
         # another name or a misspelling, unless it names a drug, procedure or condition
         # the curated vocabulary knows (those are what out-of-scope questions are about).
-        by_word = {c.word.lower(): c for c in plan.concepts}
         absent = [w for w in absent if by_word.get(w.lower()) and by_word[w.lower()].entity_kind]
+    elif absent and dense is not None and dense >= MODIFIER_DENSE:
+        # A modifier narrows what is asked ("postprandial glucose", "a polyclonal
+        # antibody"); when what it qualifies is covered and the passages are close, the
+        # evidence speaks to the question (perhaps to say otherwise). A missing name — a
+        # drug, gene or disease — still refuses.
+        named = [c for c in plan.concepts if _is_name(c) and c.word.lower() not in absent]
+        if named and all(c.word in covered for c in named):
+            excused = {w.lower() for w in absent if _is_modifier(by_word.get(w.lower()), w)}
+            absent = [w for w in absent if w.lower() not in excused]
     if absent:
         reason = "nothing in the library is about " + ", ".join(f"“{w}”" for w in absent)
         return GateResult(False, coverage, best, covered, tuple(absent), reason)
@@ -130,6 +154,12 @@ def _judge(
     # covers every one of them, the rest of the wording may be looser.
     entities = [c for c in plan.concepts if c.entity_kind in ("drug", "procedure", "condition")]
     anchored = close or (len(entities) >= 2 and all(c.word in covered for c in entities))
+    if not anchored and dense is not None and dense >= NAMED_DENSE:
+        # Every name the question gives (the drug, gene or tool asked about) is covered and
+        # what is missing are general words ("molecule", "releases"): the passages are
+        # about the thing asked, worded otherwise.
+        names = [c for c in plan.concepts if _is_name(c) and c.word.lower() not in excused]
+        anchored = bool(names) and all(c.word in covered for c in names)
     if coverage < (ANCHORED_COVERAGE if anchored else MIN_COVERAGE):
         reason = "the evidence does not mention most of what the question asks about"
         return GateResult(False, coverage, best, covered, missing, reason)
@@ -140,6 +170,25 @@ def _judge(
         reason = "the closest passages are not about the question"
         return GateResult(False, coverage, best, covered, missing, reason)
     return GateResult(True, coverage, best, covered, missing, "relevant evidence found")
+
+
+def _is_name(concept: Concept) -> bool:
+    """True for a concept that names something: a drug, procedure or condition the
+    vocabulary knows, or a word general English hardly uses (see :data:`NAME_ZIPF`)."""
+    if concept.entity_kind is not None:
+        return True
+    words = tokens(concept.word)
+    return bool(words) and any(
+        zipf(w) < NAME_ZIPF and not closed_compound(w) for w in words if not w.isdigit()
+    )
+
+
+def _is_modifier(concept: Concept | None, word: str) -> bool:
+    """True for a question word that qualifies rather than names: an adjective or
+    participle by its ending, never a drug, procedure or condition the vocabulary knows."""
+    if concept is not None and concept.entity_kind is not None:
+        return False
+    return " " not in word.strip() and _MODIFIER_ENDING.search(word.lower()) is not None
 
 
 def _plain_keys(evidence: Evidence) -> frozenset[str]:
@@ -153,14 +202,62 @@ def _keys(plan: QuestionPlan, evidence: Evidence, keys: frozenset[str]) -> froze
     :func:`spelt_otherwise`)."""
     text = evidence.hit.passage.text
     extra: set[str] = set()
-    tokens: list[str] | None = None
+    words: list[str] | None = None
     for concept in plan.concepts:
         if concept.covered_by(keys) or " " in concept.word.strip():
             continue
-        tokens = tokens if tokens is not None else _TOKEN.findall(text.lower())
-        if spelt_otherwise(concept.word, tokens):
+        words = words if words is not None else _TOKEN.findall(text.lower())
+        short = _short_form(plan.text, concept.word)
+        head = _head_acronym(plan.text, concept.word)
+        if (
+            spelt_otherwise(concept.word, words)
+            or (short and spelt_out(short, words))
+            or (head and head in words)
+        ):
             extra |= _concept_keys(concept)
     return keys | extra if extra else keys
+
+
+#: Shortest short form matched to the initials of a passage's words ("PPI").
+MIN_INITIALS = 3
+
+
+def _short_form(question: str, word: str) -> str | None:
+    """``word`` as the question writes it when that is a short form in capitals ("PPI",
+    "PPIs"), lower-cased without a plural s; else None."""
+    match = re.search(rf"\b({re.escape(word)})\b", question, re.IGNORECASE)
+    if match is None:
+        return None
+    written = match.group(1)
+    letters = written[:-1] if written.endswith("s") and written[:-1].isupper() else written
+    if len(letters) < MIN_INITIALS or not letters.isalpha() or not letters.isupper():
+        return None
+    return letters.lower()
+
+
+def _head_acronym(question: str, word: str) -> str | None:
+    """The capital head of a word the question writes as a lower-case prefix on an
+    acronym ("lincRNA", "miRNA", "scFv" has none): the kind of thing it names, which a
+    passage may name without the prefix ("Xist RNA"). Lower-cased; None otherwise."""
+    match = re.search(rf"\b({re.escape(word)})\b", question, re.IGNORECASE)
+    written = match.group(1) if match else ""
+    head = re.fullmatch(r"[a-z]{1,5}([A-Z]{2,})", written)
+    return head.group(1).lower() if head else None
+
+
+def spelt_out(short: str, words: Sequence[str]) -> bool:
+    """True when consecutive ``words`` (lower-case) begin with the letters of ``short`` in
+    turn: the long form of an abbreviation ("ppi" in "protein-protein interaction").
+    Function words neither count nor break the run ("rate of interest" is no "roi")."""
+    n = len(short)
+    for i in range(len(words) - n + 1):
+        run = words[i : i + n]
+        if all(
+            w[:1] == c and w not in STOPWORDS and w.isalpha()
+            for w, c in zip(run, short, strict=True)
+        ):
+            return True
+    return False
 
 
 def _concept_keys(concept: Concept) -> frozenset[str]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from curbside.question.aliases import alias_groups, question_aliases, spelling_variants
 from curbside.question.intent import GENERAL, Intent, classify_intent
 from curbside.question.topics import question_topics
 from curbside.text.glossary import Glossary
@@ -29,6 +30,8 @@ _DISEASE = re.compile(
     r"melanomas?|myelomas?|gliomas?|glioblastomas?|metastas[ie]s|disease)\b",
     re.IGNORECASE,
 )
+#: Imperatives that say how to answer ("list the …", "name the …"), not what about.
+ASK_WORDS = frozenset({"list", "enumerate", "mention", "summarize", "summarise"})
 #: Head words too general to define a family of procedures.
 _GENERIC_HEADS = frozenset(
     {"therapy", "treatment", "surgery", "procedure", "test", "injection", "frequency"}
@@ -194,7 +197,14 @@ def analyse(
         pos = question.lower().find(word, offset)
         offset = pos + len(word) if pos >= 0 else offset
         inside = any(s <= pos < e for s, e in covered_spans)
-        if inside or word in STOPWORDS or word in FRAME_WORDS or len(word) < 2 or word.isdigit():
+        if (
+            inside
+            or word in STOPWORDS
+            or word in FRAME_WORDS
+            or word in ASK_WORDS
+            or len(word) < 2
+            or word.isdigit()
+        ):
             continue
         if word in seen_terms:
             continue
@@ -204,6 +214,7 @@ def analyse(
         if alternatives:
             concepts.append(Concept(word, alternatives, weigh(word)))
 
+    concepts = _with_other_names(question, concepts)
     return QuestionPlan(
         question,
         tuple(concepts),
@@ -211,6 +222,40 @@ def analyse(
         tuple(entities),
         classify_intent(question, glossary),
     )
+
+
+def _with_other_names(question: str, concepts: list[Concept]) -> list[Concept]:
+    """``concepts`` with the other names the question gives ("cerumen (ear wax)") and the
+    other spellings of a name of letters and digits ("CPX351", "CPX-351") as alternatives."""
+    groups = alias_groups(question_aliases(question))
+    out: list[Concept] = []
+    for concept in concepts:
+        words = set(tokens(concept.word))
+        names: list[str] = []
+        for group in groups:
+            sides = [name for name in group if words and words <= set(tokens(name))]
+            if sides:
+                names += [name for name in group if name not in sides]
+        if " " not in concept.word.strip():
+            names += spelling_variants(concept.word.lower())
+        names += [v for name in names for v in _variants_of(name)]
+        extra = [key_set(n) for n in names if key_set(n)]
+        extra = [alt for alt in extra if alt not in concept.alternatives]
+        if extra:
+            alternatives = tuple(dict.fromkeys([*concept.alternatives, *extra]))
+            concept = replace(concept, alternatives=alternatives)
+        out.append(concept)
+    return out
+
+
+def _variants_of(name: str) -> list[str]:
+    """Other spellings of the letter-and-digit words of a multi-word ``name``."""
+    words = name.lower().split()
+    out: list[str] = []
+    for i, word in enumerate(words):
+        for variant in spelling_variants(word):
+            out.append(" ".join([*words[:i], variant, *words[i + 1 :]]))
+    return out
 
 
 def _family(names: Sequence[str]) -> re.Pattern[str] | None:

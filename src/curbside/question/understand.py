@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from curbside.models import Facet
+from curbside.question.aliases import closed_compound
 from curbside.text.common import is_common_word
 from curbside.text.glossary import Glossary
 from curbside.text.words import FRAME_WORDS, STOPWORDS, tokens
@@ -100,7 +101,9 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         "monitoring",
         _rx(
             r"\bmonitor\w*|\bwatch (for|out)\b|\blook out for\b|\bkeep an eye\b|\bsurveillance\b|"
-            r"\bwhat (tests?|labs?|blood tests?)\b|\bcheck\w*\b|\bfollow[- ]?up\b|\bfollowed\b"
+            r"\bwhat (tests?|labs?|blood tests?)\b|\bcheck(s|ed|ing)?\b|\bcheck-?ups?\b|\bfollow[- ]?up\b|"
+            # Whole words only: "CheckMate 214" names a trial, not a check.
+            r"\bfollowed\b"
         ),
         _rx(
             r"\bmonitor\w*|\bcheck\w*|\bmeasur\w*|\bassess\w*|\btest\w*|\bsurveil\w*|"
@@ -384,13 +387,27 @@ class Understanding:
 
 
 def question_type(text: str) -> str:
-    """The first :data:`QUESTION_TYPES` entry whose wording ``text`` uses."""
+    """The first :data:`QUESTION_TYPES` entry whose wording ``text`` uses.
+
+    A yes/no question about an effect ("Does epidural analgesia for pain management
+    affect the Apgar score?") names a treatment only as what it asks about: it wants
+    the effect, not a choice of treatment, so it is not typed "treatment choice".
+    """
     for qtype in QUESTION_TYPES:
         if qtype.asks.search(text):
             if qtype.name == "dose" and _mentions_purpose(text):
                 return "dose for a purpose"
+            if qtype.name == "treatment choice" and _EFFECT_QUESTION.search(text):
+                return GENERAL_TYPE
             return qtype.name
     return GENERAL_TYPE
+
+
+#: A yes/no question whose verb asks for an effect on something.
+_EFFECT_QUESTION = _rx(
+    r"^\W*(does|do|did|can|could|will|would|is|are|was|were)\b.{0,160}?"
+    r"\b(affect|influence|impact|alter|change|increase|decrease|raise|lower)(s|ed|ing)?\b"
+)
 
 
 def _mentions_purpose(text: str) -> bool:
@@ -586,7 +603,9 @@ def _names_the_type(word: str, ask: str) -> bool:
 def _known_term(word: str, is_known: Callable[[str], bool]) -> bool:
     """A word the library uses or everyday English; a compound when all its parts are."""
     parts = [p for p in re.split(r"[-/]", word) if p]
-    return all(is_known(p) or is_common_word(p) or not p.isalpha() or len(p) < 3 for p in parts)
+    if all(is_known(p) or is_common_word(p) or not p.isalpha() or len(p) < 3 for p in parts):
+        return True
+    return closed_compound(word)
 
 
 def _drop_unknown(clinical: str, ask_at: int, is_known: Callable[[str], bool]) -> str:
