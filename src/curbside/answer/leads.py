@@ -114,6 +114,13 @@ def lead_prefix(
     year = f"{source.year}" if source.year else None
     if superseded and year and audience != "patient":
         year = f"{year}, superseded by {', '.join(superseded)}"
+    if (source.design or "") == "patient information":
+        # Written for patients: say so, not "a guideline" or "a study" (it restates those).
+        if source.tier == "label":
+            return f"In plain words, the FDA drug label for {drug_name(source.title)} says:"
+        org = source.organization or source.publisher
+        bits = ", ".join(b for b in (_short_org(org) if org else None, year) if b)
+        return f"Patient information ({bits}) says:" if bits else "Patient information says:"
     if source.tier == "guideline":
         org = source.organization or source.publisher
         if audience == "patient":

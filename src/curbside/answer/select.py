@@ -14,7 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from curbside.answer.audience import PREFERRED_LENGTH, plainness_penalty
+from curbside.answer.audience import (
+    MIN_PATIENT_SENTENCES,
+    PREFERRED_LENGTH,
+    plainness_penalty,
+    reads_plainly,
+)
 from curbside.answer.names import NameFocus, names_in
 from curbside.answer.population import Population
 from curbside.models import DESIGNS, Audience, Evidence, Source
@@ -75,6 +80,15 @@ class Candidate:
     def source_id(self) -> str:
         """Id of the source the sentence comes from."""
         return self.evidence.source.id
+
+
+def written_for_patients(evidence: Evidence) -> bool:
+    """True for patient information (design), whose every sentence was written plainly.
+
+    Stricter than :func:`is_patient_source`: a news story or research summary aimed at
+    patients may still be worded like a trial report.
+    """
+    return (evidence.source.design or "") == "patient information"
 
 
 def is_patient_source(evidence: Evidence) -> bool:
@@ -330,6 +344,7 @@ def candidates(
         if superseded and ev.source.id in superseded:
             # A newer source in the library replaces this one: prefer the current source.
             priors -= SUPERSEDED_PENALTY
+        plain_source = written_for_patients(ev)
         if is_patient_source(ev):
             # Patients get plain-language sources first; professionals get them last.
             priors += 0.15 if audience == "patient" else -0.1
@@ -435,7 +450,10 @@ def candidates(
                 score -= 0.1 * min(2.0, (length - preferred) / preferred)
             if length < 50:
                 score -= 0.05
-            score -= plainness_penalty(audience, sentence.text)
+            if not plain_source:
+                # Written for patients already: its grade is the names of things, which no
+                # plainer sentence elsewhere would avoid.
+                score -= plainness_penalty(audience, sentence.text)
             out.append(
                 Candidate(
                     ev, rank, sentence, keys, topic, relevance, score, number, facet, strength
@@ -446,8 +464,28 @@ def candidates(
         if any(n & focus_names.asked for n in named):
             # The library speaks of the trial asked about: reports of other trials go.
             out = [c for c, n in zip(out, named, strict=True) if not n or n & focus_names.asked]
+    if audience == "patient":
+        out = plain_first(out)
     out.sort(key=lambda c: -c.score)
     return out
+
+
+def plain_first(pool: Sequence[Candidate]) -> list[Candidate]:
+    """A patient's pool: when sentences written for patients answer the question, those
+    and other plainly worded sentences only.
+
+    A plainness penalty alone still lets a dense trial or label sentence into a patient
+    answer whenever a tier's budget has room; where the library holds patient-facing
+    statements on the question (at least :data:`MIN_PATIENT_SENTENCES` of them clear the
+    relevance bar), harder sentences are left out instead. Where it holds none, nothing is
+    dropped: the answer then quotes what the library has, plainest first.
+    """
+    answering = [
+        c for c in pool if written_for_patients(c.evidence) and c.relevance >= MIN_RELEVANCE
+    ]
+    if len(answering) < MIN_PATIENT_SENTENCES:
+        return list(pool)
+    return [c for c in pool if written_for_patients(c.evidence) or reads_plainly(c.sentence.text)]
 
 
 def describes_method(cand: Candidate) -> bool:
