@@ -312,6 +312,10 @@ def candidates(
     follow-up schedule for the disease counts although it does not repeat every
     word of the question.
     """
+    if audience != "patient":
+        # Before ranks are counted: patient information would otherwise push the
+        # professional sources it restates down the order.
+        evidence = professional(evidence)
     out: list[Candidate] = []
     answers = understood.answers if understood is not None else None
     preferred = PREFERRED_LENGTH[audience]
@@ -468,6 +472,18 @@ def candidates(
         out = plain_first(out)
     out.sort(key=lambda c: -c.score)
     return out
+
+
+def professional(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """A professional's evidence: patient information only when nothing else speaks.
+
+    Patient information restates, in plain words, what labels, guidelines and studies in
+    the library say; a clinician, nurse or student is answered from those sources. A
+    score prior alone does not keep it out: a drug question lifts every sentence of the
+    drug's labels, the plain restatement included.
+    """
+    kept = [ev for ev in evidence if not written_for_patients(ev)]
+    return kept if kept else list(evidence)
 
 
 def plain_first(pool: Sequence[Candidate]) -> list[Candidate]:
