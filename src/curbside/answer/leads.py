@@ -117,10 +117,10 @@ def lead_prefix(
     if (source.design or "") == "patient information":
         # Written for patients: say so, not "a guideline" or "a study" (it restates those).
         if source.tier == "label":
-            return f"In plain words, the FDA drug label for {drug_name(source.title)} says:"
+            return f"The FDA label for {drug_name(source.title)}, in plain words:"
         org = source.organization or source.publisher
-        bits = ", ".join(b for b in (_short_org(org) if org else None, year) if b)
-        return f"Patient information ({bits}) says:" if bits else "Patient information says:"
+        who = f"{_short_org(org)} ({year})" if org and year else (_short_org(org) if org else "")
+        return f"{who}, in plain words:" if who else "In plain words:"
     if source.tier == "guideline":
         org = source.organization or source.publisher
         if audience == "patient":
