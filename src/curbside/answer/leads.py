@@ -119,8 +119,9 @@ def lead_prefix(
         if source.tier == "label":
             return f"The FDA label for {drug_name(source.title)}, in plain words:"
         org = source.organization or source.publisher
-        who = f"{_short_org(org)} ({year})" if org and year else (_short_org(org) if org else "")
-        return f"{who}, in plain words:" if who else "In plain words:"
+        if not org:
+            return "In plain words:"
+        return f"{_short_org(org)} ({year}), in plain words:" if year else f"{org}, in plain words:"
     if source.tier == "guideline":
         org = source.organization or source.publisher
         if audience == "patient":
