@@ -116,12 +116,14 @@ def lead_prefix(
         year = f"{year}, superseded by {', '.join(superseded)}"
     if (source.design or "") == "patient information":
         # Written for patients: say so, not "a guideline" or "a study" (it restates those).
+        # Words of the source's own metadata only, so that verification can trace them.
         if source.tier == "label":
-            return f"The FDA label for {drug_name(source.title)}, in plain words:"
+            return f"Patient information from the FDA label for {drug_name(source.title)}:"
         org = source.organization or source.publisher
         if not org:
-            return "In plain words:"
-        return f"{_short_org(org)} ({year}), in plain words:" if year else f"{org}, in plain words:"
+            return "Patient information:"
+        speaker = f"{_short_org(org)} ({year})" if year else _short_org(org)
+        return f"Patient information from {speaker}:"
     if source.tier == "guideline":
         org = source.organization or source.publisher
         if audience == "patient":
