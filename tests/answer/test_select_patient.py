@@ -104,10 +104,8 @@ def test_written_for_patients_is_the_design_not_the_audience_key() -> None:
     assert written_for_patients(_library()[1])
 
 
-def test_patient_information_is_introduced_as_such() -> None:
+def test_patient_information_is_introduced_by_who_speaks_not_as_a_study() -> None:
     label_plain = _library()[1]
-    assert lead_prefix(label_plain, "", "patient") == (
-        "Patient information from the FDA label for Zelomab:"
-    )
+    assert lead_prefix(label_plain, "", "patient") == "The FDA label for Zelomab says:"
     editors = _evidence(0, "ld-zelomab-patient", PLAIN[0], patient=True, tier="research")
-    assert lead_prefix(editors, "", "patient") == ("Patient information from Fictional Editors:")
+    assert lead_prefix(editors, "", "patient") == "Fictional Editors:"
