@@ -4,7 +4,10 @@ Each sentence is scored for relevance (weighted coverage of the question's
 concepts, in the sentence itself and — more weakly — in its passage heading and
 source title), for the topics the question asks about, and with small priors for
 retrieval rank, study design, recency, figures (for clinicians) and plain sources
-(for patients). Maximal marginal relevance then removes redundancy.
+(for patients). Each audience reads its own sources: patients get patient information
+first and other sentences only when plainly worded (:func:`plain_first`); clinicians,
+nurses and students get no patient information unless nothing else speaks
+(:func:`professional`). Maximal marginal relevance then removes redundancy.
 """
 
 from __future__ import annotations
