@@ -34,7 +34,8 @@ BUDGETS: dict[str, dict[str, int]] = {
     "clinician": {"guideline": 7, "label": 5, "research": 8},
     "nurse": {"guideline": 6, "label": 6, "research": 5},
     "student": {"guideline": 6, "label": 4, "research": 7},
-    "patient": {"guideline": 4, "label": 3, "research": 4},
+    # Patients: more, shorter statements (patient information says one fact per sentence).
+    "patient": {"guideline": 6, "label": 5, "research": 5},
 }
 
 
@@ -63,6 +64,18 @@ def budgets_for(audience: Audience, intent: str) -> dict[str, int]:
 GRADE_PENALTY = 0.05
 #: ... counted up to this many grades.
 MAX_GRADES_OVER = 10.0
+
+
+#: Patients: sentences from sources written for patients that must answer a question before
+#: harder sentences from other sources are left out of its answer.
+MIN_PATIENT_SENTENCES = 3
+#: ... a sentence from another source still stays when it reads at or below this grade.
+PLAIN_ENOUGH = PATIENT_GRADE + 2.0
+
+
+def reads_plainly(text: str) -> bool:
+    """True when ``text`` reads at or below :data:`PLAIN_ENOUGH`."""
+    return grade_level(text) <= PLAIN_ENOUGH
 
 
 def plainness_penalty(audience: Audience, text: str) -> float:

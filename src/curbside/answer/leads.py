@@ -114,6 +114,16 @@ def lead_prefix(
     year = f"{source.year}" if source.year else None
     if superseded and year and audience != "patient":
         year = f"{year}, superseded by {', '.join(superseded)}"
+    if (source.design or "") == "patient information":
+        # Written for patients: who speaks, briefly, not "a guideline" or "a study" (it
+        # restates those); the title in the reference list says it is plain-language text.
+        # Words of the source's own metadata only, so that verification can trace them.
+        if source.tier == "label":
+            return f"The FDA label for {drug_name(source.title)} says:"
+        org = source.organization or source.publisher
+        if not org:
+            return ""
+        return f"{_short_org(org)} ({year}):" if year else f"{_short_org(org)}:"
     if source.tier == "guideline":
         org = source.organization or source.publisher
         if audience == "patient":

@@ -4,7 +4,10 @@ Each sentence is scored for relevance (weighted coverage of the question's
 concepts, in the sentence itself and — more weakly — in its passage heading and
 source title), for the topics the question asks about, and with small priors for
 retrieval rank, study design, recency, figures (for clinicians) and plain sources
-(for patients). Maximal marginal relevance then removes redundancy.
+(for patients). Each audience reads its own sources: patients get patient information
+first and other sentences only when plainly worded (:func:`plain_first`); clinicians,
+nurses and students get no patient information unless nothing else speaks
+(:func:`professional`). Maximal marginal relevance then removes redundancy.
 """
 
 from __future__ import annotations
@@ -14,7 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from curbside.answer.audience import PREFERRED_LENGTH, plainness_penalty
+from curbside.answer.audience import (
+    MIN_PATIENT_SENTENCES,
+    PREFERRED_LENGTH,
+    plainness_penalty,
+    reads_plainly,
+)
 from curbside.answer.names import NameFocus, names_in
 from curbside.answer.population import Population
 from curbside.models import DESIGNS, Audience, Evidence, Source
@@ -75,6 +83,15 @@ class Candidate:
     def source_id(self) -> str:
         """Id of the source the sentence comes from."""
         return self.evidence.source.id
+
+
+def written_for_patients(evidence: Evidence) -> bool:
+    """True for patient information (design), whose every sentence was written plainly.
+
+    Stricter than :func:`is_patient_source`: a news story or research summary aimed at
+    patients may still be worded like a trial report.
+    """
+    return (evidence.source.design or "") == "patient information"
 
 
 def is_patient_source(evidence: Evidence) -> bool:
@@ -298,6 +315,10 @@ def candidates(
     follow-up schedule for the disease counts although it does not repeat every
     word of the question.
     """
+    if audience != "patient":
+        # Before ranks are counted: patient information would otherwise push the
+        # professional sources it restates down the order.
+        evidence = professional(evidence)
     out: list[Candidate] = []
     answers = understood.answers if understood is not None else None
     preferred = PREFERRED_LENGTH[audience]
@@ -330,6 +351,7 @@ def candidates(
         if superseded and ev.source.id in superseded:
             # A newer source in the library replaces this one: prefer the current source.
             priors -= SUPERSEDED_PENALTY
+        plain_source = written_for_patients(ev)
         if is_patient_source(ev):
             # Patients get plain-language sources first; professionals get them last.
             priors += 0.15 if audience == "patient" else -0.1
@@ -435,7 +457,10 @@ def candidates(
                 score -= 0.1 * min(2.0, (length - preferred) / preferred)
             if length < 50:
                 score -= 0.05
-            score -= plainness_penalty(audience, sentence.text)
+            if not plain_source:
+                # Written for patients already: its grade is the names of things, which no
+                # plainer sentence elsewhere would avoid.
+                score -= plainness_penalty(audience, sentence.text)
             out.append(
                 Candidate(
                     ev, rank, sentence, keys, topic, relevance, score, number, facet, strength
@@ -446,8 +471,40 @@ def candidates(
         if any(n & focus_names.asked for n in named):
             # The library speaks of the trial asked about: reports of other trials go.
             out = [c for c, n in zip(out, named, strict=True) if not n or n & focus_names.asked]
+    if audience == "patient":
+        out = plain_first(out)
     out.sort(key=lambda c: -c.score)
     return out
+
+
+def professional(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """A professional's evidence: patient information only when nothing else speaks.
+
+    Patient information restates, in plain words, what labels, guidelines and studies in
+    the library say; a clinician, nurse or student is answered from those sources. A
+    score prior alone does not keep it out: a drug question lifts every sentence of the
+    drug's labels, the plain restatement included.
+    """
+    kept = [ev for ev in evidence if not written_for_patients(ev)]
+    return kept if kept else list(evidence)
+
+
+def plain_first(pool: Sequence[Candidate]) -> list[Candidate]:
+    """A patient's pool: when sentences written for patients answer the question, those
+    and other plainly worded sentences only.
+
+    A plainness penalty alone still lets a dense trial or label sentence into a patient
+    answer whenever a tier's budget has room; where the library holds patient-facing
+    statements on the question (at least :data:`MIN_PATIENT_SENTENCES` of them clear the
+    relevance bar), harder sentences are left out instead. Where it holds none, nothing is
+    dropped: the answer then quotes what the library has, plainest first.
+    """
+    answering = [
+        c for c in pool if written_for_patients(c.evidence) and c.relevance >= MIN_RELEVANCE
+    ]
+    if len(answering) < MIN_PATIENT_SENTENCES:
+        return list(pool)
+    return [c for c in pool if written_for_patients(c.evidence) or reads_plainly(c.sentence.text)]
 
 
 def describes_method(cand: Candidate) -> bool:
