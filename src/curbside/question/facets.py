@@ -155,7 +155,9 @@ SELECTION = Facet(
         r"\bcannot be (resected|removed)\b|\bwhen surgery\b|\bsurgery (is not|cannot)\b|"
         r"\bliver[- ](dominant|only|predominant)\b|\bconfined to the liver\b|"
         r"\bcandidates?\b|\beligib|\bselect(ed|ion)\b|\bcontraindicat|\btumou?r burden\b|"
-        r"\bperformance status\b|\bindicated\b|\bconsidered\b"
+        r"\bperformance status\b|\bindicated\b|\bconsidered\b|"
+        # Criteria are also phrased as conditions: "when complete resection is feasible".
+        r"\bfeasib|\bresectable\b"
     ),
     "unresectable liver-dominant candidates selection indicated",
 )
