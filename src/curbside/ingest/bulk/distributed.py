@@ -148,6 +148,32 @@ def _embed(prepared: list[NewSource | str]) -> Vectors:
     return MODEL_NAME, tuple(keys), array.tobytes()
 
 
+def _load_encoder() -> str:
+    """Load (building its cached ONNX file if need be) this process's encoder."""
+    from curbside.embed.encoder import get_encoder
+
+    return get_encoder().backend
+
+
+def _warm_encoders() -> None:
+    """Build each node's cached encoder once, before the map workers start.
+
+    Map workers that start together would otherwise all build the same cached model file
+    at once, which wastes a core each and is not safe: the ONNX quantiser writes a scratch
+    file under a fixed name beside the model (``…-inferred.onnx``), so two builders on one
+    node can read each other's half-written scratch file.
+    """
+    task = ray.remote(num_cpus=0, max_retries=0)(_load_encoder)
+    refs = [
+        task.options(
+            scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=False)
+        ).remote()
+        for node in ray.nodes()  # type: ignore[no-untyped-call]
+        if node.get("Alive") and node.get("Resources", {}).get("CPU", 0) > 0
+    ]
+    ray.get(refs)
+
+
 @dataclass
 class _PartBuilder:
     sources: list[NewSource] = field(default_factory=list)
@@ -382,6 +408,8 @@ def ingest_on_ray(
                     "shards": len(shard_paths),
                 }
             )
+        if todo and embed:
+            _warm_encoders()
         if todo:
             _route(writers, state, todo, workers, report)
         writers.drain()
