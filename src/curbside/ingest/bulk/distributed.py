@@ -39,7 +39,7 @@ from typing import Any
 
 import ray
 import ray.data
-from ray.exceptions import GetTimeoutError, RayActorError, RayTaskError
+from ray.exceptions import ActorUnavailableError, GetTimeoutError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from curbside.errors import CurbsideError
@@ -314,10 +314,19 @@ class _Writers:
         self.inflight[k] = deque((b, self.actors[k].apply.remote(b)) for b in batches)
 
     def _wait_ready(self, k: int) -> None:
-        try:
-            _shard, self.pids[k] = ray.get(self.actors[k].ready.remote(), timeout=READY_TIMEOUT)
-        except (RayActorError, GetTimeoutError) as err:
-            raise self._lost(k, err) from err
+        """Wait until writer ``k`` answers (a restarting actor is unavailable a while)."""
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            left = max(deadline - time.monotonic(), 0.1)
+            try:
+                _shard, self.pids[k] = ray.get(self.actors[k].ready.remote(), timeout=left)
+                return
+            except ActorUnavailableError as err:
+                if time.monotonic() > deadline:
+                    raise self._lost(k, err) from err
+                time.sleep(0.2)
+            except (RayActorError, GetTimeoutError) as err:
+                raise self._lost(k, err) from err
 
     def _lost(self, k: int, err: Exception) -> WriterLost:
         why = type(err).__name__
@@ -342,8 +351,9 @@ class DistributedReport:
     #: CPU seconds of this process (routing), and of each shard's writer.
     router_cpu_seconds: float = 0.0
     writer_cpu_seconds: list[float] = field(default_factory=list)
-    #: Writer actors Ray restarted during the run.
+    #: Writer actors Ray restarted during the run, and each writer's (last) process id.
     writer_restarts: int = 0
+    writer_pids: list[int] = field(default_factory=list)
 
     @property
     def records_per_second(self) -> float:
@@ -360,6 +370,8 @@ class _Archive:
     status: LedgerStatus = "running"
     message: str | None = None
     dirty: bool = True
+    #: Each shard's ledger row for the archive when the run began.
+    before: list[LedgerEntry] = field(default_factory=list)
 
     def mark(self) -> Mark:
         mark = Mark(self.shell, self.sent, self.through, self.status, self.message)
@@ -392,13 +404,13 @@ def ingest_on_ray(
             kind = bulk_kind(path)
             shell: LedgerEntry = writers.call(0, "shell", str(path), kind or "pubmed")
             progress = [writers.call(k, "progress", shell) for k in range(len(shard_paths))]
-            resume = min(done for _status, done in progress)
+            resume = min(entry.done for entry in progress)
             rep = ArchiveReport(str(path), kind or "?", resumed_at=resume)
             report.archives.append(rep)
-            if all(status == "done" for status, _done in progress):
+            if all(entry.status == "done" for entry in progress):
                 rep.already_done = True
                 continue
-            state[shell.sha256] = _Archive(shell, rep, resume, resume)
+            state[shell.sha256] = _Archive(shell, rep, resume, resume, before=progress)
             todo.append(
                 {
                     "path": str(path),
@@ -414,8 +426,12 @@ def ingest_on_ray(
             _route(writers, state, todo, workers, report)
         writers.drain()
         _merge(state, writers.deltas)
+        for arc in state.values():
+            after = [writers.call(k, "progress", arc.shell) for k in range(len(shard_paths))]
+            _count(arc, after)
         report.writer_cpu_seconds = writers.cpu_seconds()
         report.writer_restarts = sum(writers.deaths)
+        report.writer_pids = list(writers.pids)
     finally:
         writers.close()
     report.router_cpu_seconds = time.process_time() - cpu0
@@ -471,17 +487,26 @@ def _complete(arc: _Archive) -> None:
         arc.status, arc.dirty = "done", True
 
 
+_COUNTS = ("stored", "replaced", "unchanged", "deleted", "refused")
+
+
+def _count(arc: _Archive, after: list[LedgerEntry]) -> None:
+    """The run's outcome counts from the shards' ledgers (what each committed during the
+    run, including batches whose acknowledgement a killed writer never sent)."""
+    for name in _COUNTS:
+        done = sum(
+            getattr(a, name) - getattr(b, name) for a, b in zip(after, arc.before, strict=True)
+        )
+        setattr(arc.report, name, getattr(arc.report, name) + done)
+
+
 def _merge(state: dict[str, _Archive], deltas: list[Delta]) -> None:
-    """Sum the writers' per-batch outcomes into each archive's report."""
+    """Add the writers' acknowledged problem lines, unknown deletes and replaced ids to
+    each archive's report (outcome counts come from the ledgers: see :func:`_count`)."""
     for delta in deltas:
         for sha, part in delta.reports.items():
             rep = state[sha].report
-            rep.stored += part.stored
-            rep.replaced += part.replaced
-            rep.unchanged += part.unchanged
-            rep.deleted += part.deleted
             rep.unknown_deletes += part.unknown_deletes
-            rep.refused += part.refused
             room = MAX_PROBLEMS - len(rep.problems)
             rep.problems.extend(part.problems[: max(room, 0)])
             rep.replaced_ids.extend(part.replaced_ids)

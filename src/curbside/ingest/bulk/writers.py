@@ -119,10 +119,10 @@ class ShardWriter:
         has seen unchanged) and this shard's row for it."""
         return _ledger_entry(self.lib, Path(path), kind)
 
-    def progress(self, shell: LedgerEntry) -> tuple[LedgerStatus, int]:
-        """(status, records committed) of an archive in this shard's ledger."""
-        entry = self._entry(shell)
-        return entry.status, entry.done
+    def progress(self, shell: LedgerEntry) -> LedgerEntry:
+        """This shard's ledger row for an archive: status, records committed and the
+        cumulative outcome counts (as of its last checkpoint)."""
+        return self._entry(shell)
 
     def apply(self, batch: Batch) -> Delta:
         """Apply the batch's new parts, their vectors, then checkpoint every archive."""
