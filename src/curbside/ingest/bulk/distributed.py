@@ -454,7 +454,7 @@ def _route(
     )
     since, last = 0, time.monotonic()
     current: _Archive | None = None
-    for row in ds.iter_rows():
+    for row in _rows(ds):
         arc = state[str(row["sha"])]
         if current is not None and arc is not current:
             _complete(current)  # rows come in archive order: the previous one is whole
@@ -479,6 +479,13 @@ def _route(
     for arc in state.values():
         _complete(arc)
     writers.send(tuple(a.mark() for a in state.values() if a.dirty))
+
+
+def _rows(ds: ray.data.Dataset) -> Iterator[dict[str, Any]]:
+    """The dataset's rows in order, converted a whole block at a time (``iter_rows``
+    converts row by row, which made it most of the routing driver's CPU)."""
+    for table in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+        yield from table.to_pylist()  # type: ignore[union-attr]  # pyarrow format
 
 
 def _complete(arc: _Archive) -> None:
