@@ -323,3 +323,36 @@ def test_a_killed_driver_resumes_on_the_next_run(
     report = ingest_on_ray(shard_paths, archives, workers=2)
     assert report.archives[0].resumed_at > 0
     _check_exactly_once(shard_paths, 1600)
+
+
+def test_broken_archives_are_reported_in_one_line_and_keep_whole_records(
+    cluster: tuple[str, list[int], dict[str, str]], tmp_path: Path
+) -> None:
+    import gzip
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    data = gzip.compress(article_set(fictional_articles(300_000, 200)))
+    cut = folder / "pubmed26n0001.xml.gz"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    binary = folder / "pubmed26n0002.xml.gz"
+    binary.write_bytes(os.urandom(4096))  # not gzip at all
+    empty = folder / "pubmed26n0003.xml.gz"
+    empty.write_bytes(b"")
+    shard_paths = [tmp_path / "shard0.db", tmp_path / "shard1.db"]
+    report = ingest_on_ray(shard_paths, [cut, binary, empty], workers=2)
+    for archive in report.archives:
+        assert archive.refused >= 1 and archive.problems
+        assert all("\n" not in line for line in archive.problems)
+    kept = report.archives[0].stored
+    assert 0 < kept < 200
+    _check_exactly_once(shard_paths, kept)
+    # Every shard marks the cut archive failed after the same record; a rerun tries again
+    # from there and stores nothing twice.
+    for path in shard_paths:
+        with Library.open(path) as lib:
+            statuses = {str(r[0]) for r in lib.conn.execute("SELECT status FROM bulk_files")}
+            assert statuses == {"failed"}
+    again = ingest_on_ray(shard_paths, [cut], workers=1)
+    assert again.archives[0].resumed_at == report.archives[0].records
+    _check_exactly_once(shard_paths, kept)
