@@ -56,6 +56,10 @@ def cluster() -> Iterator[tuple[str, list[int], dict[str, str]]]:
     # A home of their own, so no token a local ``ray.init`` left in ``~/.ray`` applies.
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "HOME": temp}
     env.pop("RAY_ADDRESS", None)
+    # A local ``ray.init`` earlier in this process (another module's cluster) leaves
+    # RAY_AUTH_MODE=token in the environment; these nodes and this driver use none.
+    env.pop("RAY_AUTH_MODE", None)
+    auth_mode = os.environ.pop("RAY_AUTH_MODE", None)
     common = ["--block", "--disable-usage-stats", "--num-cpus", "1", "--node-ip-address"]
     head = [binary, "start", "--head", "--port", str(port), "--temp-dir", temp]
     head += ["--include-dashboard", "false", *common, "127.0.0.1"]
@@ -63,7 +67,9 @@ def cluster() -> Iterator[tuple[str, list[int], dict[str, str]]]:
     worker = [binary, "start", "--address", address, *common, "127.0.0.1"]
     worker += ["--resources", json.dumps({"curbside_shard_1": 1})]
     spawn = {"env": env, "start_new_session": True, "stdout": subprocess.DEVNULL}
-    procs = [subprocess.Popen(head, stderr=subprocess.DEVNULL, **spawn)]  # type: ignore[call-overload]
+    log = Path(temp) / "head.log"
+    with log.open("wb") as err:
+        procs = [subprocess.Popen(head, stderr=err, **spawn)]  # type: ignore[call-overload]
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -72,7 +78,7 @@ def cluster() -> Iterator[tuple[str, list[int], dict[str, str]]]:
                     break
             except OSError:
                 if time.monotonic() > deadline or procs[0].poll() is not None:
-                    pytest.fail("the Ray head node did not start")
+                    pytest.fail(f"the Ray head node did not start: {log.read_text()[-500:]}")
                 time.sleep(0.5)
         procs.append(subprocess.Popen(worker, stderr=subprocess.DEVNULL, **spawn))  # type: ignore[call-overload]
         ray.init(
@@ -98,6 +104,8 @@ def cluster() -> Iterator[tuple[str, list[int], dict[str, str]]]:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
         shutil.rmtree(temp, ignore_errors=True)
+        if auth_mode is not None:
+            os.environ["RAY_AUTH_MODE"] = auth_mode
 
 
 def _archives(folder: Path, count: int = 4, size: int = 400) -> list[Path]:
