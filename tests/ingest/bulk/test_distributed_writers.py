@@ -53,13 +53,14 @@ def cluster() -> Iterator[tuple[str, list[int], dict[str, str]]]:
     port = _free_port()
     address = f"127.0.0.1:{port}"
     temp = tempfile.mkdtemp(prefix="cs-writers-")
-    # A home of their own, so no token a local ``ray.init`` left in ``~/.ray`` applies.
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "HOME": temp}
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
     env.pop("RAY_ADDRESS", None)
-    # A local ``ray.init`` earlier in this process (another module's cluster) leaves
-    # RAY_AUTH_MODE=token in the environment; these nodes and this driver use none.
-    env.pop("RAY_AUTH_MODE", None)
-    auth_mode = os.environ.pop("RAY_AUTH_MODE", None)
+    if "RAY_AUTH_MODE" not in os.environ:
+        # A home of their own, so no token a local ``ray.init`` left in ``~/.ray`` switches
+        # these nodes to token authentication that this driver does not use. (After a
+        # local ``ray.init`` in this process — another module's cluster — the driver does
+        # use that token, so the nodes keep the home that holds it.)
+        env["HOME"] = temp
     common = ["--block", "--disable-usage-stats", "--num-cpus", "1", "--node-ip-address"]
     head = [binary, "start", "--head", "--port", str(port), "--temp-dir", temp]
     head += ["--include-dashboard", "false", *common, "127.0.0.1"]
@@ -104,8 +105,6 @@ def cluster() -> Iterator[tuple[str, list[int], dict[str, str]]]:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
         shutil.rmtree(temp, ignore_errors=True)
-        if auth_mode is not None:
-            os.environ["RAY_AUTH_MODE"] = auth_mode
 
 
 def _archives(folder: Path, count: int = 4, size: int = 400) -> list[Path]:
