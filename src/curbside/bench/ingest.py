@@ -293,7 +293,7 @@ def run_ingest_benchmark(
 
 @dataclass(frozen=True)
 class RayIngestBenchmark:
-    """One distributed bulk-ingest run: archives parsed by ``workers``, one writer."""
+    """One distributed bulk-ingest run: archives parsed by ``workers``, one writer per shard."""
 
     articles: int
     archives: int
@@ -305,6 +305,12 @@ class RayIngestBenchmark:
     machine: str
     #: Passages embedded by the workers (0 when they did not embed).
     passages: int = 0
+    #: CPU per article of the map workers (parse, prepare, embed), as they report it.
+    worker_cpu_ms: float = 0.0
+    #: CPU per article of the driver, which only routes parts to the writers.
+    route_cpu_ms: float = 0.0
+    #: CPU per article of each shard's writer (per article of the whole run).
+    writer_cpu_ms: tuple[float, ...] = ()
 
     def as_markdown(self) -> str:
         """The figures as one Markdown table row plus a header."""
@@ -320,6 +326,14 @@ class RayIngestBenchmark:
                 f"| {self.seconds:.1f} | {self.articles / self.seconds:,.0f} "
                 f"| {self.parse_cpu_ms:.3f} | {self.write_cpu_ms:.3f} "
                 f"| {self.passages:,} | {self.passages / self.seconds:,.0f} |",
+                "",
+                "| role | CPU ms/article |",
+                "|---|---:|",
+                f"| map workers (parse, prepare{', embed' if self.passages else ''}) "
+                f"| {self.worker_cpu_ms:.3f} |",
+                f"| driver (routing only) | {self.route_cpu_ms:.3f} |",
+                *(f"| writer of shard {k} | {ms:.3f} |" for k, ms in enumerate(self.writer_cpu_ms)),
+                f"| all writers | {sum(self.writer_cpu_ms):.3f} |",
             ]
         )
 
@@ -336,9 +350,10 @@ def run_ray_ingest_benchmark(
     """Generate ``n`` articles as ``archives`` PubMed ``.xml.gz`` files and ingest them on a
     fresh local Ray cluster with ``workers`` CPUs into ``shards`` libraries.
 
-    Also measures, in this process, the parse CPU cost per article (the work the workers
-    share) and the driver's CPU per article (the single writer), which is what an
-    extrapolation to a larger cluster rests on.
+    Also measures, in this process, the parse CPU cost per article, and reports the CPU
+    per article of each role — map workers, the routing driver, each shard's writer —
+    which is what an extrapolation to a larger cluster rests on (wall time on a shared
+    2-core machine mostly measures the other processes).
     """
     import gzip
 
@@ -368,9 +383,8 @@ def run_ray_ingest_benchmark(
             p.unlink()
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
         try:
-            c0 = time.process_time()
             report = ingest_on_ray(shard_paths, paths, workers=workers, embed=embed)
-            write_cpu_ms = 1000 * (time.process_time() - c0) / max(report.records, 1)
+            per = 1000 / max(report.records, 1)
         finally:
             ray.shutdown()
         if report.records != n:
@@ -387,7 +401,10 @@ def run_ray_ingest_benchmark(
         shards,
         report.seconds,
         parse_cpu_ms,
-        write_cpu_ms,
+        sum(report.writer_cpu_seconds) * per,
         _machine(),
         passages=embedded,
+        worker_cpu_ms=report.worker_cpu_seconds * per,
+        route_cpu_ms=report.router_cpu_seconds * per,
+        writer_cpu_ms=tuple(s * per for s in report.writer_cpu_seconds),
     )
