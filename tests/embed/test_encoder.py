@@ -100,3 +100,32 @@ def test_verification_is_cached_by_size_and_mtime(
     with pytest.raises(minilm.DenseUnavailable, match="does not match"):
         minilm.verify(files)
     assert len(hashed) == 3
+
+
+def _build_int8(cache_root: str) -> str:
+    """Build the int8 graph in a fresh process whose cache is ``cache_root``."""
+    import os
+
+    os.environ["CURBSIDE_CACHE_DIR"] = cache_root
+    from curbside.embed.onnx_graph import cached_model_path
+
+    weights = minilm.read_safetensors(minilm.locate_model().weights)
+    return str(cached_model_path(minilm.WEIGHTS_SHA256, weights, int8=True))
+
+
+def test_two_processes_building_the_int8_graph_at_once_both_succeed(tmp_path: Path) -> None:
+    # The quantiser writes scratch files under fixed names beside its input; two builds
+    # on one node (Ray workers) used to read each other's half-written scratch.
+    import multiprocessing
+
+    pytest.importorskip("onnxruntime")
+    (tmp_path / "models").mkdir()
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        built = pool.map(_build_int8, [str(tmp_path), str(tmp_path)])
+    assert built[0] == built[1] and Path(built[0]).is_file()
+    leftovers = [p.name for p in (tmp_path / "models").iterdir() if not p.name.endswith(".onnx")]
+    assert leftovers == []
+    import onnxruntime
+
+    onnxruntime.InferenceSession(built[0], providers=["CPUExecutionProvider"])

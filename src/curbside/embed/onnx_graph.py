@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -156,24 +158,32 @@ def cached_model_path(weights_sha: str, weights: Weights | None, *, int8: bool) 
     if int8:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        tmp = target.with_suffix(f".{pid}.tmp.onnx")
-        # The quantiser logs advice about pre-processing on the root logger at WARNING;
-        # it does not apply to this graph (no shape inference is needed for MatMul-only
-        # quantisation), so it is silenced for the duration of the call.
-        root = logging.getLogger()
-        level = root.level
-        root.setLevel(logging.ERROR)
+        # The quantiser writes scratch files beside its input under fixed names, so two
+        # processes building at once (Ray workers on one node) would read each other's
+        # half-written scratch: each quantises its own copy in its own folder.
+        work = Path(tempfile.mkdtemp(prefix=f".quantise-{pid}-", dir=folder))
         try:
-            # Per-channel weights keep int8 output within cosine ~0.99 of fp32; the
-            # per-tensor default drifts to ~0.95 and costs retrieval quality.
-            quantize_dynamic(
-                str(fp32),
-                str(tmp),
-                weight_type=QuantType.QInt8,
-                op_types_to_quantize=["MatMul"],
-                per_channel=True,
-            )
+            source, tmp = work / fp32.name, work / target.name
+            shutil.copyfile(fp32, source)
+            # The quantiser logs advice about pre-processing on the root logger at
+            # WARNING; it does not apply to this graph (no shape inference is needed for
+            # MatMul-only quantisation), so it is silenced for the duration of the call.
+            root = logging.getLogger()
+            level = root.level
+            root.setLevel(logging.ERROR)
+            try:
+                # Per-channel weights keep int8 output within cosine ~0.99 of fp32; the
+                # per-tensor default drifts to ~0.95 and costs retrieval quality.
+                quantize_dynamic(
+                    str(source),
+                    str(tmp),
+                    weight_type=QuantType.QInt8,
+                    op_types_to_quantize=["MatMul"],
+                    per_channel=True,
+                )
+            finally:
+                root.setLevel(level)
+            os.replace(tmp, target)
         finally:
-            root.setLevel(level)
-        os.replace(tmp, target)
+            shutil.rmtree(work, ignore_errors=True)
     return target
