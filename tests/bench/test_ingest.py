@@ -24,3 +24,14 @@ def test_benchmark_reports_each_slice(tmp_path: Path) -> None:
     assert report.passages >= 120 and report.growth > 0
     table = report.as_markdown()
     assert "ms/record (CPU)" in table and "| 80 | 40 |" in table
+
+
+def test_store_only_writes_each_slice_when_needed_and_times_only_storing(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    report = run_ingest_benchmark(90, work, references=2, slices=3, store_only=True)
+    assert [s.sources_before for s in report.slices] == [0, 30, 60]
+    assert report.parse_seconds is None and report.index_seconds is None
+    assert not list(work.glob("synthetic-pubmed-*.xml"))  # each removed once stored
+    table = report.as_markdown()
+    assert "parse + store (one transaction per article)" in table
+    assert "parse only" not in table and "tantivy" not in table

@@ -174,9 +174,10 @@ class IngestBenchmark:
     articles: int
     passages: int
     references: int
-    parse_seconds: float
+    #: None when not measured (``store_only``).
+    parse_seconds: float | None
     full_seconds: float
-    index_seconds: float
+    index_seconds: float | None
     machine: str
     slices: tuple[Slice, ...] = ()
 
@@ -192,12 +193,15 @@ class IngestBenchmark:
 
     def as_markdown(self) -> str:
         """The figures as Markdown tables, ready for ``docs/benchmarks.md``."""
-        full = self.full_seconds + self.index_seconds
-        rows = [
+        stages = [
             ("parse only", self.parse_seconds),
             ("parse + store (one transaction per article)", self.full_seconds),
-            ("parse + store + lexical index (tantivy sync)", full),
+            (
+                "parse + store + lexical index (tantivy sync)",
+                None if self.index_seconds is None else self.full_seconds + self.index_seconds,
+            ),
         ]
+        rows = [(name, secs) for name, secs in stages if secs is not None]
         lines = [
             f"Machine: {self.machine}; {self.articles:,} articles, each with a DOI and "
             f"{self.references} references (PMID + DOI)",
@@ -229,10 +233,20 @@ def _machine() -> str:
 
 
 def run_ingest_benchmark(
-    n: int, workdir: Path | None = None, *, references: int = 5, slices: int = 10
+    n: int,
+    workdir: Path | None = None,
+    *,
+    references: int = 5,
+    slices: int = 10,
+    store_only: bool = False,
 ) -> IngestBenchmark:
     """Generate ``n`` articles in ``slices`` files, then time parsing alone and the full
-    ingest path file by file, so a per-record cost that grows with the library shows."""
+    ingest path file by file, so a per-record cost that grows with the library shows.
+
+    ``store_only`` times only parse + store, writing each file just before it is stored
+    and removing it after (no parse-only pass, no index build): what a library of a
+    million records needs to show its per-record cost without hours of the rest.
+    """
     from curbside.ingest.base import reader_for
     from curbside.ingest.pipeline import ingest_paths
     from curbside.store import Library
@@ -244,24 +258,29 @@ def run_ingest_benchmark(
         db = root / "bench-library.db"
         for p in root.glob("bench-library.db*"):
             p.unlink()
-        files: list[tuple[Path, int]] = []
-        for k in range(slices):
+
+        def write(k: int) -> tuple[Path, int]:
             start, stop = k * n // slices, (k + 1) * n // slices
             xml = root / f"synthetic-pubmed-{k:03d}.xml"
             write_synthetic_pubmed(xml, stop - start, start=start, total=n, references=references)
-            files.append((xml, stop - start))
+            return xml, stop - start
 
-        t0 = time.perf_counter()
-        parsed = sum(sum(1 for _ in reader_for(xml).read(xml)) for xml, _ in files)
-        parse_seconds = time.perf_counter() - t0
-        if parsed != n:
-            raise RuntimeError(f"parsed {parsed} of {n} synthetic articles")
+        files = [] if store_only else [write(k) for k in range(slices)]
+        parse_seconds: float | None = None
+        if not store_only:
+            t0 = time.perf_counter()
+            parsed = sum(sum(1 for _ in reader_for(xml).read(xml)) for xml, _ in files)
+            parse_seconds = time.perf_counter() - t0
+            if parsed != n:
+                raise RuntimeError(f"parsed {parsed} of {n} synthetic articles")
 
         timed: list[Slice] = []
         added = 0
         failures: list[str] = []
+        index_seconds: float | None = None
         with Library.open(db) as lib:
-            for xml, count in files:
+            for k in range(slices):
+                xml, count = write(k) if store_only else files[k]
                 before = lib.source_count()
                 t0, c0 = time.perf_counter(), time.process_time()
                 summary = ingest_paths(lib, [xml])
@@ -270,13 +289,16 @@ def run_ingest_benchmark(
                 )
                 added += summary.added
                 failures += summary.failures
+                if store_only:
+                    xml.unlink()
             full_seconds = sum(s.seconds for s in timed)
             passages = lib.passage_count()
-            t0 = time.perf_counter()
-            from curbside.retrieve import Retriever
+            if not store_only:
+                t0 = time.perf_counter()
+                from curbside.retrieve import Retriever
 
-            Retriever(lib, dense=False).sync()
-            index_seconds = time.perf_counter() - t0
+                Retriever(lib, dense=False).sync()
+                index_seconds = time.perf_counter() - t0
         if added != n:
             raise RuntimeError(f"stored {added} of {n} synthetic articles: {failures[:3]}")
     return IngestBenchmark(

@@ -333,6 +333,12 @@ def bench_ingest(
     embed: bool = typer.Option(
         False, "--embed", help="With --ray-workers: the workers also embed every passage."
     ),
+    store_only: bool = typer.Option(
+        False,
+        "--store-only",
+        help="Time only parse + store, slice by slice, each file written just before it is"
+        " stored (for libraries of a million records).",
+    ),
 ) -> None:
     """Ingest throughput: parse-only and parse + store + lexical index, on synthetic PubMed XML."""
     from curbside.bench.ingest import run_ingest_benchmark, run_ray_ingest_benchmark
@@ -341,7 +347,9 @@ def bench_ingest(
         ray_report = run_ray_ingest_benchmark(articles, ray_workers, workdir=workdir, embed=embed)
         console.print(ray_report.as_markdown())
         return
-    report = run_ingest_benchmark(articles, workdir, references=references, slices=slices)
+    report = run_ingest_benchmark(
+        articles, workdir, references=references, slices=slices, store_only=store_only
+    )
     console.print(report.as_markdown())
 
 
