@@ -7,15 +7,7 @@ end every Ray process on the machine).
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +21,7 @@ from curbside.ingest.prepare import store_document
 from curbside.models import Document, Section
 from curbside.store import Library
 from curbside.text.analyzer import analyze
+from tests.ray_cluster import two_node_cluster
 
 pytestmark = [
     pytest.mark.ray,
@@ -64,88 +57,10 @@ def _passages(n: int) -> list[IndexedPassage]:
     return out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
-    ray = pytest.importorskip("ray")
-    binary = str(Path(sys.executable).with_name("ray"))
-    port = _free_port()
-    address = f"127.0.0.1:{port}"
-    temp = tempfile.mkdtemp(prefix="cs-ray-")
-    # A home of their own: a token a local ``ray.init`` left in ``~/.ray`` would otherwise
-    # switch these nodes to token authentication that this test's driver does not use.
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "HOME": temp}
-    env.pop("RAY_ADDRESS", None)
-    common = ["--block", "--disable-usage-stats", "--num-cpus", "1"]
-    procs = [
-        subprocess.Popen(
-            [
-                binary,
-                "start",
-                "--head",
-                "--port",
-                str(port),
-                "--node-ip-address",
-                "127.0.0.1",
-                "--temp-dir",
-                temp,
-                "--include-dashboard",
-                "false",
-                *common,
-            ],
-            env=env,
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or procs[0].poll() is not None:
-                    pytest.fail("the Ray head node did not start")
-                time.sleep(0.5)
-        procs.append(
-            subprocess.Popen(
-                [binary, "start", "--address", address, "--node-ip-address", "127.0.0.1", *common],
-                env=env,
-                start_new_session=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        ray.init(
-            address=address,
-            log_to_driver=False,
-            configure_logging=False,
-            _node_ip_address="127.0.0.1",
-        )
-        deadline = time.monotonic() + 90
-        while len([n for n in ray.nodes() if n["Alive"]]) < 2:
-            if time.monotonic() > deadline:
-                pytest.fail("the Ray worker node did not join")
-            time.sleep(0.5)
+    with two_node_cluster("cs-ray-") as (address, _pids, _env):
         yield address
-    finally:
-        if ray.is_initialized():
-            ray.shutdown()
-        for proc in reversed(procs):
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=30)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-        shutil.rmtree(temp, ignore_errors=True)
 
 
 def _ray_index(address: str, tmp: Path | None, inner: str, shards: int = 3) -> Any:

@@ -9,15 +9,11 @@ driver are killed with SIGKILL. The fixture stops exactly the processes it start
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -34,77 +30,19 @@ from curbside.ingest.bulk.distributed import (  # noqa: E402
 )
 from curbside.store import Library  # noqa: E402
 from tests.ingest.bulk.archives import article_set, fictional_articles, write_gz  # noqa: E402
+from tests.ray_cluster import two_node_cluster  # noqa: E402
 
 pytestmark = [pytest.mark.ray, pytest.mark.slow, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[tuple[str, list[int], dict[str, str]]]:
-    """(address, session id of each node, environment) of a two-node local cluster."""
-    binary = str(Path(sys.executable).with_name("ray"))
-    port = _free_port()
-    address = f"127.0.0.1:{port}"
-    temp = tempfile.mkdtemp(prefix="cs-writers-")
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-    env.pop("RAY_ADDRESS", None)
-    if "RAY_AUTH_MODE" not in os.environ:
-        # A home of their own, so no token a local ``ray.init`` left in ``~/.ray`` switches
-        # these nodes to token authentication that this driver does not use. (After a
-        # local ``ray.init`` in this process — another module's cluster — the driver does
-        # use that token, so the nodes keep the home that holds it.)
-        env["HOME"] = temp
-    common = ["--block", "--disable-usage-stats", "--num-cpus", "1", "--node-ip-address"]
-    head = [binary, "start", "--head", "--port", str(port), "--temp-dir", temp]
-    head += ["--include-dashboard", "false", *common, "127.0.0.1"]
-    head += ["--resources", json.dumps({"curbside_shard_0": 1})]
-    worker = [binary, "start", "--address", address, *common, "127.0.0.1"]
-    worker += ["--resources", json.dumps({"curbside_shard_1": 1})]
-    spawn = {"env": env, "start_new_session": True, "stdout": subprocess.DEVNULL}
-    log = Path(temp) / "head.log"
-    with log.open("wb") as err:
-        procs = [subprocess.Popen(head, stderr=err, **spawn)]  # type: ignore[call-overload]
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or procs[0].poll() is not None:
-                    pytest.fail(f"the Ray head node did not start: {log.read_text()[-500:]}")
-                time.sleep(0.5)
-        procs.append(subprocess.Popen(worker, stderr=subprocess.DEVNULL, **spawn))  # type: ignore[call-overload]
-        ray.init(
-            address=address,
-            log_to_driver=False,
-            configure_logging=False,
-            _node_ip_address="127.0.0.1",
-        )
-        deadline = time.monotonic() + 90
-        while len([n for n in ray.nodes() if n["Alive"]]) < 2:
-            if time.monotonic() > deadline:
-                pytest.fail("the Ray worker node did not join")
-            time.sleep(0.5)
-        yield address, [p.pid for p in procs], env
-    finally:
-        if ray.is_initialized():
-            ray.shutdown()
-        for proc in reversed(procs):
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=30)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-        shutil.rmtree(temp, ignore_errors=True)
+    """(address, session id of each node, environment) of a two-node local cluster whose
+    head holds shard 0 and whose worker node holds shard 1."""
+    with two_node_cluster("cs-writers-", {"curbside_shard_0": 1}, {"curbside_shard_1": 1}) as found:
+        yield found
 
 
 def _archives(folder: Path, count: int = 4, size: int = 400) -> list[Path]:
