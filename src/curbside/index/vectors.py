@@ -601,8 +601,7 @@ def search_rows(
     q = np.asarray(vector, dtype=np.float32)
     if among is not None:  # candidates only: no array as long as the library
         picked = np.array(sorted(set(s.rows_of(list(among)))), dtype=np.int64)
-        picked = picked[s.allowed_rows(filters, picked)] if len(picked) else picked
-        return best_rows(s, picked, q, k)
+        return best_rows(s, picked, q, k, filters)
     passing = s.passing(filters)
     if passing is not None and len(passing) <= _PICK_SHARE * s.total:
         return best_rows(s, passing, q, k)
