@@ -191,12 +191,16 @@ def test_killing_a_worker_mid_ingest_loses_nothing(cluster: None, tmp_path: Path
     import threading
     import time
 
+    # Enough map work that a worker is still parsing when the killer looks: with the
+    # writing moved to the shard writers, 4 archives of 400 were sometimes all mapped
+    # between two looks.
+    count, size = 8, 600
     archives = [
         write_gz(
             tmp_path / f"pubmed26n{k:04d}.xml.gz",
-            article_set(fictional_articles(100_000 + 1000 * k, 400)),
+            article_set(fictional_articles(100_000 + 1000 * k, size)),
         )
-        for k in range(4)
+        for k in range(count)
     ]
     shard_paths = [tmp_path / "shard0.db", tmp_path / "shard1.db"]
     errors: list[BaseException] = []
@@ -213,7 +217,7 @@ def test_killing_a_worker_mid_ingest_loses_nothing(cluster: None, tmp_path: Path
     deadline = time.monotonic() + 300
     while thread.is_alive() and not killed and time.monotonic() < deadline:
         killed = _kill_map_workers()
-        time.sleep(0.2)
+        time.sleep(0.05)
     thread.join(timeout=600)
     assert killed, "no Ray map worker was running to kill"
     again = ingest_on_ray(shard_paths, archives, workers=2)
@@ -221,7 +225,7 @@ def test_killing_a_worker_mid_ingest_loses_nothing(cluster: None, tmp_path: Path
     libs = [Library.open(p) for p in shard_paths]
     try:
         contents = _contents(libs)
-        assert len(contents) == 1600
+        assert len(contents) == count * size
         versions = sum(
             lib.conn.execute("SELECT count(*) FROM source_versions").fetchone()[0] for lib in libs
         )
