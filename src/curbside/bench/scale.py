@@ -180,7 +180,7 @@ def _questions(seed_corpus: Path, count: int) -> list[str]:
 
 def _recall(index: Any, queries: int, seed: int) -> float | None:
     """Recall@10 of a loaded index against an exact scan of the same rows."""
-    from curbside.index.vectors import search_rows
+    from curbside.index.rows import search_rows
 
     rows = getattr(getattr(index, "exact", None), "state", None)
     if rows is None or not rows.total:

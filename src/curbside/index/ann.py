@@ -19,17 +19,10 @@ import faiss
 import numpy as np
 
 from curbside.index.base import NO_FILTERS, Filters, ScoredId, Vector
+from curbside.index.row_files import base_files, load_rows_file, save_delta, save_rows
+from curbside.index.rows import Rows, best_rows, search_rows
 from curbside.index.snapshot import prefetch
-from curbside.index.vectors import (
-    ExactVectors,
-    Rows,
-    base_files,
-    best_rows,
-    load_rows_file,
-    save_delta,
-    save_rows,
-    search_rows,
-)
+from curbside.index.vectors import ExactVectors
 
 #: Graph degree and build breadth.
 HNSW_M = 32
