@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from curbside.models import Facet
-from curbside.question.understand import question_type, understand
+from curbside.question.question_types import question_type
+from curbside.question.understand import understand
 from curbside.text.glossary import load_glossary
 
 GLOSSARY = load_glossary()

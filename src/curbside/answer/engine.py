@@ -53,8 +53,9 @@ from curbside.models import (
 )
 from curbside.question import analyse_question
 from curbside.question.concepts import QuestionPlan
+from curbside.question.question_types import DRUG_TYPES
 from curbside.question.topics import question_topics, topic
-from curbside.question.understand import DRUG_TYPES, Understanding
+from curbside.question.understand import Understanding
 from curbside.retrieve import QueryPlan, Retriever
 from curbside.store import Library
 from curbside.store.threads import turns

@@ -28,7 +28,8 @@ from curbside.answer.drugs import Drug, DrugIndex
 from curbside.answer.select import Candidate
 from curbside.models import Passage
 from curbside.question.concepts import Concept, QuestionPlan
-from curbside.question.understand import GENERAL_TYPE, Understanding, question_type
+from curbside.question.question_types import GENERAL_TYPE, question_type
+from curbside.question.understand import Understanding
 from curbside.text import label_sections as ls
 from curbside.text.words import key_set
 

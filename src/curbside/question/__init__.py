@@ -28,7 +28,8 @@ from dataclasses import dataclass, replace
 from curbside.index.base import QueryPlan
 from curbside.models import Facet
 from curbside.question.concepts import QuestionPlan, analyse
-from curbside.question.understand import TOPICAL_TYPE_WORDS, Understanding, understand
+from curbside.question.question_types import TOPICAL_TYPE_WORDS
+from curbside.question.understand import Understanding, understand
 from curbside.text.glossary import Glossary
 
 #: Weight kept by a word that says what kind of answer is wanted ("monitor", "regimen").

@@ -28,194 +28,20 @@ from dataclasses import dataclass
 
 from curbside.models import Facet
 from curbside.question.aliases import closed_compound
+from curbside.question.question_types import (
+    DRUG_TYPES,
+    GENERAL_TYPE,
+    QUESTION_TYPES,
+    QuestionType,
+    question_type,
+    rx,
+)
 from curbside.text.common import is_common_word
 from curbside.text.glossary import Glossary
 from curbside.text.words import FRAME_WORDS, STOPWORDS, tokens
 
 _I = re.IGNORECASE
 
-
-@dataclass(frozen=True)
-class QuestionType:
-    """A kind of clinical ask, how to recognise it, and what statements answer it."""
-
-    name: str
-    #: Wording of a question of this type.
-    asks: re.Pattern[str]
-    #: Wording of a statement that answers it (checked against sentence and heading).
-    answers: re.Pattern[str]
-    #: Words added to the search so that statements of this type are retrieved.
-    search: str = ""
-
-
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, _I)
-
-
-#: In priority order: the first whose ``asks`` matches names the question's type.
-QUESTION_TYPES: tuple[QuestionType, ...] = (
-    QuestionType(
-        "trial results",
-        _rx(
-            r"\bwhat did .{0,80}\b(show|find|report|demonstrate|conclude)\b|\bresults? of\b|"
-            r"\b(trial|study) (show|find|report)\w*\b"
-        ),
-        _rx(
-            r"\bmedian\b|\bhazard ratio\b|\b\d+(\.\d+)? ?%|\bsurvival\b|\brespon\w*|"
-            r"\bversus\b|\bcompared with\b|\bimproved\b|\bprolonged\b|\breduced\b"
-        ),
-    ),
-    QuestionType(
-        "interaction",
-        _rx(
-            r"\binteract\w*|\b(taken|given|used|combined|co-?administered) (together )?with\b|"
-            r"\btogether with\b|\bat the same time as\b|\bwith (nitrates?|grapefruit|alcohol)\b"
-        ),
-        _rx(
-            r"\binteract\w*|\bcontraindicat\w*|\bco-?administ\w*|\bconcomitant\w*|\bcombin\w*|"
-            r"\bavoid\w*|\binhibitor\w*|\binducer\w*|\bnot (be )?(used|given|taken)\b"
-        ),
-        "interactions contraindications concomitant use",
-    ),
-    QuestionType(
-        "contraindication",
-        _rx(r"\bcontraindicat\w*|\bwho should not\b|\bnot be (given|used)\b"),
-        _rx(r"\bcontraindicat\w*|\bshould not\b|\bnot (be )?(used|given|recommended)\b|\bavoid"),
-        "contraindications",
-    ),
-    QuestionType(
-        "prevention",
-        _rx(
-            r"\bprevent\w*|\bprophyla\w*|\bavoid\w*|\breduce the risk\b|\bpremedicat\w*|"
-            r"\bprotect\w* against\b"
-        ),
-        _rx(
-            r"\bprevent\w*|\bprophyla\w*|\bpremedicat\w*|\bbefore (the )?(procedure|treatment|"
-            r"surgery|embolization|infusion|anesthesia|anaesthesia)\b|\bperi-?(procedur|operat)\w*|"
-            r"\bmouthwash\b|\bpre-?treat\w*|\bto reduce the risk\b|\brisk of\b|"
-            r"\b(given|started|taken) (\w+ )?before\b|\bantiemetic\w*|\bhydrat\w*"
-        ),
-        "prevention prophylaxis before procedure",
-    ),
-    QuestionType(
-        "monitoring",
-        _rx(
-            r"\bmonitor\w*|\bwatch (for|out)\b|\blook out for\b|\bkeep an eye\b|\bsurveillance\b|"
-            r"\bwhat (tests?|labs?|blood tests?)\b|\bcheck(s|ed|ing)?\b|\bcheck-?ups?\b|\bfollow[- ]?up\b|"
-            # Whole words only: "CheckMate 214" names a trial, not a check.
-            r"\bfollowed\b"
-        ),
-        _rx(
-            r"\bmonitor\w*|\bcheck\w*|\bmeasur\w*|\bassess\w*|\btest\w*|\bsurveil\w*|"
-            r"\bfollow[- ]?up\b|\bimaging\b|\bevery \d|\bwarning\w*|\bboxed\b|\bhepatotoxic\w*|"
-            r"\bfunction\b|\blevels?\b|\bblood pressure\b|\bhypertension\b|\bthyroid\b"
-        ),
-        "monitoring follow-up",
-    ),
-    QuestionType(
-        "interval",
-        _rx(
-            r"\bhow often\b|\binterval\w*|\bfrequen\w*|\bhow (long|soon)\b|\bevery how\b|"
-            r"\bwhen (to|should) (repeat|re-?image|rescan)\b"
-        ),
-        _rx(r"\bevery \d|\binterval\w*|\b\d+ (to \d+ )?(weeks?|months?|years?)\b|\bannual\w*"),
-        "interval every months",
-    ),
-    QuestionType(
-        "adverse effects",
-        _rx(
-            r"\bside[- ]effects?\b|\badverse\b|\btoxicit\w*|\bcomplications?\b|\brisks?\b|"
-            r"\bsafe\b|\bsafety\b|\bwarnings?\b|\bboxed\b|\bblack[- ]box\b"
-        ),
-        _rx(
-            r"\badverse\b|\bside[- ]effects?\b|\btoxicit\w*|\bcomplication\w*|\bwarning\w*|"
-            r"\bgrade [3-5]\b|\bincidence\b|\boccurr\w*|\breported\b|\bsyndrome\b"
-        ),
-        "adverse reactions side effects",
-    ),
-    QuestionType(
-        "eligibility",
-        _rx(
-            r"\beligib\w*|\bcandidates?\b|\bqualif\w*|\bcriteria\b|\bselect\w* (for|patients)\b|"
-            r"\bwho (should|can|could|would|is|are) (get|receive|have|be (offered|considered))\b|"
-            r"\bsuitable\b|\bindicated (for|in)\b|\bwhen (is|are) .{0,60}\bindicated\b|"
-            r"\bwho (should|can|would|will) (decide|select|choose)\b|\bwho decides\b|"
-            # "Can a patient with creatinine clearance 25 mL/min receive Lutathera?"
-            r"\b(can|could|should|may) (a |an |the |my |this |our )?(patients?|persons?|people|"
-            r"man|woman|men|women|child(ren)?|he|she|they|someone)\b.{0,80}?\b(receive|get|"
-            r"have|take|start|be (given|treated|offered))\b"
-        ),
-        _rx(
-            r"\beligib\w*|\bcandidates?\b|\bselect\w*|\bcriteria\b|\bindicated\b|\bsuitable\b|"
-            r"\bconsidered\b|\breserved for\b|\bpatients (with|who)\b|\brequire\w*\b"
-        ),
-        "eligibility criteria candidates indicated",
-    ),
-    QuestionType(
-        "dose",
-        _rx(
-            r"\bdos(e|es|ed|age|ing)\b|\bhow much\b|\bstarting\b|\bmg\b|\btitrat\w*|"
-            r"\bregimens?\b|\bhow (is|are) .{0,40}\b(given|administered|dosed)\b"
-        ),
-        _rx(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|GBq|mCi|units?|mL)\b|\bdos(e|es|age|ing)\b"),
-        "dosage and administration",
-    ),
-    QuestionType(
-        "imaging",
-        _rx(
-            r"\b(order|request|get|perform|obtain)\w* an? .{0,40}\b(scan|PET|CT|MRI|imaging)\b|"
-            r"\bwhich (imaging|scan|test)\b|\bimaging\b|\bPET\b|\bscan\b|\bdiagnos\w*|\bwork-?up\b"
-        ),
-        _rx(
-            r"\bimaging\b|\bPET\b|\bCT\b|\bMRI\b|\bscan\w*|\bscintigraph\w*|\bdiagnos\w*|"
-            r"\bstaging\b|\bdetect\w*|\bsensitiv\w*|\brecommended\b|\bindicated\b"
-        ),
-        "imaging diagnosis staging",
-    ),
-    QuestionType(
-        "mechanism",
-        _rx(r"\bmechanism\b|\bhow does .{0,60}\bwork\b|\bmode of action\b|\bwhy does\b"),
-        _rx(r"\bbind\w*|\breceptor\w*|\binhibit\w*|\bmechanism\b|\bblock\w*|\btarget\w*"),
-        "mechanism of action",
-    ),
-    QuestionType(
-        "prognosis",
-        _rx(r"\bprognos\w*|\bsurviv\w*|\blife expectancy\b|\bhow long (will|do|does|can)\b"),
-        _rx(r"\bsurviv\w*|\bprognos\w*|\bmedian\b|\b\d+-year\b|\bmortality\b|\bhazard\b"),
-        "survival prognosis",
-    ),
-    QuestionType(
-        "treatment choice",
-        _rx(
-            r"\bbest\b|\boptimal\b|\bpreferred\b|\bapproach\w*|\boptions?\b|\bmanag\w*|"
-            r"\btreat\w*|\btherap\w*|\bfirst[- ]line\b|\bsecond[- ]line\b|\bnext\b|"
-            r"\bwhat (now|next)\b|\bshould (we|i) (start|switch|use|give|offer)\b"
-        ),
-        _rx(
-            r"\brecommend\w*|\boption\w*|\bfirst[- ]line\b|\bpreferred\b|\bconsider\w*|"
-            r"\btreat\w*|\btherap\w*|\bmanag\w*|\bindicated\b|\bapproved\b"
-        ),
-    ),
-)
-
-GENERAL_TYPE = "general"
-#: Words that say what kind of answer is wanted and also name its topic ("what follow-up is
-#: recommended"): they keep their full weight.
-TOPICAL_TYPE_WORDS = _rx(r"^(follow[- ]?up|surveillance|screening|imaging)$")
-#: Question types about a drug, which its FDA label answers.
-DRUG_TYPES = frozenset(
-    {
-        "dose",
-        "dose for a purpose",
-        "monitoring",
-        "adverse effects",
-        "interaction",
-        "contraindication",
-        "prevention",
-        "interval",
-        "eligibility",
-    }
-)
 
 # -- patient facets -----------------------------------------------------------------
 
@@ -240,7 +66,7 @@ class _FacetPattern:
 _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
     _FacetPattern(
         "age",
-        _rx(
+        rx(
             rf"\b(?P<v>{_NUM})[- ]?(?:years?|yrs?|y)[- ]?old\b|\baged? (?P<v2>\d{{1,3}})\b|"
             r"\b(?P<v3>\d{1,3}) ?(?:yo|y/o)\b"
         ),
@@ -248,7 +74,7 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
     ),
     _FacetPattern(
         "sex",
-        _rx(
+        rx(
             r"\b(?P<m>man|male|gentleman|boy|husband|father)\b|"
             r"\b(?P<f>woman|female|lady|girl|wife|mother|pregnant)\b"
         ),
@@ -256,27 +82,27 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
     ),
     _FacetPattern(
         "ki67",
-        _rx(
+        rx(
             rf"\bKi-?67(?: index| labell?ing index| LI)?(?: of| is| was|:|=)? ?(?:[<>≤≥~]|up to )? ?{_NUM} ?%"
         ),
     ),
     _FacetPattern(
         "grade",
-        _rx(
+        rx(
             r"\b(?:WHO )?grade (?:[123]|I{1,3})\b|\bG[123]\b|\b(?:low|intermediate|high)[- ]grade\b"
         ),
     ),
     _FacetPattern(
         "differentiation",
-        _rx(r"\b(?:well|moderately|poorly|un)[- ]differentiated\b"),
+        rx(r"\b(?:well|moderately|poorly|un)[- ]differentiated\b"),
     ),
     _FacetPattern(
         "size",
-        _rx(rf"\b{_NUM} ?(?:x ?{_NUM} ?)?(?:cm|mm)\b(?: (?:mass|lesion|tumou?r|primary|nodule))?"),
+        rx(rf"\b{_NUM} ?(?:x ?{_NUM} ?)?(?:cm|mm)\b(?: (?:mass|lesion|tumou?r|primary|nodule))?"),
     ),
     _FacetPattern(
         "burden",
-        _rx(
+        rx(
             r"\b(?:multiple|numerous|innumerable|several|bilobar|bilateral|diffuse|extensive|"
             r"bulky|widespread|solitary|single|isolated|oligometastatic|limited|few|"
             r"(?:un)?resectable|(?:in)?operable|progressive|stable|metastatic|advanced|"
@@ -287,7 +113,7 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
     ),
     _FacetPattern(
         "medication",
-        _rx(
+        rx(
             rf"\b{_NUM} ?(?:mg|mcg|µg|g|GBq|mCi|units?)(?:/m2)?"
             r"(?: (?:orally |by mouth |intramuscularly |subcutaneously )?(?:once |twice |three times )?"
             r"(?:daily|a day|per day|weekly|every \d+ (?:days|weeks|months)))?"
@@ -295,7 +121,7 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
     ),
     _FacetPattern(
         "organ_function",
-        _rx(
+        rx(
             rf"\b(?:creatinine clearance|CrCl|eGFR|GFR)(?: of| is| was|:|=)? ?(?:[<>≤≥~] ?)?{_NUM}"
             r"(?: ?mL/min(?:/1\.73 ?m2)?)?|"
             r"\bChild[- ]Pugh(?: class)? ?[ABC]\d?\b|\bECOG(?: PS| performance status)? ?[0-4]\b|"
@@ -307,7 +133,7 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
     ),
     _FacetPattern(
         "symptom",
-        _rx(
+        rx(
             r"\b(?:flushing|diarrh(?:o)?ea|wheez\w*|abdominal pain|weight loss|hypoglyc(?:a)?emi\w*|"
             r"palpitations|bronchospasm|jaundice|fatigue|nausea|vomiting|dyspn(?:o)?ea|"
             r"carcinoid syndrome|symptomatic|asymptomatic)\b"
@@ -316,7 +142,7 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
     ),
     _FacetPattern(
         "lab",
-        _rx(
+        rx(
             rf"\b(?:chromogranin(?: A)?|CgA|5-HIAA|NT-?proBNP|BNP|insulin|gastrin|glucagon|"
             rf"serotonin|albumin|platelets?|ALT|AST)\b(?:(?: level)?(?: of| is| was|:|=)? ?"
             rf"(?:[<>≤≥~] ?)?{_NUM}(?: ?[a-zµ/%]+(?:/[a-zµL]+)?)?)?"
@@ -327,18 +153,18 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
 
 #: Cue words before a drug or procedure that make it part of the patient's history
 #: ("progressed on octreotide", "after resection") rather than what is asked about.
-_HISTORY = _rx(
+_HISTORY = rx(
     r"\b(?:on|after|following|post|despite|previously (?:treated|managed) with|treated with|"
     r"receiving|received|taking|took|progress(?:ed|ion|ing)? (?:on|after|despite|through)|"
     r"failed|refractory to|intolerant (?:of|to)|s/p|status post|history of|prior)\s+$"
 )
 #: Words that open the part of a vignette that asks (after the patient is described).
-_ASK_OPENERS = _rx(
+_ASK_OPENERS = rx(
     r"\b(?:what|which|how|when|should|is|are|can|could|would|does|do|who|why|best|next|"
     r"options?|approach|management|recommend\w*)\b"
 )
 #: A figure with its unit inside a facet ("25 mL/min", "< 30", "2.1 mg/dL").
-_VALUE = _rx(rf"(?:[<>≤≥~] ?)?{_NUM}(?: ?(?:mL/min(?:/1\.73 ?m2)?|mg/dL|µmol/L))?")
+_VALUE = rx(rf"(?:[<>≤≥~] ?)?{_NUM}(?: ?(?:mL/min(?:/1\.73 ?m2)?|mg/dL|µmol/L))?")
 _HYPHEN_COMPOUND = re.compile(r"\b([A-Za-z]{3,})-([A-Za-z]{3,})\b")
 
 
@@ -384,42 +210,6 @@ class Understanding:
         """How a question of this type is worded (None for a general question)."""
         found = self._type
         return found.asks if found and found.name != "treatment choice" else None
-
-
-def question_type(text: str) -> str:
-    """The first :data:`QUESTION_TYPES` entry whose wording ``text`` uses.
-
-    A yes/no question about an effect ("Does epidural analgesia for pain management
-    affect the Apgar score?") names a treatment only as what it asks about: it wants
-    the effect, not a choice of treatment, so it is not typed "treatment choice".
-    """
-    for qtype in QUESTION_TYPES:
-        if qtype.asks.search(text):
-            if qtype.name == "dose" and _mentions_purpose(text):
-                return "dose for a purpose"
-            if qtype.name == "treatment choice" and _EFFECT_QUESTION.search(text):
-                return GENERAL_TYPE
-            return qtype.name
-    return GENERAL_TYPE
-
-
-#: A yes/no question whose verb asks for an effect on something.
-_EFFECT_QUESTION = _rx(
-    r"^\W*(does|do|did|can|could|will|would|is|are|was|were)\b.{0,160}?"
-    r"\b(affect|influence|impact|alter|change|increase|decrease|raise|lower)(s|ed|ing)?\b"
-)
-
-
-def _mentions_purpose(text: str) -> bool:
-    return bool(
-        re.search(
-            r"\b(?:for|to|before|during|in) (?:the )?(?:prevent\w*|prophyla\w*|crisis|"
-            r"procedure|surgery|embolization|premedicat\w*|reduc\w*|control\w*|renal|hepatic|"
-            r"kidney|liver|patients? with)\b",
-            text,
-            _I,
-        )
-    )
 
 
 def _split_ask(text: str) -> tuple[str, str]:
