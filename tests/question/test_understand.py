@@ -41,6 +41,13 @@ def test_a_dose_in_the_ask_is_what_is_asked_and_stays() -> None:
     assert "2.5 mg" in u.clinical_question
 
 
+def test_a_number_of_things_is_not_a_dose_in_grams() -> None:
+    u = understand("A patient on 10 mg everolimus: which 4 genes predict response?", GLOSSARY)
+    doses = [f.value for f in u.facets if f.kind == "medication"]
+    assert doses == ["10 mg"]
+    assert "4 genes" in u.clinical_question
+
+
 def test_facets_the_caller_gave_are_not_listed_again() -> None:
     given = (Facet("condition", "Carcinoid syndrome", "ehr"),)
     u = understand("What are the treatment options for carcinoid syndrome?", GLOSSARY, given)

@@ -114,7 +114,7 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
     _FacetPattern(
         "medication",
         rx(
-            rf"\b{_NUM} ?(?:mg|mcg|µg|g|GBq|mCi|units?)(?:/m2)?"
+            rf"\b{_NUM} ?(?:mg|mcg|µg|g|GBq|mCi|units?)(?:/m2)?\b"
             r"(?: (?:orally |by mouth |intramuscularly |subcutaneously )?(?:once |twice |three times )?"
             r"(?:daily|a day|per day|weekly|every \d+ (?:days|weeks|months)))?"
         ),
