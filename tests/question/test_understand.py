@@ -66,6 +66,10 @@ def test_facets_the_caller_gave_are_not_listed_again() -> None:
         ("How do I prevent carcinoid crisis before TACE?", "prevention"),
         ("Can lanreotide be taken with nitrates?", "interaction"),
         ("What is the dose of everolimus?", "dose"),
+        ("How many Lutathera treatments will I get, and how far apart?", "interval"),
+        ("How many cycles of PRRT are given?", "interval"),
+        ("Can everolimus cause breathing problems?", "adverse effects"),
+        ("Will telotristat make me constipated?", "adverse effects"),
     ],
 )
 def test_question_types(question: str, expected: str) -> None:
@@ -104,3 +108,12 @@ def test_two_everyday_words_written_as_one_are_no_subject() -> None:
     u = understand("What is the tradename of zelbrinaban?", GLOSSARY, known=known)
     assert "zelbrinaban" in u.subjects  # an invented drug name the library never uses
     assert "tradename" not in u.subjects
+
+
+def test_an_ask_about_the_description_keeps_the_description() -> None:
+    # "What does that mean?" has no topic of its own: the Ki-67 reading is what is asked.
+    u = understand("My report says Ki-67 is 15%. What does that mean?", GLOSSARY)
+    assert "Ki-67" in u.clinical_question and "15%" in u.clinical_question
+    # An ask with a topic still sheds the patient's description.
+    v = understand("My report says Ki-67 is 15%. Is everolimus an option?", GLOSSARY)
+    assert "Ki-67" not in v.clinical_question and "everolimus" in v.clinical_question

@@ -174,7 +174,7 @@ def assemble(
         for s in statements
         if s.citations and all(valid_citation(c, sources) for c in s.citations)
     ]
-    bottom = _bottom_line(statements, understood, sources)
+    bottom = _bottom_line(statements, understood, sources, audience, glossary)
     if detail == "brief":
         # A brief answer says its bottom line once, first; the sections hold the rest.
         shown = {id(s) for s in bottom}
@@ -268,24 +268,41 @@ def _bottom_line(
     statements: Sequence[Statement],
     understood: Understanding | None,
     sources: dict[str, Source],
+    audience: Audience,
+    glossary: Glossary,
 ) -> list[Statement]:
     """One to three statements that answer the question most directly.
 
-    Statements of the asked type come first (a warning for "what should I monitor"), then
-    the generator's order, which already puts the strongest tier's best statement first;
-    at most one per source and per tier, guidelines before labels before research.
+    Statements of the asked type that name what the question is about come first (a
+    warning for "what should I monitor on sunitinib" that names sunitinib), then the
+    generator's order, which already puts the strongest tier's best statement first; at
+    most one per source, guidelines before labels before research, and only statements as
+    direct as the first. A patient's bottom line opens with text written for patients when
+    it answers as well.
     """
     if not statements:
         return []
     answers = understood.answers if understood is not None else None
-    ranked = sorted(
-        enumerate(statements),
-        key=lambda item: (
-            0 if answers is not None and answers.search(item[1].text) else 1,
-            TIERS.index(sources[item[1].citations[0].source_id].tier),
-            item[0],
-        ),
-    )
+    subjects = understood.subjects if understood is not None else ()
+
+    def rank(item: tuple[int, Statement]) -> tuple[int, int, int, int, int]:
+        order, statement = item
+        text = statement.text
+        source = sources[statement.citations[0].source_id]
+        plain = audience == "patient" and source.design == "patient information"
+        return (
+            0 if answers is not None and answers.search(text) else 1,
+            0 if all(speaks_of(text, subject, glossary) for subject in subjects) else 1,
+            0 if plain else 1,
+            TIERS.index(source.tier),
+            order,
+        )
+
+    ranked = sorted(enumerate(statements), key=rank)
+    # Only the best kind of answer leads: when some statements are of the asked type and
+    # name the subject, a trial's survival figure does not join them to fill three places.
+    best = rank(ranked[0])[:2]
+    ranked = [item for item in ranked if rank(item)[:2] == best]
     picked: list[Statement] = []
     used_sources: set[str] = set()
     for _i, statement in ranked:

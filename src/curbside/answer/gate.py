@@ -208,7 +208,7 @@ def _keys(plan: QuestionPlan, evidence: Evidence, keys: frozenset[str]) -> froze
             continue
         words = words if words is not None else _TOKEN.findall(text.lower())
         short = _short_form(plan.text, concept.word)
-        head = _head_acronym(plan.text, concept.word)
+        head = head_acronym(plan.text, concept.word)
         if (
             spelt_otherwise(concept.word, words)
             or (short and spelt_out(short, words))
@@ -235,7 +235,7 @@ def _short_form(question: str, word: str) -> str | None:
     return letters.lower()
 
 
-def _head_acronym(question: str, word: str) -> str | None:
+def head_acronym(question: str, word: str) -> str | None:
     """The capital head of a word the question writes as a lower-case prefix on an
     acronym ("lincRNA", "miRNA", "scFv" has none): the kind of thing it names, which a
     passage may name without the prefix ("Xist RNA"). Lower-cased; None otherwise."""

@@ -95,20 +95,30 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         "interval",
         rx(
             r"\bhow often\b|\binterval\w*|\bfrequen\w*|\bhow (long|soon)\b|\bevery how\b|"
-            r"\bwhen (to|should) (repeat|re-?image|rescan)\b"
+            r"\bwhen (to|should) (repeat|re-?image|rescan)\b|\bhow far apart\b|"
+            # A course of repeated treatment: "how many cycles of PRRT?"
+            r"\bhow many (doses|cycles|courses|treatments|sessions|infusions|injections|shots|"
+            r"rounds)\b"
         ),
-        rx(r"\bevery \d|\binterval\w*|\b\d+ (to \d+ )?(weeks?|months?|years?)\b|\bannual\w*"),
+        rx(
+            r"\bevery \d|\binterval\w*|\b\d+ (to \d+ )?(weeks?|months?|years?)\b|\bannual\w*|"
+            r"\b(\d+|two|three|four|five|six) (doses|cycles|courses|treatments|sessions)\b"
+        ),
         "interval every months",
     ),
     QuestionType(
         "adverse effects",
         rx(
             r"\bside[- ]effects?\b|\badverse\b|\btoxicit\w*|\bcomplications?\b|\brisks?\b|"
-            r"\bsafe\b|\bsafety\b|\bwarnings?\b|\bboxed\b|\bblack[- ]box\b"
+            r"\bsafe\b|\bsafety\b|\bwarnings?\b|\bboxed\b|\bblack[- ]box\b|"
+            # "Can everolimus cause breathing problems?", "Will it make me tired?"
+            r"^\W*(can|could|does|do|will|would|might|may)\b.{0,80}?\b(cause|give (me|you|him|"
+            r"her|them)|make (me|you|him|her|them))\b"
         ),
         rx(
             r"\badverse\b|\bside[- ]effects?\b|\btoxicit\w*|\bcomplication\w*|\bwarning\w*|"
-            r"\bgrade [3-5]\b|\bincidence\b|\boccurr\w*|\breported\b|\bsyndrome\b"
+            r"\bgrade [3-5]\b|\bincidence\b|\boccurr\w*|\breported\b|\bsyndrome\b|"
+            r"\bcan (cause|lead to|inflame|harm|damage|lower|raise)\b|\bserious\b"
         ),
         "adverse reactions side effects",
     ),

@@ -212,6 +212,25 @@ class Understanding:
         return found.asks if found and found.name != "treatment choice" else None
 
 
+#: Words that weigh what was said ("is that bad?") rather than name a topic.
+_APPRAISAL = frozenset(
+    {"bad", "good", "normal", "serious", "worrying", "concerning", "high", "low", "ok", "okay"}
+)
+
+
+#: A pronoun that points back at what was described ("What does *that* mean?").
+_BACK_REFERENCE = rx(r"\b(that|this|it|these|those|they)\b")
+
+
+def _topic_words(ask: str) -> list[str]:
+    """The words of ``ask`` that could name a topic: not function, frame or appraisal words."""
+    return [
+        w
+        for w in tokens(ask)
+        if w not in STOPWORDS and w not in FRAME_WORDS and w not in _APPRAISAL and w != "mean"
+    ]
+
+
 def _split_ask(text: str) -> tuple[str, str]:
     """(the patient description, the ask) of a vignette; ("", text) when it is not one."""
     # "…: best approach?" and "…. What is the next step?" put the ask last.
@@ -324,9 +343,13 @@ def understand(
     ask_start = len(question) - len(ask)
     # Only the description is stripped: "reduced to 2.5 mg" in the ask is what is asked;
     # who the patient is leaves the ask too.
-    clinical = _remove(question, [s for s in spans if s[0] < ask_start] + anywhere)
+    # "My report says Ki-67 is 15%. What does that mean?": an ask with no topic of its own
+    # is about the description, which therefore stays in the clinical question.
+    refers_back = bool(description) and not _topic_words(ask) and bool(_BACK_REFERENCE.search(ask))
+    stripped = [s for s in spans if s[0] < ask_start and not refers_back] + anywhere
+    clinical = _remove(question, stripped)
     clinical = _split_compounds(clinical, glossary) or question
-    if description:
+    if description and not refers_back:
         clinical = _drop_unknown(clinical, len(clinical) - len(_remove(ask, [])), is_known)
     asked = ask if description else question
     subjects = tuple(
