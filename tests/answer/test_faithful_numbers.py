@@ -23,7 +23,7 @@ from curbside.text.words import STOPWORDS
 ROOT = Path(__file__).resolve().parents[2]
 EVAL_SETS = sorted((ROOT / "eval").glob("*.yaml"))
 #: How a lead statement introduces a study: "A cohort of 89 patients (Akyildiz et al., …):".
-_SIZE_PHRASE = re.compile(r"^An? [\w\s-]+? of (\d[\d,]*) patients(?: \(|:)")
+_SIZE_PHRASE = re.compile(r"^An? [\w\s-]+? of (\d[\d,]*) (?:patients|people)(?: \(|:| found:)")
 #: A figure standing on its own ("85", "65.1%"), not part of a word ("24-month", "CYP3A4").
 _FIGURE = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)?(?![\w-])")
 

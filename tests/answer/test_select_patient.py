@@ -5,6 +5,8 @@ Every drug, dose and effect below is invented for these tests ("zelomab" is fict
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from curbside.answer.leads import lead_prefix
 from curbside.answer.select import candidates, plain_first, professional, written_for_patients
 from curbside.models import Evidence, Hit, Passage, Source
@@ -109,3 +111,23 @@ def test_patient_information_is_introduced_by_who_speaks_not_as_a_study() -> Non
     assert lead_prefix(label_plain, "", "patient") == "The FDA label for Zelomab says:"
     editors = _evidence(0, "ld-zelomab-patient", PLAIN[0], patient=True, tier="research")
     assert lead_prefix(editors, "", "patient") == "Fictional Editors:"
+
+
+def test_a_short_sentence_of_statistics_is_not_plain_for_patients() -> None:
+    plan = analyse(QUESTION, GLOSSARY)
+    # Short words and digits: a grade formula calls it easy; a patient cannot read it.
+    stats = _evidence(
+        2, "rx-zelomab-hr", "Zelomab had a hazard ratio of 0.5 (95% CI 0.3 to 0.7).", patient=False
+    )
+    simple = _evidence(3, "rx-zelomab", "Zelomab often causes a dry mouth.", patient=False)
+    pool = candidates(plan, [*_library(), stats, simple], "patient")
+    assert "rx-zelomab" in _sources(pool)
+    assert "rx-zelomab-hr" not in _sources(pool)
+
+
+def test_a_study_is_introduced_to_patients_in_plain_words() -> None:
+    text = "In this fictional trial, 120 patients were randomized to zelomab or placebo."
+    trial = _evidence(0, "rx-zelomab-trial", text, patient=False, tier="research")
+    trial = replace(trial, source=replace(trial.source, design="randomized controlled trial"))
+    assert lead_prefix(trial, "", "patient") == "A clinical trial of 120 people found:"
+    assert lead_prefix(trial, "", "clinician").startswith("A randomized controlled trial of 120")

@@ -73,9 +73,18 @@ MIN_PATIENT_SENTENCES = 3
 PLAIN_ENOUGH = PATIENT_GRADE + 2.0
 
 
+#: Statistics a reading-grade formula misses (short words, many digits) but a patient
+#: cannot read: "hazard ratio 0.48 (95% CI 0.35 to 0.67)".
+_STATISTICS = re.compile(
+    r"\b(hazard|odds|risk) ratio\b|\bconfidence interval\b|\b\d+% CI\b|\bCI\b|"
+    r"\bp ?[<=>≤] ?0?\.\d|\bprogression-free\b|\bobjective response\b|\bstratified\b",
+    re.IGNORECASE,
+)
+
+
 def reads_plainly(text: str) -> bool:
-    """True when ``text`` reads at or below :data:`PLAIN_ENOUGH`."""
-    return grade_level(text) <= PLAIN_ENOUGH
+    """True when ``text`` reads at or below :data:`PLAIN_ENOUGH` and quotes no statistics."""
+    return grade_level(text) <= PLAIN_ENOUGH and not _STATISTICS.search(text)
 
 
 def plainness_penalty(audience: Audience, text: str) -> float:

@@ -23,6 +23,14 @@ _PRIMARY = frozenset(
 )
 
 
+#: Study designs in a patient's words.
+_PLAIN_DESIGN = {
+    "randomized controlled trial": "clinical trial",
+    "meta-analysis": "review of studies",
+    "systematic review": "review of studies",
+}
+
+
 def _short_title(title: str, limit: int = 90) -> str:
     title = re.sub(r"\s+", " ", title).strip().rstrip(".")
     if len(title) <= limit:
@@ -146,7 +154,9 @@ def lead_prefix(
     size = study_size(source.text) if design in _PRIMARY else None
     who = f"{_surname(source.authors[0])} et al." if source.authors else None
     place = ", ".join(b for b in (who, source.journal, year) if b)
-    described = f"{design} of {size} patients" if size else design
     if audience == "patient":
-        return f"{_with_article(described)} found:"
+        # Plain words: what kind of study is in the reference list's evidence badge.
+        kind = _PLAIN_DESIGN.get(design, "study")
+        return f"{_with_article(f'{kind} of {size} people' if size else kind)} found:"
+    described = f"{design} of {size} patients" if size else design
     return f"{_with_article(described)} ({place}):" if place else f"{_with_article(described)}:"
