@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curbside.answer.anchors import disease_names, unspoken
+from curbside.answer.anchors import disease_names, speaks_of, unspoken
 from curbside.models import Statement
 from curbside.text.glossary import load_glossary
 
@@ -56,3 +56,17 @@ def test_who_has_it_and_what_is_done_with_it_do_not_narrow_a_disease() -> None:
     # A qualifier that says which disease still does.
     assert disease_names("Best therapy for early breast cancer?") == ["breast cancer"]
     assert disease_names("Treatment of colorectal adenocarcinoma") == ["colorectal adenocarcinoma"]
+
+
+def test_a_verb_before_a_disease_does_not_narrow_it() -> None:
+    assert disease_names("Do we need imaging to diagnose appendicitis in children?") == [
+        "appendicitis"
+    ]
+    assert disease_names("Will we miss cancers after the new screening rules?") == ["cancers"]
+    # The same word as a qualifier still narrows.
+    assert disease_names("Is miss cancer a fictional disease?") == ["miss cancer"]
+
+
+def test_a_cancer_is_spoken_of_as_a_carcinoma() -> None:
+    assert speaks_of("Small cell carcinoma outside the lung is rare.", "cell cancers", GLOSSARY)
+    assert not speaks_of("Small cell carcinoma outside the lung is rare.", "cell sarcoma", GLOSSARY)

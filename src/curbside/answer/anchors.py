@@ -128,6 +128,13 @@ _NOT_NARROWING = frozenset(
 )
 
 
+#: Words after which the next word is a verb: "to", a modal or auxiliary, a subject pronoun.
+_BEFORE_A_VERB = frozenset(
+    {"to", "can", "could", "will", "would", "may", "might", "must", "shall", "should"}
+    | {"does", "do", "did", "we", "i", "you", "they"}
+)
+
+
 def _narrows(mod: str) -> bool:
     """True when ``mod`` before a disease name says which disease it is ("colorectal"),
     not who has it, what the question does with it ("detecting", "causes") or a word of
@@ -152,7 +159,10 @@ def disease_names(text: str) -> list[str]:
         mod = match.group("mod")
         if mod and mod.lower() in _ASKING:
             continue
-        name = f"{mod} {head}" if mod and _narrows(mod) else head
+        before = text[: match.start()].split()
+        # "to diagnose appendicitis", "will we miss cancers": a verb, not part of the name.
+        verb = bool(before) and before[-1].lower().strip(",;:") in _BEFORE_A_VERB
+        name = f"{mod} {head}" if mod and _narrows(mod) and not verb else head
         if name.lower() not in (n.lower() for n in out):
             out.append(name)
     return out
@@ -175,5 +185,9 @@ def speaks_of(text: str, name: str, glossary: Glossary) -> bool:
         return True
     *before, last = name.split()
     stem = last[:-1] if last.lower().endswith("s") else last
-    words = r"\W+".join([*(re.escape(w) for w in before), re.escape(stem) + "s?"])
+    # A carcinoma is a cancer: "small cell cancers" are spoken of as "small cell carcinoma".
+    head = (
+        "(?:cancer|(?:adeno)?carcinoma)s?" if stem.lower() == "cancer" else re.escape(stem) + "s?"
+    )
+    words = r"\W+".join([*(re.escape(w) for w in before), head])
     return re.search(rf"\b{words}\b", text, re.IGNORECASE) is not None

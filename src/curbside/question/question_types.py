@@ -182,7 +182,10 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         ),
         rx(
             r"\brecommend\w*|\boption\w*|\bfirst[- ]line\b|\bpreferred\b|\bconsider\w*|"
-            r"\btreat\w*|\btherap\w*|\bmanag\w*|\bindicated\b|\bapproved\b"
+            r"\btreat\w*|\bmanag\w*|\bindicated\b|\bapproved\b|"
+            # What a treatment is called: "chemoradiotherapy", "splenectomy", "resection".
+            r"\w*therap\w*|\w+ectom(y|ies)\b|\bsurg\w*|\bresect\w*|\bsupplement\w*|"
+            r"\btransplant\w*|\bablat\w*|\bembolizat\w*|\bradiat\w*|\bchemo\w*"
         ),
     ),
 )
