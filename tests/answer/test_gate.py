@@ -177,3 +177,12 @@ def test_a_prefixed_acronym_is_found_by_its_head() -> None:
     assert assess(plan, _evidence(text), required=("lincrna",)).passed
     bare = "Zelbrin is expressed in the liver of female mice."
     assert not assess(plan, _evidence(bare), required=("lincrna",)).passed
+
+
+def test_a_genus_is_found_cut_to_its_initial() -> None:
+    # A fictional microbe: biology writes "Zelbrinella quartzii", then "Z. quartzii".
+    text = "Z. quartzii was found by PCR in the urine of children with infections."
+    plan = analyse("Is Zelbrinella quartzii a cause of infections in children?", load_glossary())
+    assert assess(plan, _evidence(text), required=("zelbrinella",)).passed
+    other = "X. quartzii was found by PCR in the urine of children with infections."
+    assert not assess(plan, _evidence(other), required=("zelbrinella",)).passed

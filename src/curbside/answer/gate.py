@@ -213,6 +213,7 @@ def _keys(plan: QuestionPlan, evidence: Evidence, keys: frozenset[str]) -> froze
             spelt_otherwise(concept.word, words)
             or (short and spelt_out(short, words))
             or (head and head in words)
+            or genus_abbreviated(plan.text, concept.word, text)
         ):
             extra |= _concept_keys(concept)
     return keys | extra if extra else keys
@@ -243,6 +244,17 @@ def head_acronym(question: str, word: str) -> str | None:
     written = match.group(1) if match else ""
     head = re.fullmatch(r"[a-z]{1,5}([A-Z]{2,})", written)
     return head.group(1).lower() if head else None
+
+
+def genus_abbreviated(question: str, word: str, text: str) -> bool:
+    """True when ``word`` is the genus of a species name in ``question`` ("Actinobaculum
+    schaalii") and ``text`` writes the species with the genus cut to its initial
+    ("A. schaalii"), as biology does after first use."""
+    match = re.search(rf"\b({re.escape(word)}) ([a-z]{{3,}})\b", question, re.IGNORECASE)
+    if match is None or not match.group(1)[:1].isupper() or not match.group(1)[1:].islower():
+        return False
+    initial, species = match.group(1)[0], match.group(2)
+    return re.search(rf"\b{initial}\. ?{species}\b", text) is not None
 
 
 def spelt_out(short: str, words: Sequence[str]) -> bool:

@@ -16,7 +16,9 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]|\d+(?:\.\d+)?")
+#: A word, hyphens inside it kept one at a time ("covid-19", "peri-sinusoidal"); a double
+#: hyphen stands for a dash and parts words ("pleasure--lethal"). Or a number.
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|\d+(?:\.\d+)?")
 
 #: Function words plus words that frame a clinical question without naming its topic.
 STOPWORDS: frozenset[str] = words_of(
