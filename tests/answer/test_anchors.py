@@ -70,3 +70,16 @@ def test_a_verb_before_a_disease_does_not_narrow_it() -> None:
 def test_a_cancer_is_spoken_of_as_a_carcinoma() -> None:
     assert speaks_of("Small cell carcinoma outside the lung is rare.", "cell cancers", GLOSSARY)
     assert not speaks_of("Small cell carcinoma outside the lung is rare.", "cell sarcoma", GLOSSARY)
+
+
+def test_a_disease_named_only_to_compare_with_is_not_spoken_of() -> None:
+    said = [
+        Statement("Zelbrin tumours have a better prognosis than quartzoma, often for years.", ())
+    ]
+    assert unspoken("What is the first-line treatment for quartzoma?", said, GLOSSARY) == [
+        "quartzoma"
+    ]
+    # A question that compares is answered by the comparison.
+    assert (
+        unspoken("Is the prognosis of zelbrin tumours better than quartzoma?", said, GLOSSARY) == []
+    )

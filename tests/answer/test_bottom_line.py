@@ -5,7 +5,7 @@ Every drug, schedule and figure below is invented for these tests ("zelomab" is 
 
 from __future__ import annotations
 
-from curbside.answer.assemble import _bottom_line
+from curbside.answer.assemble import _bottom_line, _gaps
 from curbside.models import Citation, Source, Statement
 from curbside.question.understand import understand
 from curbside.text.glossary import load_glossary
@@ -63,3 +63,30 @@ def test_a_patient_bottom_line_opens_with_text_written_for_patients() -> None:
     picked = _bottom_line(STATEMENTS, understood, SOURCES, "patient", GLOSSARY)
     assert picked[0].text == STATEMENTS[2].text
     assert all("zelomab" in s.text.lower() for s in picked)
+
+
+def test_a_statement_about_the_patients_organ_function_leads() -> None:
+    question = "Man with a NET and CrCl 25 mL/min being considered for zelomab: is it safe?"
+    understood = understand(question, GLOSSARY, known=lambda word: word != "zelomab")
+    statements = [
+        _statement("label", "Zelomab commonly causes nausea and tiredness."),
+        _statement(
+            "plain", "Zelomab may impair renal function, which is checked before each dose."
+        ),
+    ]
+    picked = _bottom_line(statements, understood, SOURCES, "clinician", GLOSSARY)
+    assert [s.text for s in picked] == [statements[1].text]
+
+
+def test_a_subject_no_statement_of_the_asked_type_names_is_a_gap() -> None:
+    understood = understand(
+        "Dose of zelomab for acromegaly?", GLOSSARY, known=lambda word: word != "zelomab"
+    )
+    statements = [
+        _statement("label", "The recommended zelomab dose for GEP-NETs is 120 mg every 4 weeks."),
+        _statement("guide", "Zelomab is also indicated for acromegaly."),
+    ]
+    gaps = _gaps(understood, statements, GLOSSARY)
+    assert "no dose information that names acromegaly" in gaps
+    named = [*statements, _statement("trial", "For acromegaly the zelomab dose is 90 mg.")]
+    assert "no dose information that names acromegaly" not in _gaps(understood, named, GLOSSARY)

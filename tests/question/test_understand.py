@@ -70,6 +70,7 @@ def test_facets_the_caller_gave_are_not_listed_again() -> None:
         ("How many cycles of PRRT are given?", "interval"),
         ("Can everolimus cause breathing problems?", "adverse effects"),
         ("Will telotristat make me constipated?", "adverse effects"),
+        ("Which labs should I follow on telotristat?", "monitoring"),
     ],
 )
 def test_question_types(question: str, expected: str) -> None:
@@ -117,3 +118,41 @@ def test_an_ask_about_the_description_keeps_the_description() -> None:
     # An ask with a topic still sheds the patient's description.
     v = understand("My report says Ki-67 is 15%. Is everolimus an option?", GLOSSARY)
     assert "Ki-67" not in v.clinical_question and "everolimus" in v.clinical_question
+
+
+def test_the_charts_shorthand_gives_age_and_sex() -> None:
+    u = understand("58M, pancreatic NET G2: next line?", GLOSSARY)
+    assert {("age", "58 years"), ("sex", "male")} <= {(f.kind, f.value) for f in u.facets}
+    v = understand("44 F with a G1 ileal NET: is surgery recommended?", GLOSSARY)
+    assert ("sex", "female") in {(f.kind, f.value) for f in v.facets}
+    # Staging letters after a digit are no sex ("T2N1M1").
+    w = understand("T2N1M1 pancreatic NET: is surgery recommended?", GLOSSARY)
+    assert "sex" not in {f.kind for f in w.facets}
+
+
+def test_a_treatment_that_failed_leaves_the_question_of_what_comes_next() -> None:
+    u = understand(
+        "58M, pancreatic NET G2, liver metastases progressing on lanreotide. Next line?",
+        GLOSSARY,
+    )
+    assert u.failed == ("lanreotide",)
+    assert u.question_type == "treatment choice"
+    assert "lanreotide" not in u.clinical_question and "progressing" not in u.clinical_question
+    assert "second-line" in u.search_query
+    assert ("treatment", "lanreotide") in {(f.kind, f.value) for f in u.facets}
+    assert u.answers is not None and u.answers.search("PRRT is a second-line option.")
+    # A treatment the patient is simply on is not a failed one.
+    v = understand(
+        "Patient on lanreotide 120 mg every 4 weeks: can the interval be shortened?", GLOSSARY
+    )
+    assert v.failed == () and "lanreotide" in v.clinical_question
+
+
+def test_a_measure_the_glossary_knows_stays_though_the_library_spells_it_out() -> None:
+    known = {"lutathera", "pnet", "considered", "safe"}.__contains__
+    u = understand(
+        "Man with pNET and CrCl 25 mL/min being considered for Lutathera: is it safe?",
+        GLOSSARY,
+        known=known,
+    )
+    assert "CrCl" in u.clinical_question and "25" not in u.clinical_question

@@ -168,12 +168,26 @@ def disease_names(text: str) -> list[str]:
     return out
 
 
+#: A clause that names something only to compare with it ("a better prognosis *than
+#: patients with pancreatic adenocarcinoma*"): the statement is about something else.
+_COMPARATOR = re.compile(
+    r"\b(?:than|unlike|rather than|compared (?:with|to)|in contrast to|versus|vs\.?)\b[^.;,()]*",
+    re.IGNORECASE,
+)
+
+
 def unspoken(asked: str, statements: Sequence[Statement], glossary: Glossary) -> list[str]:
-    """The diseases ``asked`` names that no statement speaks of."""
+    """The diseases ``asked`` names that no statement speaks of.
+
+    Naming a disease only to compare with it does not speak of it, unless the question
+    itself compares.
+    """
     names = disease_names(asked)
     if not names:
         return []
     text = " ".join(s.text for s in statements)
+    if not _COMPARATOR.search(asked):
+        text = _COMPARATOR.sub(" ", text)
     return [name for name in names if not speaks_of(text, name, glossary)]
 
 

@@ -20,7 +20,7 @@ from curbside.answer.conflicts import find as find_conflicts
 from curbside.answer.followups import follow_ups
 from curbside.answer.keynumbers import FigureInAnswer
 from curbside.answer.keynumbers import rank as rank_numbers
-from curbside.answer.select import Candidate
+from curbside.answer.select import Candidate, patient_terms, speaks_of_terms
 from curbside.models import (
     TIERS,
     Answer,
@@ -273,8 +273,9 @@ def _bottom_line(
 ) -> list[Statement]:
     """One to three statements that answer the question most directly.
 
-    Statements of the asked type that name what the question is about come first (a
-    warning for "what should I monitor on sunitinib" that names sunitinib), then the
+    Statements of the asked type (or about the organ function the vignette gives) that
+    name what the question is about come first (a warning for "what should I monitor on
+    sunitinib" that names sunitinib), then the
     generator's order, which already puts the strongest tier's best statement first; at
     most one per source, guidelines before labels before research, and only statements as
     direct as the first. A patient's bottom line opens with text written for patients when
@@ -284,14 +285,19 @@ def _bottom_line(
         return []
     answers = understood.answers if understood is not None else None
     subjects = understood.subjects if understood is not None else ()
+    on_patient = patient_terms(understood, glossary)
 
     def rank(item: tuple[int, Statement]) -> tuple[int, int, int, int, int]:
         order, statement = item
         text = statement.text
         source = sources[statement.citations[0].source_id]
         plain = audience == "patient" and source.design == "patient information"
+        if on_patient and speaks_of_terms(glossary, text, on_patient):
+            direct = 0  # about this patient: "CrCl 25 mL/min" and the kidneys
+        else:
+            direct = 1 if answers is not None and answers.search(text) else 2
         return (
-            0 if answers is not None and answers.search(text) else 1,
+            direct,
             0 if all(speaks_of(text, subject, glossary) for subject in subjects) else 1,
             0 if plain else 1,
             TIERS.index(source.tier),
@@ -358,7 +364,12 @@ def _gaps(
     if answers is not None and statements and not answers.search(text):
         subject = ", ".join(understood.subjects) or "this question"
         gaps.append(f"no {understood.question_type} information on {subject}")
+        answers = None
+    typed = " ".join(s.text for s in statements if answers is not None and answers.search(s.text))
     for subject in understood.subjects:
         if not speaks_of(text, subject, glossary):
             gaps.append(f"nothing on {subject} in the statements selected")
+        elif answers is not None and not speaks_of(typed, subject, glossary):
+            # "Dose of lanreotide for acromegaly?": doses for other uses are no answer.
+            gaps.append(f"no {understood.question_type} information that names {subject}")
     return gaps

@@ -51,6 +51,9 @@ _LABEL_TOPICS = frozenset({"Dosage", "Safety", "Monitoring", "Indications"})
 #: and taken from one of another type.
 TYPE_BONUS = 0.35
 TYPE_PENALTY = 0.2
+#: Added for a statement about the organ function the vignette gives (see
+#: :data:`PATIENT_FACET_KINDS`).
+PATIENT_FACET_BONUS = 0.25
 #: Headings under which a library file keeps notes about itself rather than findings.
 _ABOUT_SOURCE = re.compile(r"^about this source$", re.IGNORECASE)
 #: Score taken from statements of a source that a newer one in the library replaces.
@@ -335,6 +338,7 @@ def candidates(
         NameFocus.of(plan.text, glossary) if glossary is not None else NameFocus(frozenset())
     )
     title_names: dict[str, frozenset[str]] = {}
+    facet_terms = patient_terms(understood, glossary)
     best_dense = max(
         (ev.hit.components["dense"] for ev in evidence if "dense" in ev.hit.components),
         default=None,
@@ -443,13 +447,18 @@ def candidates(
                 )
             if _CAPTION.search(sentence.text):
                 score -= 0.15
+            on_patient = bool(facet_terms) and speaks_of_terms(glossary, sentence.text, facet_terms)
             if answers is not None and not facets:
                 # The question asked ("what should I monitor") is answered by statements of
                 # that kind (warnings, tests), not by whatever else is said of the drug.
                 if answers.search(sentence.text) or answers.search(sentence.heading):
                     score += TYPE_BONUS
-                else:
+                elif not on_patient:
                     score -= TYPE_PENALTY
+            if on_patient:
+                # "CrCl 25 mL/min: is Lutathera safe?": what the evidence says about this
+                # patient's kidneys answers before its general safety profile does.
+                score += PATIENT_FACET_BONUS
             if number and audience in ("clinician", "nurse"):
                 score += 0.06
             length = len(sentence.text)
@@ -487,6 +496,27 @@ def professional(evidence: Sequence[Evidence]) -> list[Evidence]:
     """
     kept = [ev for ev in evidence if not written_for_patients(ev)]
     return kept if kept else list(evidence)
+
+
+#: Facet kinds whose glossary entries a statement may speak of to address this patient.
+PATIENT_FACET_KINDS = frozenset({"organ_function"})
+
+
+def patient_terms(understood: Understanding | None, glossary: Glossary | None) -> frozenset[str]:
+    """Glossary entries the patient's facets name ("CrCl 25 mL/min" → kidney function)."""
+    if understood is None or glossary is None:
+        return frozenset()
+    return frozenset(
+        m.entry.term
+        for f in understood.facets
+        if f.kind in PATIENT_FACET_KINDS
+        for m in glossary.mentions(f.value)
+    )
+
+
+def speaks_of_terms(glossary: Glossary | None, text: str, terms: frozenset[str]) -> bool:
+    """True when ``text`` names one of the glossary entries ``terms``."""
+    return glossary is not None and any(m.entry.term in terms for m in glossary.mentions(text))
 
 
 def plain_first(pool: Sequence[Candidate]) -> list[Candidate]:

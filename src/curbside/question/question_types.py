@@ -80,7 +80,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         "monitoring",
         rx(
             r"\bmonitor\w*|\bwatch (for|out)\b|\blook out for\b|\bkeep an eye\b|\bsurveillance\b|"
-            r"\bwhat (tests?|labs?|blood tests?)\b|\bcheck(s|ed|ing)?\b|\bcheck-?ups?\b|\bfollow[- ]?up\b|"
+            r"\b(what|which) (tests?|labs?|laboratory tests?|blood (tests?|work)|bloodwork)\b|\bcheck(s|ed|ing)?\b|\bcheck-?ups?\b|\bfollow[- ]?up\b|"
             # Whole words only: "CheckMate 214" names a trial, not a check.
             r"\bfollowed\b"
         ),

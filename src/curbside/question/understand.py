@@ -68,7 +68,9 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
         "age",
         rx(
             rf"\b(?P<v>{_NUM})[- ]?(?:years?|yrs?|y)[- ]?old\b|\baged? (?P<v2>\d{{1,3}})\b|"
-            r"\b(?P<v3>\d{1,3}) ?(?:yo|y/o)\b"
+            r"\b(?P<v3>\d{1,3}) ?(?:yo|y/o)\b|"
+            # The chart's shorthand for age and sex: "58M", "44 F".
+            r"\b(?P<v4>\d{1,3}) ?(?=(?-i:[MF])\b)"
         ),
         strip_in_ask=True,
     ),
@@ -76,7 +78,8 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
         "sex",
         rx(
             r"\b(?P<m>man|male|gentleman|boy|husband|father)\b|"
-            r"\b(?P<f>woman|female|lady|girl|wife|mother|pregnant)\b"
+            r"\b(?P<f>woman|female|lady|girl|wife|mother|pregnant)\b|"
+            r"(?<=\d)(?: ?)(?-i:(?P<m2>M)|(?P<f2>F))\b"
         ),
         strip_in_ask=True,
     ),
@@ -158,6 +161,20 @@ _HISTORY = rx(
     r"receiving|received|taking|took|progress(?:ed|ion|ing)? (?:on|after|despite|through)|"
     r"failed|refractory to|intolerant (?:of|to)|s/p|status post|history of|prior)\s+$"
 )
+#: Of the history cues, those that say the treatment did not work.
+_FAILED = rx(
+    r"\b(?:despite|progress(?:ed|ion|ing)? (?:on|after|despite|through)|failed|failure of|"
+    r"refractory to|intolerant (?:of|to)|(?:uncontrolled|inadequately controlled|"
+    r"not controlled|worsening) (?:on|with|by)|resistant to)\s+(?:\w+\s+){0,2}$"
+)
+#: How evidence speaks of what comes after a treatment that failed.
+AFTER_FAILURE = rx(
+    r"\bprogress\w*|\bsecond[- ]line\b|\bsubsequent\b|\brefractory\b|\bdespite\b|"
+    r"\bfail\w*|\b(?:uncontrolled|inadequately controlled|not (?:adequately )?controlled)\b|"
+    r"\bpersist\w*|\bescalat\w*|\bswitch\w*|\bin (?:combination|addition) (?:with|to)\b|"
+    r"\badd(?:ed|ing)? to\b|\bafter\b"
+)
+AFTER_FAILURE_SEARCH = "progression second-line refractory inadequately controlled"
 #: Words that open the part of a vignette that asks (after the patient is described).
 _ASK_OPENERS = rx(
     r"\b(?:what|which|how|when|should|is|are|can|could|would|does|do|who|why|best|next|"
@@ -180,6 +197,9 @@ class Understanding:
     facets: tuple[Facet, ...]
     question_type: str
     subjects: tuple[str, ...]
+    #: Treatments the patient's disease progressed on or was not controlled by ("despite
+    #: octreotide LAR"): a treatment question then asks what comes after them.
+    failed: tuple[str, ...] = ()
 
     @property
     def _type(self) -> QuestionType | None:
@@ -196,6 +216,8 @@ class Understanding:
         found = self._type
         if found is None:
             return None
+        if self.failed and found.name == "treatment choice":
+            return AFTER_FAILURE
         others = [
             t
             for t in QUESTION_TYPES
@@ -275,10 +297,10 @@ def _facets(text: str) -> tuple[list[Facet], list[tuple[int, int]], list[tuple[i
 
 def _facet_value(kind: str, match: re.Match[str]) -> str:
     if kind == "age":
-        years = match.group("v") or match.group("v2") or match.group("v3")
+        years = match.group("v") or match.group("v2") or match.group("v3") or match.group("v4")
         return f"{years} years"
     if kind == "sex":
-        return "male" if match.group("m") else "female"
+        return "male" if match.group("m") or match.group("m2") else "female"
     return " ".join(match.group(0).split())
 
 
@@ -292,6 +314,7 @@ def _remove(text: str, spans: Sequence[tuple[int, int]]) -> str:
     out.append(text[last:])
     cleaned = " ".join("".join(out).split())
     # Leftover scaffolding of a removed description ("a with a , and").
+    cleaned = re.sub(r"\(\s*[,;]?\s*\)", "", cleaned)  # "NET (Ki-67 12%)" → "NET"
     cleaned = re.sub(r"\s+([,.;:?])", r"\1", cleaned)
     cleaned = re.sub(r"(,\s*)+(and\b)?\s*(?=[,.;:?]|$)", "", cleaned)
     return cleaned.strip(" ,;")
@@ -347,10 +370,15 @@ def understand(
     # is about the description, which therefore stays in the clinical question.
     refers_back = bool(description) and not _topic_words(ask) and bool(_BACK_REFERENCE.search(ask))
     stripped = [s for s in spans if s[0] < ask_start and not refers_back] + anywhere
-    clinical = _remove(question, stripped)
-    clinical = _split_compounds(clinical, glossary) or question
-    if description and not refers_back:
-        clinical = _drop_unknown(clinical, len(clinical) - len(_remove(ask, [])), is_known)
+
+    def clinical_without(removed: list[tuple[int, int]]) -> str:
+        text = _split_compounds(_remove(question, removed), glossary) or question
+        if description and not refers_back:
+            in_ask = [(a - ask_start, b - ask_start) for a, b in removed if a >= ask_start]
+            text = _drop_unknown(text, len(text) - len(_remove(ask, in_ask)), is_known, glossary)
+        return text
+
+    clinical = clinical_without(stripped)
     asked = ask if description else question
     subjects = tuple(
         dict.fromkeys(
@@ -376,6 +404,21 @@ def understand(
         subjects += tuple(name for name, _span in history_names if name not in subjects)
     qdef = next((t for t in QUESTION_TYPES if t.name == qtype.replace(" for a purpose", "")), None)
     search = clinical if qdef is None or not qdef.search else f"{clinical} {qdef.search}"
+    failed = tuple(
+        name
+        for name, (start, _end) in history_names
+        if _FAILED.search(question[max(0, start - 40) : start])
+    )
+    if failed and qtype in ("treatment choice", GENERAL_TYPE):
+        # "Progressing on lanreotide: next line?" asks what follows the failed treatment,
+        # not about it: the treatment leaves the clinical question (it stays a facet), and
+        # the search asks in the words guidelines use for what comes after.
+        qtype = "treatment choice"
+        failed_spans = [_with_cue(question, span) for name, span in history_names if name in failed]
+        clinical = clinical_without([*stripped, *failed_spans])
+        search = f"{clinical} {AFTER_FAILURE_SEARCH}"
+    else:
+        failed = ()
     # A measure has many names ("creatinine clearance", "kidney function", "eGFR"); the
     # evidence may use any, so retrieval also searches the glossary's name for it.
     measures = [
@@ -393,7 +436,16 @@ def understand(
         facets=tuple(facets),
         question_type=qtype,
         subjects=subjects,
+        failed=failed,
     )
+
+
+def _with_cue(question: str, span: tuple[int, int]) -> tuple[int, int]:
+    """``span`` of a failed treatment widened to the words that say it failed."""
+    start, end = span
+    window = max(0, start - 40)
+    cue = _FAILED.search(question[window:start])
+    return (window + cue.start(), end) if cue else span
 
 
 def _history_names(question: str, glossary: Glossary) -> list[tuple[str, tuple[int, int]]]:
@@ -421,12 +473,15 @@ def _known_term(word: str, is_known: Callable[[str], bool]) -> bool:
     return closed_compound(word)
 
 
-def _drop_unknown(clinical: str, ask_at: int, is_known: Callable[[str], bool]) -> str:
-    """Drop words of the description part the library never uses (patient details)."""
+def _drop_unknown(
+    clinical: str, ask_at: int, is_known: Callable[[str], bool], glossary: Glossary
+) -> str:
+    """Drop words of the description part the library never uses (patient details); a
+    name the glossary knows ("CrCl" for kidney function) stays, whatever the library writes."""
     head, tail = clinical[:ask_at], clinical[ask_at:]
-    kept = [
-        w
-        for w in head.split()
-        if is_known(w.strip(",.;:()").lower()) or not w.strip(",.;:()").isalpha()
-    ]
+    kept = []
+    for w in head.split():
+        bare = w.strip(",.;:()")
+        if is_known(bare.lower()) or not bare.isalpha() or glossary.mentions(bare):
+            kept.append(w)
     return " ".join([*kept, tail]).strip()
