@@ -156,3 +156,35 @@ def test_a_measure_the_glossary_knows_stays_though_the_library_spells_it_out() -
         known=known,
     )
     assert "CrCl" in u.clinical_question and "25" not in u.clinical_question
+
+
+def test_a_drug_or_disease_the_library_never_names_stays_and_is_required() -> None:
+    known = {"metastatic", "progressing", "next", "line", "patient"}.__contains__
+    u = understand(
+        "Patient with metastatic melanoma progressing on pembrolizumab: next line?",
+        GLOSSARY,
+        known=known,
+    )
+    assert {"melanoma", "pembrolizumab"} <= set(u.subjects)
+    # A detail of the patient the library never uses still leaves.
+    v = understand(
+        "Man with bilobar liver metastases from a pancreatic NET: best approach?",
+        GLOSSARY,
+        known=lambda w: w != "bilobar",
+    )
+    assert "bilobar" not in v.clinical_question and "bilobar" not in v.subjects
+
+
+def test_a_new_symptom_on_a_drug_asks_what_the_drug_can_cause() -> None:
+    u = understand(
+        "Pt on everolimus for 3 months develops dry cough and dyspnea. What should I consider?",
+        GLOSSARY,
+    )
+    assert u.question_type == "adverse effects"
+    assert "dyspnea" in u.search_query and "adverse" in u.search_query
+
+
+def test_perioperative_precautions_ask_for_prevention() -> None:
+    assert question_type(
+        "Liver resection in carcinoid heart disease: perioperative precautions?"
+    ) == ("prevention")

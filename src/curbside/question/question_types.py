@@ -66,7 +66,8 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         "prevention",
         rx(
             r"\bprevent\w*|\bprophyla\w*|\bavoid\w*|\breduce the risk\b|\bpremedicat\w*|"
-            r"\bprotect\w* against\b"
+            r"\bprotect\w* against\b|\bprecautions?\b|\bperi-?(operative|procedural)\w*|"
+            r"\bbefore (the |an? )?(surgery|operation|procedure|embolization|anaesthesia|anesthesia)\b"
         ),
         rx(
             r"\bprevent\w*|\bprophyla\w*|\bpremedicat\w*|\bbefore (the )?(procedure|treatment|"

@@ -38,6 +38,7 @@ from curbside.question.question_types import (
 )
 from curbside.text.common import is_common_word
 from curbside.text.glossary import Glossary
+from curbside.text.names import looks_like_name
 from curbside.text.words import FRAME_WORDS, STOPWORDS, tokens
 
 _I = re.IGNORECASE
@@ -139,6 +140,9 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
         rx(
             r"\b(?:flushing|diarrh(?:o)?ea|wheez\w*|abdominal pain|weight loss|hypoglyc(?:a)?emi\w*|"
             r"palpitations|bronchospasm|jaundice|fatigue|nausea|vomiting|dyspn(?:o)?ea|"
+            r"(?:dry |productive )?cough(?:ing)?|short(?:ness)? of breath|chest pain|fever|chills|"
+            r"rash|(?:o)?edema|swelling|headache|dizziness|constipation|hypotension|hypertension|"
+            r"mouth (?:sores|ulcers)|stomatitis|bleeding|confusion|"
             r"carcinoid syndrome|symptomatic|asymptomatic)\b"
         ),
         strip=False,
@@ -161,6 +165,8 @@ _HISTORY = rx(
     r"receiving|received|taking|took|progress(?:ed|ion|ing)? (?:on|after|despite|through)|"
     r"failed|refractory to|intolerant (?:of|to)|s/p|status post|history of|prior)\s+$"
 )
+#: Symptom facets that describe a state rather than a new complaint.
+_STATES = frozenset({"symptomatic", "asymptomatic", "carcinoid syndrome"})
 #: Of the history cues, those that say the treatment did not work.
 _FAILED = rx(
     r"\b(?:despite|progress(?:ed|ion|ing)? (?:on|after|despite|through)|failed|failure of|"
@@ -395,6 +401,13 @@ def understand(
             ]
         )
     )
+    # The drug or disease a vignette describes ("metastatic melanoma progressing on
+    # pembrolizumab") must be in the evidence, however the ask is worded.
+    subjects += tuple(
+        w
+        for w in dict.fromkeys(tokens(description))
+        if w not in subjects and looks_like_name(w) and not _known_term(w, is_known)
+    )
     if (
         description
         and qtype in DRUG_TYPES
@@ -404,6 +417,14 @@ def understand(
         subjects += tuple(name for name, _span in history_names if name not in subjects)
     qdef = next((t for t in QUESTION_TYPES if t.name == qtype.replace(" for a purpose", "")), None)
     search = clinical if qdef is None or not qdef.search else f"{clinical} {qdef.search}"
+    symptoms = [f.value for f in facets if f.kind == "symptom" and f.value not in _STATES]
+    if qtype == GENERAL_TYPE and symptoms and history_names:
+        # "On everolimus, develops dry cough and dyspnea: what should I consider?": a new
+        # symptom on a drug asks what the drug can cause; the search carries the symptom
+        # even where the library names it otherwise ("pneumonitis").
+        qtype = "adverse effects"
+        adverse = next(t for t in QUESTION_TYPES if t.name == qtype)
+        search = f"{clinical} {' '.join(symptoms)} {adverse.search}"
     failed = tuple(
         name
         for name, (start, _end) in history_names
@@ -474,14 +495,24 @@ def _known_term(word: str, is_known: Callable[[str], bool]) -> bool:
 
 
 def _drop_unknown(
-    clinical: str, ask_at: int, is_known: Callable[[str], bool], glossary: Glossary
+    clinical: str,
+    ask_at: int,
+    is_known: Callable[[str], bool],
+    glossary: Glossary,
 ) -> str:
     """Drop words of the description part the library never uses (patient details); a
-    name the glossary knows ("CrCl" for kidney function) stays, whatever the library writes."""
+    name the glossary knows ("CrCl" for kidney function) stays, whatever the library writes,
+    and so does a drug or disease by its form ("pembrolizumab", "melanoma"): that is what
+    the question is about, not a detail of the patient."""
     head, tail = clinical[:ask_at], clinical[ask_at:]
     kept = []
     for w in head.split():
         bare = w.strip(",.;:()")
-        if is_known(bare.lower()) or not bare.isalpha() or glossary.mentions(bare):
+        if (
+            is_known(bare.lower())
+            or not bare.isalpha()
+            or glossary.mentions(bare)
+            or looks_like_name(bare)
+        ):
             kept.append(w)
     return " ".join([*kept, tail]).strip()

@@ -54,7 +54,8 @@ FRAME_WORDS: frozenset[str] = words_of(
     starting started stop stopping switch switching choose choosing decide deciding pick
     offer offered prescribe prescribing counsel counselling counseling worry worried
     concern concerned reasonable ideal optimal preferred anything something else whether
-    get gets got getting decide decides"""
+    get gets got getting decide decides proceed proceeding precaution precautions
+    appropriate advisable advice advise necessary continue continuing"""
 )
 
 _EQUIVALENT = {
