@@ -83,3 +83,26 @@ def test_a_disease_named_only_to_compare_with_is_not_spoken_of() -> None:
     assert (
         unspoken("Is the prognosis of zelbrin tumours better than quartzoma?", said, GLOSSARY) == []
     )
+
+
+def test_a_disease_named_only_beside_other_uses_is_not_answered() -> None:
+    from curbside.answer.anchors import unanswered
+    from curbside.question.question_types import QUESTION_TYPES
+
+    dose = next(t for t in QUESTION_TYPES if t.name == "dose").answers
+    said = [
+        Statement("Zelomab is also indicated for quartzoma of the kidney.", ()),
+        Statement("The recommended zelomab dose for NETs is 50 mg once daily.", ()),
+    ]
+    assert unanswered("What is the zelomab dose for quartzoma?", said, dose, GLOSSARY) == [
+        "quartzoma"
+    ]
+    said.append(Statement("For quartzoma the zelomab dose is 25 mg once daily.", ()))
+    assert unanswered("What is the zelomab dose for quartzoma?", said, dose, GLOSSARY) == []
+
+
+def test_a_condition_the_caller_recognised_must_be_spoken_of() -> None:
+    said = [Statement("The starting octreotide dose for carcinoid tumours is 20 mg.", ())]
+    asked = "Octreotide for acromegaly: starting dose?"
+    assert unspoken(asked, said, GLOSSARY) == []  # not a disease by its form
+    assert unspoken(asked, said, GLOSSARY, ["acromegaly"]) == ["acromegaly"]

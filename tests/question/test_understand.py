@@ -188,3 +188,11 @@ def test_perioperative_precautions_ask_for_prevention() -> None:
     assert question_type(
         "Liver resection in carcinoid heart disease: perioperative precautions?"
     ) == ("prevention")
+
+
+def test_a_topic_before_a_colon_is_no_patient_description() -> None:
+    u = understand("Lutetium PSMA therapy for prostate cancer: eligibility?", GLOSSARY)
+    assert "PSMA" in u.clinical_question and "prostate" in u.clinical_question
+    # A patient before the colon is.
+    v = understand("A 39-year-old man with a bilobar NET: best approach?", GLOSSARY)
+    assert "39" not in v.clinical_question

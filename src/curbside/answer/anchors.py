@@ -176,13 +176,19 @@ _COMPARATOR = re.compile(
 )
 
 
-def unspoken(asked: str, statements: Sequence[Statement], glossary: Glossary) -> list[str]:
-    """The diseases ``asked`` names that no statement speaks of.
+def unspoken(
+    asked: str,
+    statements: Sequence[Statement],
+    glossary: Glossary,
+    conditions: Sequence[str] = (),
+) -> list[str]:
+    """The diseases ``asked`` names (by form, or as ``conditions`` the caller recognised:
+    "acromegaly") that no statement speaks of.
 
     Naming a disease only to compare with it does not speak of it, unless the question
     itself compares.
     """
-    names = disease_names(asked)
+    names = list(dict.fromkeys([*disease_names(asked), *conditions]))
     if not names:
         return []
     text = " ".join(s.text for s in statements)
@@ -205,3 +211,22 @@ def speaks_of(text: str, name: str, glossary: Glossary) -> bool:
     )
     words = r"\W+".join([*(re.escape(w) for w in before), head])
     return re.search(rf"\b{words}\b", text, re.IGNORECASE) is not None
+
+
+def unanswered(
+    asked: str,
+    statements: Sequence[Statement],
+    answers: re.Pattern[str] | None,
+    glossary: Glossary,
+    conditions: Sequence[str] = (),
+) -> list[str]:
+    """The diseases ``asked`` names that no statement of the asked kind speaks of.
+
+    "What is the sunitinib dose for renal cell carcinoma?": the sunitinib label names the
+    carcinoma among its indications, but every dose it states is for another disease; the
+    library speaks of the drug, not of its use in that disease.
+    """
+    if answers is None:
+        return []
+    typed = [s for s in statements if answers.search(s.text)]
+    return unspoken(asked, typed, glossary, conditions) if typed else []

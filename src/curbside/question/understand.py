@@ -259,6 +259,28 @@ def _topic_words(ask: str) -> list[str]:
     ]
 
 
+#: Words that say a description is about a patient.
+_PATIENT_WORDS = rx(
+    r"\b(?:patients?|pts?|man|woman|men|women|male|female|boy|girl|child|infant|he|she|his|"
+    r"her|year-old|years? old|yo|history|hx|s/p|presents?|presenting|admitted|referred)\b"
+)
+
+
+def _describes_a_patient(
+    description: str,
+    spans: Sequence[tuple[int, int]],
+    history: Sequence[tuple[str, tuple[int, int]]],
+) -> bool:
+    """True when the part before the ask describes a patient: a facet of the patient
+    (age, a lab value, a grade) lies in it, a treatment they had, or a word for them."""
+    end = len(description)
+    return (
+        any(start < end for start, _ in spans)
+        or bool(history)
+        or bool(_PATIENT_WORDS.search(description))
+    )
+
+
 def _split_ask(text: str) -> tuple[str, str]:
     """(the patient description, the ask) of a vignette; ("", text) when it is not one."""
     # "…: best approach?" and "…. What is the next step?" put the ask last.
@@ -357,6 +379,10 @@ def understand(
     description, ask = _split_ask(question)
     found, spans, anywhere = _facets(question)
     history_names = _history_names(question, glossary)
+    if description and not _describes_a_patient(description, spans, history_names):
+        # "Lutetium PSMA therapy for prostate cancer: eligibility?" names a topic, then asks
+        # about it: nothing before the colon is a detail of a patient to drop.
+        description, ask = "", question
     facets = list(given)
     have = {(f.kind, f.value.lower()) for f in facets}
     # What the caller already stated, under whatever kind, is not listed again.
