@@ -49,6 +49,7 @@ FACET_KINDS: tuple[str, ...] = (
     "differentiation",
     "burden",
     "organ_function",
+    "pregnancy",
     "treatment",
     "medication",
     "symptom",

@@ -196,3 +196,9 @@ def test_a_topic_before_a_colon_is_no_patient_description() -> None:
     # A patient before the colon is.
     v = understand("A 39-year-old man with a bilobar NET: best approach?", GLOSSARY)
     assert "39" not in v.clinical_question
+
+
+def test_pregnancy_stays_in_the_question() -> None:
+    u = understand("Can I have Lutathera if I might be pregnant?", GLOSSARY)
+    assert "pregnant" in u.clinical_question
+    assert ("pregnancy", "pregnant") in {(f.kind, f.value) for f in u.facets}

@@ -451,8 +451,11 @@ def candidates(
             if answers is not None and not facets:
                 # The question asked ("what should I monitor") is answered by statements of
                 # that kind (warnings, tests), not by whatever else is said of the drug.
-                if answers.search(sentence.text) or answers.search(sentence.heading):
+                if answers.search(sentence.text):
                     score += TYPE_BONUS
+                elif answers.search(sentence.heading):
+                    # A heading covers every sentence under it, the off-type ones too.
+                    score += TYPE_BONUS / 2
                 elif not on_patient:
                     score -= TYPE_PENALTY
             if on_patient:

@@ -52,7 +52,7 @@ TOPICS: tuple[Topic, ...] = (
             r"\bhyperglyc|\bfatal|\bdeath|\binfection|\bbleeding|\bhemorrhag|\babscess|"
             r"\bembryo-?fetal|\bpregnan|\bwell tolerated\b|\bsafety\b|\bdiscontinu|"
             # "grade 3 (Ki-67 …)" is a tumour grade, not a toxicity grade.
-            r"\bgrade [345]\b(?!\s*\(?Ki-?67)"
+            r"\bgrade [345]\b(?!\s*\(?(?:Ki-?67|G\d|NETs?\b|NECs?\b|neuroendocrine|tumou?rs?|carcinomas?|neoplasms?))"
         ),
         _rx(
             r"side[- ]effects?|adverse|safe(ty)?\b|risks?\b|toxic|complication|harm|danger|"

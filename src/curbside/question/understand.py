@@ -79,10 +79,16 @@ _FACET_PATTERNS: tuple[_FacetPattern, ...] = (
         "sex",
         rx(
             r"\b(?P<m>man|male|gentleman|boy|husband|father)\b|"
-            r"\b(?P<f>woman|female|lady|girl|wife|mother|pregnant)\b|"
+            r"\b(?P<f>woman|female|lady|girl|wife|mother)\b|"
             r"(?<=\d)(?: ?)(?-i:(?P<m2>M)|(?P<f2>F))\b"
         ),
         strip_in_ask=True,
+    ),
+    _FacetPattern(
+        # Stays in the question: pregnancy changes what is safe, unlike who the patient is.
+        "pregnancy",
+        rx(r"\b(?:pregnant|pregnancy|breast-?feeding|lactating)\b"),
+        strip=False,
     ),
     _FacetPattern(
         "ki67",

@@ -55,7 +55,8 @@ FRAME_WORDS: frozenset[str] = words_of(
     offer offered prescribe prescribing counsel counselling counseling worry worried
     concern concerned reasonable ideal optimal preferred anything something else whether
     get gets got getting decide decides proceed proceeding precaution precautions
-    appropriate advisable advice advise necessary continue continuing"""
+    appropriate advisable advice advise necessary continue continuing threshold thresholds
+    cutoff cutoffs cut-off cut-offs"""
 )
 
 _EQUIVALENT = {
