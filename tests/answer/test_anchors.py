@@ -106,3 +106,16 @@ def test_a_condition_the_caller_recognised_must_be_spoken_of() -> None:
     asked = "Octreotide for acromegaly: starting dose?"
     assert unspoken(asked, said, GLOSSARY) == []  # not a disease by its form
     assert unspoken(asked, said, GLOSSARY, ["acromegaly"]) == ["acromegaly"]
+
+
+def test_a_yes_no_question_about_an_effect_needs_no_statement_of_its_type() -> None:
+    from curbside.answer.anchors import unanswered
+    from curbside.question.question_types import QUESTION_TYPES
+
+    dose = next(t for t in QUESTION_TYPES if t.name == "dose").answers
+    said = [
+        Statement("In quartzoma, survival was longer after radiotherapy.", ()),
+        Statement("The radiotherapy dose was 30 Gy in 10 fractions for other tumours.", ()),
+    ]
+    asked = "Does high-dose radiotherapy benefit patients with quartzoma?"
+    assert unanswered(asked, said, dose, GLOSSARY) == []

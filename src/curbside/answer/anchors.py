@@ -213,6 +213,12 @@ def speaks_of(text: str, name: str, glossary: Glossary) -> bool:
     return re.search(rf"\b{words}\b", text, re.IGNORECASE) is not None
 
 
+_YES_NO = re.compile(
+    r"\W*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|may|might)\b",
+    re.IGNORECASE,
+)
+
+
 def unanswered(
     asked: str,
     statements: Sequence[Statement],
@@ -226,7 +232,9 @@ def unanswered(
     carcinoma among its indications, but every dose it states is for another disease; the
     library speaks of the drug, not of its use in that disease.
     """
-    if answers is None:
+    if answers is None or _YES_NO.match(asked):
+        # A yes/no question ("Does high-dose radiotherapy benefit … lung cancer?") asks
+        # about an effect in the disease, which any statement on it may answer.
         return []
     typed = [s for s in statements if answers.search(s.text)]
     return unspoken(asked, typed, glossary, conditions) if typed else []
