@@ -71,6 +71,8 @@ def test_facets_the_caller_gave_are_not_listed_again() -> None:
         ("Can everolimus cause breathing problems?", "adverse effects"),
         ("Will telotristat make me constipated?", "adverse effects"),
         ("Which labs should I follow on telotristat?", "monitoring"),
+        ("What is the Lutathera regimen?", "dose"),
+        ("For a G3 pancreatic NET, what chemo regimen?", "treatment choice"),
     ],
 )
 def test_question_types(question: str, expected: str) -> None:
@@ -202,3 +204,29 @@ def test_pregnancy_stays_in_the_question() -> None:
     u = understand("Can I have Lutathera if I might be pregnant?", GLOSSARY)
     assert "pregnant" in u.clinical_question
     assert ("pregnancy", "pregnant") in {(f.kind, f.value) for f in u.facets}
+
+
+def test_a_reported_ask_is_split_from_the_patient() -> None:
+    u = understand(
+        "A 52-year-old woman with an ileal NET and 20 liver metastases on lanreotide, stable "
+        "for 2 years, asks whether she should have liver surgery.",
+        GLOSSARY,
+    )
+    assert ("age", "52 years") in {(f.kind, f.value) for f in u.facets}
+    assert "52" not in u.clinical_question and "surgery" in u.clinical_question
+    # The drug she is on is a facet; the ask is about the surgery.
+    assert "lanreotide" not in u.clinical_question
+    assert ("treatment", "lanreotide") in {(f.kind, f.value) for f in u.facets}
+
+
+def test_a_comma_before_the_question_words_ends_the_description() -> None:
+    u = understand(
+        "For a patient with G3 NET Ki-67 40% in the pancreas, what chemo regimen?", GLOSSARY
+    )
+    assert "Ki-67" not in u.clinical_question and "regimen" in u.clinical_question
+    assert u.question_type == "treatment choice"
+
+
+def test_the_drug_the_patient_is_on_stays_when_the_ask_names_no_other() -> None:
+    u = understand("58-year-old man on sunitinib 37.5 mg daily. What should I monitor?", GLOSSARY)
+    assert "sunitinib" in u.subjects

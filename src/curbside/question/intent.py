@@ -80,7 +80,7 @@ _NARROW = re.compile(
 
 
 #: Procedure nouns recognised by their form when the glossary does not know them.
-_PROCEDURE_WORD = re.compile(
+PROCEDURE_WORD = re.compile(
     r"\b\w+(ectomy|otomy|ostomy|plasty|scopy)\b|\b\w*emboli[sz]ations?\b|\bablations?\b|"
     r"\bresections?\b|\btransplant(ation)?s?\b|\bbiops(y|ies)\b|\bsurgery\b|\boperation\b",
     _I,
@@ -92,7 +92,7 @@ def _entities(question: str, glossary: Glossary) -> tuple[list[str], list[str], 
     for mention in glossary.entities(question):
         kinds[mention.entry.kind].append(mention.entry.term)
     if not kinds["procedure"]:
-        kinds["procedure"] = [m.group(0) for m in _PROCEDURE_WORD.finditer(question)]
+        kinds["procedure"] = [m.group(0) for m in PROCEDURE_WORD.finditer(question)]
     return kinds["drug"], kinds["procedure"], kinds["condition"]
 
 

@@ -145,7 +145,9 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         "dose",
         rx(
             r"\bdos(e|es|ed|age|ing)\b|\bhow much\b|\bstarting\b|\bmg\b|\btitrat\w*|"
-            r"\bregimens?\b|\bhow (is|are) .{0,40}\b(given|administered|dosed)\b"
+            r"\bhow (is|are) .{0,40}\b(given|administered|dosed)\b|"
+            # "the Lutathera regimen" is its schedule; "what chemo regimen" asks which one.
+            r"\b(the|its|this|that) [\w-]+ regimens?\b"
         ),
         rx(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|GBq|mCi|units?|mL)\b|\bdos(e|es|age|ing)\b"),
         "dosage and administration",
@@ -179,6 +181,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         rx(
             r"\bbest\b|\boptimal\b|\bpreferred\b|\bapproach\w*|\boptions?\b|\bmanag\w*|"
             r"\btreat\w*|\btherap\w*|\bfirst[- ]line\b|\bsecond[- ]line\b|\bnext\b|"
+            r"\bregimens?\b|\bchemo\b|"
             r"\bwhat (now|next)\b|\bshould (we|i) (start|switch|use|give|offer)\b"
         ),
         rx(

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from curbside.models import Facet
 from curbside.question.aliases import closed_compound
+from curbside.question.intent import PROCEDURE_WORD
 from curbside.question.question_types import (
     DRUG_TYPES,
     GENERAL_TYPE,
@@ -287,6 +288,18 @@ def _describes_a_patient(
     )
 
 
+#: An ask reported rather than put: "… asks whether …", "… wants to know if …".
+_INDIRECT_ASK = rx(
+    r"\b(?:asks?|asking|asked|wonders?|wondering|wants? to know|would like to know)\s+"
+    r"(?:us |me |you |the team |her doctor |his doctor )?"
+    r"(?P<ask>(?:whether|if|about|what|which|how|when|why|who)\b.*)"
+)
+
+
+#: A comma before the words that open a question: the ask follows it.
+_COMMA_ASK = rx(r",\s+(?=(?:what|which|how|when|why|who|should|would|is|are|can|could|do|does)\b)")
+
+
 def _split_ask(text: str) -> tuple[str, str]:
     """(the patient description, the ask) of a vignette; ("", text) when it is not one."""
     # "…: best approach?" and "…. What is the next step?" put the ask last.
@@ -296,6 +309,14 @@ def _split_ask(text: str) -> tuple[str, str]:
     sentences = re.split(r"(?<=[.;])\s+(?=[A-Z])", text)
     if len(sentences) > 1:
         return " ".join(sentences[:-1]), sentences[-1]
+    # "A 52-year-old woman with … asks whether she should have liver surgery."
+    indirect = _INDIRECT_ASK.search(text)
+    if indirect and indirect.start() > 20:
+        return text[: indirect.start()].rstrip(" ,"), text[indirect.start("ask") :]
+    # "For a patient with G3 NET, Ki-67 40%, in the pancreas, what regimen?"
+    commas = list(_COMMA_ASK.finditer(text))
+    if commas and commas[-1].start() > 20:
+        return text[: commas[-1].start()], text[commas[-1].end() :]
     return "", text
 
 
@@ -462,6 +483,17 @@ def understand(
         for name, (start, _end) in history_names
         if _FAILED.search(question[max(0, start - 40) : start])
     )
+    asks_of_other = bool(description) and _names_a_treatment(ask, glossary)
+    current = [
+        _with_cue(question, span, _HISTORY)
+        for name, span in history_names
+        if span[0] < ask_start and name not in failed and asks_of_other
+    ]
+    if current and not refers_back:
+        # "On lanreotide, stable for 2 years: should she have liver surgery?" asks about
+        # the surgery; the drug she is on is a facet, not the topic.
+        clinical = clinical_without([*stripped, *current])
+        search = clinical if qdef is None or not qdef.search else f"{clinical} {qdef.search}"
     if failed and qtype in ("treatment choice", GENERAL_TYPE):
         # "Progressing on lanreotide: next line?" asks what follows the failed treatment,
         # not about it: the treatment leaves the clinical question (it stays a facet), and
@@ -493,11 +525,21 @@ def understand(
     )
 
 
-def _with_cue(question: str, span: tuple[int, int]) -> tuple[int, int]:
-    """``span`` of a failed treatment widened to the words that say it failed."""
+def _names_a_treatment(ask: str, glossary: Glossary) -> bool:
+    """True when ``ask`` names a drug or procedure of its own ("… liver surgery?")."""
+    return any(m.entry.kind in ("drug", "procedure") for m in glossary.entities(ask)) or bool(
+        PROCEDURE_WORD.search(ask)
+    )
+
+
+def _with_cue(
+    question: str, span: tuple[int, int], cues: re.Pattern[str] = _FAILED
+) -> tuple[int, int]:
+    """``span`` of a treatment widened to the words before it that say how the patient
+    had it (``cues``: that it failed, by default)."""
     start, end = span
     window = max(0, start - 40)
-    cue = _FAILED.search(question[window:start])
+    cue = cues.search(question[window:start])
     return (window + cue.start(), end) if cue else span
 
 

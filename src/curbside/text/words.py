@@ -56,7 +56,7 @@ FRAME_WORDS: frozenset[str] = words_of(
     concern concerned reasonable ideal optimal preferred anything something else whether
     get gets got getting decide decides proceed proceeding precaution precautions
     appropriate advisable advice advise necessary continue continuing threshold thresholds
-    cutoff cutoffs cut-off cut-offs"""
+    cutoff cutoffs cut-off cut-offs regimen regimens"""
 )
 
 _EQUIVALENT = {
