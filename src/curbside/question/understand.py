@@ -483,7 +483,8 @@ def understand(
         for name, (start, _end) in history_names
         if _FAILED.search(question[max(0, start - 40) : start])
     )
-    asks_of_other = bool(description) and _names_a_treatment(ask, glossary)
+    # An ask about another treatment, or about imaging ("s/p resection …: workup?").
+    asks_of_other = bool(description) and (_names_a_treatment(ask, glossary) or qtype == "imaging")
     current = [
         _with_cue(question, span, _HISTORY)
         for name, span in history_names
