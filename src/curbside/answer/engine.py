@@ -36,8 +36,9 @@ from curbside.answer.labels import LabelExpander
 from curbside.answer.population import Population
 from curbside.answer.select import candidates
 from curbside.answer.stats import LibraryStats
+from curbside.answer.subjects import with_subjects
 from curbside.answer.trace import Trace, build_trace
-from curbside.answer.widen import facet_hits, more_of_sources, name_keys, subject_names
+from curbside.answer.widen import facet_hits, more_of_sources
 from curbside.models import (
     AUDIENCES,
     DETAILS,
@@ -61,19 +62,14 @@ from curbside.store import Library
 from curbside.store.threads import turns
 from curbside.text.common import specificity
 from curbside.text.glossary import Glossary, load_glossary
-from curbside.text.words import key_set
 
 #: Label statements in the answer to a question about a drug, by audience.
 DRUG_LABEL_BUDGET = {"clinician": 8, "nurse": 8, "student": 6, "patient": 4}
 #: Labels pulled in whole for a drug question (a drug may have several labels).
 LABELS_PER_QUESTION = 3
-#: Passages retrieved per question.
-#: Passages searched for by a required subject's name alone when no hit names it.
-SUBJECT_K = 5
-#: ... placed after this many of the main search's hits, within the gate's reading.
-SUBJECT_AT = 5
 #: Passages the relevance gate reads (see :func:`assess`).
 GATE_TOP = 10
+#: Passages retrieved per question.
 SEARCH_K = 24
 #: Passages fetched per tier that the main search left out.
 TIER_K = 6
@@ -203,7 +199,7 @@ class Engine:
         hits = self._retrieve(analysed.search) if question else []
         if hits:
             hits += self._drug_labels(understood, hits, focus)
-            hits = self._with_subjects(question, understood, hits)
+            hits = with_subjects(self.retriever, question, understood.subjects, hits, top=GATE_TOP)
         evidence = self._evidence(hits)
         timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
@@ -403,55 +399,6 @@ class Engine:
                 seen.add(hit.passage.id)
                 unique.append(hit)
         return unique + self._siblings(query.query, unique)
-
-    def _with_subjects(
-        self, question: str, understood: Understanding, hits: list[Hit]
-    ) -> list[Hit]:
-        """``hits`` with passages naming each required subject among those the gate reads.
-
-        In a long vignette ("pancreatic NET G3, Ki-67 35%, liver metastases: is CAPTEM an
-        option?") the patient's description dominates the search, and the passages on the
-        regimen asked about rank below what the gate reads; they are moved up, or searched
-        for by the subject's name alone — or by another name the question gives it
-        ("Sanfilippo syndrome, also known as … (MPS-III)"), when the library uses only that.
-        """
-        head = [key_set(f"{h.passage.section} {h.passage.text}") for h in hits[:GATE_TOP]]
-        lifted: list[Hit] = []
-        for subject in understood.subjects:
-            names = [name_keys(name) for name in subject_names(question, subject)]
-            if any(name <= keys for name in names for keys in head):
-                continue
-            lifted += [h for h in self._naming(names, hits[GATE_TOP:]) if h not in lifted]
-        if not lifted:
-            return hits
-        ids = {h.passage.id for h in lifted}
-        rest = [h for h in hits if h.passage.id not in ids]
-        return rest[:SUBJECT_AT] + lifted + rest[SUBJECT_AT:]
-
-    def _naming(self, names: Sequence[frozenset[str]], deeper: Sequence[Hit]) -> list[Hit]:
-        """Up to :data:`SUBJECT_K` passages that name the first of ``names`` found: among
-        ``deeper`` hits, else by a search for that name alone. When no passage names any
-        of them, the closest passages to the first name (the library may call it
-        otherwise: "capecitabine and temozolomide" for "CAPTEM")."""
-        have = {h.passage.id for h in deeper}
-        closest: list[Hit] | None = None
-        for name in names:
-            if not name:
-                continue
-            found = [h for h in deeper if name <= key_set(h.passage.text)]
-            if not found:
-                searched = [
-                    h
-                    for h in self.retriever.search(
-                        " ".join(sorted(name)), k=SUBJECT_K, mode="answer"
-                    )
-                    if h.passage.id not in have
-                ]
-                closest = searched if closest is None else closest
-                found = [h for h in searched if name <= key_set(h.passage.text)]
-            if found:
-                return found[:SUBJECT_K]
-        return (closest or [])[:SUBJECT_K]
 
     def _label_focus(self, understood: Understanding) -> LabelFocus | None:
         """The labelled drug the question asks about and the sections that answer it."""

@@ -13,12 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from curbside.answer.gate import head_acronym
 from curbside.answer.select import coverable
 from curbside.models import Evidence, Hit
-from curbside.question.aliases import alias_groups, question_aliases
 from curbside.question.concepts import QuestionPlan
-from curbside.text.words import key_set
 
 #: Passages fetched per facet, and the tiers searched for them (label statements come
 #: from the labels of the drugs the answer names, see :mod:`curbside.answer.labels`).
@@ -83,24 +80,3 @@ def more_of_sources(library: Any, evidence: Sequence[Evidence], have: set[str]) 
                 have.add(passage.id)
                 out.append(Hit(passage, first.hit.score * 0.7, {"section": 1.0}))
     return out
-
-
-def subject_names(question: str, subject: str) -> list[str]:
-    """``subject`` and the other names ``question`` gives it ("Sanfilippo syndrome, also
-    known as mucopolysaccharidosis III (MPS-III)"), the subject first; last, the kind of
-    thing a prefixed acronym names ("RNA" for "lincRNA"), which the gate also accepts."""
-    lowered = subject.lower()
-    names = [subject]
-    for group in alias_groups(question_aliases(question)):
-        if any(lowered in name.lower() for name in group):
-            names += [name for name in group if lowered not in name.lower()]
-            break
-    head = head_acronym(question, subject)
-    return [*names, head] if head else names
-
-
-def name_keys(name: str) -> frozenset[str]:
-    """The keys a passage must hold to name ``name``, its words whichever way they are
-    joined ("MPS-III" is named by "MPS III")."""
-    keys = key_set(name)
-    return frozenset(k for k in keys if "-" not in k) or keys

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curbside.answer.widen import name_keys, subject_names
+from curbside.answer.subjects import name_keys, subject_names
 from curbside.text.words import key_set
 
 SANFILIPPO = (
