@@ -119,7 +119,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         rx(
             r"\badverse\b|\bside[- ]effects?\b|\btoxicit\w*|\bcomplication\w*|\bwarning\w*|"
             r"\bgrade [3-5]\b|\bincidence\b|\boccurr\w*|\breported\b|\bsyndrome\b|"
-            r"\bcan (cause|lead to|inflame|harm|damage|lower|raise)\b|\bserious\b"
+            r"\bcan (cause|lead to|inflame|harm|damage|lower|raise)\b|\bserious\b|\brisks?\b"
         ),
         "adverse reactions side effects",
     ),
