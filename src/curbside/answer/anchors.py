@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from curbside.models import Statement
+from curbside.question.question_types import says
 from curbside.text.glossary import Glossary
 from curbside.text.words import FRAME_WORDS, STOPWORDS
 
@@ -236,5 +237,5 @@ def unanswered(
         # A yes/no question ("Does high-dose radiotherapy benefit … lung cancer?") asks
         # about an effect in the disease, which any statement on it may answer.
         return []
-    typed = [s for s in statements if answers.search(s.text)]
+    typed = [s for s in statements if says(answers, s.text)]
     return unspoken(asked, typed, glossary, conditions) if typed else []

@@ -38,6 +38,7 @@ from curbside.models import (
 )
 from curbside.question.concepts import QuestionPlan
 from curbside.question.facets import home_facet
+from curbside.question.question_types import says
 from curbside.question.topics import DEFAULT_TOPIC, classify
 from curbside.question.understand import Understanding
 from curbside.text.glossary import Glossary
@@ -295,7 +296,7 @@ def _bottom_line(
         if on_patient and speaks_of_terms(glossary, text, on_patient):
             direct = 0  # about this patient: "CrCl 25 mL/min" and the kidneys
         else:
-            direct = 1 if answers is not None and answers.search(text) else 2
+            direct = 1 if answers is not None and says(answers, text) else 2
         return (
             direct,
             0 if all(speaks_of(text, subject, glossary) for subject in subjects) else 1,
@@ -304,11 +305,11 @@ def _bottom_line(
             order,
         )
 
-    ranked = sorted(enumerate(statements), key=rank)
+    keys = sorted((rank(item), item[1]) for item in enumerate(statements))
     # Only the best kind of answer leads: when some statements are of the asked type and
     # name the subject, a trial's survival figure does not join them to fill three places.
-    best = rank(ranked[0])[:2]
-    ranked = [item for item in ranked if rank(item)[:2] == best]
+    best = keys[0][0][:2]
+    ranked = [(key[-1], statement) for key, statement in keys if key[:2] == best]
     picked: list[Statement] = []
     used_sources: set[str] = set()
     for _i, statement in ranked:
@@ -361,11 +362,11 @@ def _gaps(
     gaps: list[str] = []
     text = " ".join(s.text for s in statements)
     answers = understood.answers
-    if answers is not None and statements and not answers.search(text):
+    if answers is not None and statements and not says(answers, text):
         subject = ", ".join(understood.subjects) or "this question"
         gaps.append(f"no {understood.question_type} information on {subject}")
         answers = None
-    typed = " ".join(s.text for s in statements if answers is not None and answers.search(s.text))
+    typed = " ".join(s.text for s in statements if answers is not None and says(answers, s.text))
     for subject in understood.subjects:
         if not speaks_of(text, subject, glossary):
             gaps.append(f"nothing on {subject} in the statements selected")

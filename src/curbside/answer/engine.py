@@ -54,7 +54,7 @@ from curbside.models import (
 )
 from curbside.question import analyse_question
 from curbside.question.concepts import QuestionPlan
-from curbside.question.question_types import DRUG_TYPES
+from curbside.question.question_types import DRUG_TYPES, says
 from curbside.question.topics import question_topics, topic
 from curbside.question.understand import Understanding
 from curbside.retrieve import QueryPlan, Retriever
@@ -524,7 +524,7 @@ def _answers_the_type(answer: Answer, understood: Understanding) -> bool:
         # Only treatment questions are held to this: their statements are recognised
         # broadly, so finding none means the evidence is about something else.
         return True
-    return any(answers.search(s.text) for s in _shown(answer))
+    return any(says(answers, s.text) for s in _shown(answer))
 
 
 def _shown(answer: Answer) -> list[Statement]:

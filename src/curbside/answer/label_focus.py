@@ -28,7 +28,7 @@ from curbside.answer.drugs import Drug, DrugIndex
 from curbside.answer.select import Candidate
 from curbside.models import Passage
 from curbside.question.concepts import Concept, QuestionPlan
-from curbside.question.question_types import GENERAL_TYPE, question_type
+from curbside.question.question_types import GENERAL_TYPE, question_type, says
 from curbside.question.understand import Understanding
 from curbside.text import label_sections as ls
 from curbside.text.words import key_set
@@ -249,10 +249,10 @@ _KIND_SAYS: dict[str, re.Pattern[str]] = {
 
 def _says_it(text: str, heading: str, answers: re.Pattern[str] | None) -> float:
     """Bonus for a sentence that says the asked kind of thing itself, not just its heading."""
-    bonus = SAYS_IT_BONUS if answers is not None and answers.search(text) else 0.0
+    bonus = SAYS_IT_BONUS if answers is not None and says(answers, text) else 0.0
     kind = ls.section_kind(heading)
-    says = _KIND_SAYS.get(kind) if kind is not None else None
-    if says is not None and says.search(text):
+    kind_says = _KIND_SAYS.get(kind) if kind is not None else None
+    if kind_says is not None and kind_says.search(text):
         bonus += SAYS_IT_BONUS
     return bonus
 

@@ -28,6 +28,7 @@ from curbside.answer.population import Population
 from curbside.models import DESIGNS, Audience, Evidence, Source
 from curbside.question.concepts import QuestionPlan
 from curbside.question.facets import home_facet
+from curbside.question.question_types import says
 from curbside.question.topics import classify, topic
 from curbside.question.understand import Understanding
 from curbside.text.glossary import Glossary
@@ -243,7 +244,7 @@ def _answers_beside_anchor(
     return (
         bool(others)
         and all(c.covered_by(keys) for c in others)
-        and bool(answers.search(sentence.text))
+        and bool(says(answers, sentence.text))
     )
 
 
@@ -399,7 +400,7 @@ def candidates(
                 continue  # a broad answer is about this condition, not the procedure elsewhere
             if (
                 answers is not None
-                and answers.search(sentence.text)
+                and says(answers, sentence.text)
                 and _speaks_for_asked(plan, ev, context)
             ):
                 # A statement of the asked kind about the asked drug or procedure ("X is
@@ -451,9 +452,9 @@ def candidates(
             if answers is not None and not facets:
                 # The question asked ("what should I monitor") is answered by statements of
                 # that kind (warnings, tests), not by whatever else is said of the drug.
-                if answers.search(sentence.text):
+                if says(answers, sentence.text):
                     score += TYPE_BONUS
-                elif answers.search(sentence.heading):
+                elif says(answers, sentence.heading):
                     # A heading covers every sentence under it, the off-type ones too.
                     score += TYPE_BONUS / 2
                 elif not on_patient:

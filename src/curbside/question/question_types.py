@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _I = re.IGNORECASE
 
@@ -24,6 +25,14 @@ class QuestionType:
     answers: re.Pattern[str]
     #: Words added to the search so that statements of this type are retrieved.
     search: str = ""
+
+
+@lru_cache(maxsize=131_072)
+def says(pattern: re.Pattern[str], text: str) -> bool:
+    """True when ``text`` is worded as ``pattern`` (a type's answers). Remembered: the same
+    sentences are tested for the same types many times within an ask and across asks, and a
+    type's many alternatives make each search slow."""
+    return pattern.search(text) is not None
 
 
 def rx(pattern: str) -> re.Pattern[str]:
@@ -188,7 +197,8 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
             r"\brecommend\w*|\boption\w*|\bfirst[- ]line\b|\bpreferred\b|\bconsider\w*|"
             r"\btreat\w*|\bmanag\w*|\bindicated\b|\bapproved\b|"
             # What a treatment is called: "chemoradiotherapy", "splenectomy", "resection".
-            r"\w*therap\w*|\w+ectom(y|ies)\b|\bsurg\w*|\bresect\w*|\bsupplement\w*|"
+            # (No leading \w*: a search would try it at every letter of every sentence.)
+            r"therap|\Bectom(y|ies)\b|\bsurg\w*|\bresect\w*|\bsupplement\w*|"
             r"\btransplant\w*|\bablat\w*|\bembolizat\w*|\bradiat\w*|\bchemo\w*"
         ),
     ),
