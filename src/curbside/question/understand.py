@@ -141,7 +141,7 @@ def _topic_words(ask: str) -> list[str]:
     return [
         w
         for w in tokens(ask)
-        if w not in STOPWORDS and w not in FRAME_WORDS and w not in _APPRAISAL and w != "mean"
+        if w not in STOPWORDS and w not in FRAME_WORDS and w not in _APPRAISAL
     ]
 
 
