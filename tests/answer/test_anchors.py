@@ -119,3 +119,27 @@ def test_a_yes_no_question_about_an_effect_needs_no_statement_of_its_type() -> N
     ]
     asked = "Does high-dose radiotherapy benefit patients with quartzoma?"
     assert unanswered(asked, said, dose, GLOSSARY) == []
+
+
+def test_a_disease_named_after_a_person_is_a_disease() -> None:
+    assert disease_names("Child with Wilms tumor: chemotherapy regimen?") == ["Wilms tumor"]
+    assert disease_names("A woman with Graves disease and palpitations") == ["Graves disease"]
+    # A capital that only opens the sentence names no one.
+    assert disease_names("Carcinoid syndrome patient with flushing") == []
+
+
+def test_a_vignettes_own_disease_must_be_spoken_of_unless_the_domain_is_named() -> None:
+    from curbside.answer.anchors import off_topic
+    from curbside.question.understand import understand
+
+    said = [
+        Statement("Cytotoxic chemotherapy has limited activity in well-differentiated NETs.", ())
+    ]
+    wilms = understand("Child with Wilms tumor: chemotherapy regimen?", GLOSSARY)
+    missing, _typed = off_topic(wilms, said, GLOSSARY, frozenset({"NET"}))
+    assert missing == ["Wilms tumor"]
+    # Beside the library's own disease, another is the patient's history.
+    both = understand("Child with Wilms tumor and a NET of the appendix: chemotherapy?", GLOSSARY)
+    assert off_topic(both, said, GLOSSARY, frozenset({"NET"})) == ([], [])
+    # A library with no domain of its own (a broad corpus) is not held to the rule.
+    assert off_topic(wilms, said, GLOSSARY, frozenset()) == ([], [])

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from curbside.models import Statement
 from curbside.question.question_types import says
+from curbside.question.understand import Understanding
 from curbside.text.glossary import Glossary
 from curbside.text.words import FRAME_WORDS, STOPWORDS
 
@@ -147,12 +148,18 @@ def _narrows(mod: str) -> bool:
     return not (len(low) > 5 and low.endswith(("ing", "ed")))
 
 
-def disease_names(text: str) -> list[str]:
-    """Disease names in ``text`` by their form, each with its qualifying word if any.
+#: A disease named after a person: "Wilms tumor", "Graves disease", "Cushing's syndrome"
+#: (case matters: the name is capitalised, and not only because it opens the sentence).
+_EPONYM = re.compile(r"(?<=[a-z,;:] )([A-Z][a-z]{2,}(?:'s)?) (tumou?r|disease|syndrome)s?\b")
+
+
+def disease_names(text: str, *, eponyms: bool = True) -> list[str]:
+    """Disease names in ``text`` by their form, each with its qualifying word if any, and
+    (with ``eponyms``) diseases named after a person.
 
     "Which cancer …" names no disease: it asks for one.
     """
-    out: list[str] = []
+    out = [f"{m.group(1)} {m.group(2)}" for m in _EPONYM.finditer(text)] if eponyms else []
     for match in _DISEASE.finditer(text):
         head = match.group("head")
         if head.lower() in _NOT_DISEASES:
@@ -182,6 +189,8 @@ def unspoken(
     statements: Sequence[Statement],
     glossary: Glossary,
     conditions: Sequence[str] = (),
+    *,
+    eponyms: bool = True,
 ) -> list[str]:
     """The diseases ``asked`` names (by form, or as ``conditions`` the caller recognised:
     "acromegaly") that no statement speaks of.
@@ -189,7 +198,7 @@ def unspoken(
     Naming a disease only to compare with it does not speak of it, unless the question
     itself compares.
     """
-    names = list(dict.fromkeys([*disease_names(asked), *conditions]))
+    names = list(dict.fromkeys([*disease_names(asked, eponyms=eponyms), *conditions]))
     if not names:
         return []
     text = " ".join(s.text for s in statements)
@@ -226,6 +235,8 @@ def unanswered(
     answers: re.Pattern[str] | None,
     glossary: Glossary,
     conditions: Sequence[str] = (),
+    *,
+    eponyms: bool = True,
 ) -> list[str]:
     """The diseases ``asked`` names that no statement of the asked kind speaks of.
 
@@ -238,4 +249,49 @@ def unanswered(
         # about an effect in the disease, which any statement on it may answer.
         return []
     typed = [s for s in statements if says(answers, s.text)]
-    return unspoken(asked, typed, glossary, conditions) if typed else []
+    return unspoken(asked, typed, glossary, conditions, eponyms=eponyms) if typed else []
+
+
+def off_topic(
+    understood: Understanding,
+    statements: Sequence[Statement],
+    glossary: Glossary,
+    domain: frozenset[str],
+) -> tuple[list[str], list[str]]:
+    """(the conditions the question names that no statement speaks of, those no statement
+    of the asked type speaks of).
+
+    The conditions are those the ask names by form, the glossary conditions among its
+    subjects outside the library's ``domain`` (its statements need not repeat "neuroendocrine
+    tumor"), and — when the question names no condition of the domain at all — the diseases
+    the patient description names ("Child with Wilms tumor: chemotherapy regimen?"). Beside
+    a domain condition, a description's other diseases are the patient's history. A library
+    with no domain of its own (a broad research corpus) is not held to the last rule: its
+    passages often name the disease otherwise ("ESCC", "RA").
+    """
+    conditions = [
+        s
+        for s in understood.subjects
+        if any(
+            m.entry.kind == "condition" and m.entry.term not in domain for m in glossary.entities(s)
+        )
+    ]
+    description = understood.question[: len(understood.question) - len(understood.ask)]
+    if description and domain and understood.question.endswith(understood.ask):
+        mentioned = [
+            m for m in glossary.entities(understood.question) if m.entry.kind == "condition"
+        ]
+        if not any(m.entry.term in domain for m in mentioned):
+            conditions += disease_names(description)
+            conditions += [
+                m.surface for m in mentioned if m.entry.disease and m.entry.term not in domain
+            ]
+    conditions = list(dict.fromkeys(conditions))
+    ask = understood.ask
+    # Eponyms only where the library has a domain (a broad corpus writes "HNPCC" for Lynch
+    # syndrome as often as the name).
+    eponyms = bool(domain)
+    return (
+        unspoken(ask, statements, glossary, conditions, eponyms=eponyms),
+        unanswered(ask, statements, understood.answers, glossary, conditions, eponyms=eponyms),
+    )

@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from curbside.answer import generators
-from curbside.answer.anchors import unanswered, unspoken
+from curbside.answer.anchors import off_topic
 from curbside.answer.assemble import assemble
 from curbside.answer.audience import disclaimer
 from curbside.answer.base import Generator
@@ -339,21 +339,10 @@ class Engine:
         )
         answer = replace(answer, generator=drafted_by)
         shown = _shown(answer)
-        # The conditions the question asks about, as the glossary knows them, outside the
-        # library's own domain (which its statements need not repeat: "In NETTER-1, …").
         domain = self._derived.population(
             fingerprint, self.library, self.glossary, self.stats
         ).domain
-        conditions = [
-            s
-            for s in understood.subjects
-            if any(
-                m.entry.kind == "condition" and m.entry.term not in domain
-                for m in self.glossary.entities(s)
-            )
-        ]
-        missing = unspoken(understood.ask, shown, self.glossary, conditions)
-        untyped = unanswered(understood.ask, shown, understood.answers, self.glossary, conditions)
+        missing, untyped = off_topic(understood, shown, self.glossary, domain)
         if (missing or untyped) and (answer.sections or answer.bottom_line):
             # The evidence speaks of a neighbouring disease, not the one asked about; or of
             # the asked one only in passing, never with what is asked (its dose, its care).
