@@ -189,8 +189,6 @@ def unspoken(
     statements: Sequence[Statement],
     glossary: Glossary,
     conditions: Sequence[str] = (),
-    *,
-    eponyms: bool = True,
 ) -> list[str]:
     """The diseases ``asked`` names (by form, or as ``conditions`` the caller recognised:
     "acromegaly") that no statement speaks of.
@@ -198,8 +196,17 @@ def unspoken(
     Naming a disease only to compare with it does not speak of it, unless the question
     itself compares.
     """
-    names = list(dict.fromkeys([*disease_names(asked, eponyms=eponyms), *conditions]))
-    if not names:
+    return _not_spoken(_names(asked, conditions, eponyms=True), asked, statements, glossary)
+
+
+def _names(asked: str, conditions: Sequence[str], *, eponyms: bool) -> list[str]:
+    return list(dict.fromkeys([*disease_names(asked, eponyms=eponyms), *conditions]))
+
+
+def _not_spoken(
+    names: Sequence[str], asked: str, statements: Sequence[Statement], glossary: Glossary
+) -> list[str]:
+    if not names or not statements:
         return []
     text = " ".join(s.text for s in statements)
     if not _COMPARATOR.search(asked):
@@ -235,8 +242,6 @@ def unanswered(
     answers: re.Pattern[str] | None,
     glossary: Glossary,
     conditions: Sequence[str] = (),
-    *,
-    eponyms: bool = True,
 ) -> list[str]:
     """The diseases ``asked`` names that no statement of the asked kind speaks of.
 
@@ -244,12 +249,20 @@ def unanswered(
     carcinoma among its indications, but every dose it states is for another disease; the
     library speaks of the drug, not of its use in that disease.
     """
+    typed = _typed(asked, statements, answers)
+    return _not_spoken(_names(asked, conditions, eponyms=True), asked, typed, glossary)
+
+
+def _typed(
+    asked: str, statements: Sequence[Statement], answers: re.Pattern[str] | None
+) -> list[Statement]:
+    """The statements of the asked kind; none to hold the question to when it has no kind,
+    or asks yes or no about an effect in the disease ("Does high-dose radiotherapy benefit
+    … lung cancer?"), which any statement on it may answer. With none, nothing is checked
+    (whether the answer has its kind at all is the engine's other check)."""
     if answers is None or _YES_NO.match(asked):
-        # A yes/no question ("Does high-dose radiotherapy benefit … lung cancer?") asks
-        # about an effect in the disease, which any statement on it may answer.
         return []
-    typed = [s for s in statements if says(answers, s.text)]
-    return unspoken(asked, typed, glossary, conditions, eponyms=eponyms) if typed else []
+    return [s for s in statements if says(answers, s.text)]
 
 
 def off_topic(
@@ -286,12 +299,12 @@ def off_topic(
             conditions += [
                 m.surface for m in mentioned if m.entry.disease and m.entry.term not in domain
             ]
-    conditions = list(dict.fromkeys(conditions))
     ask = understood.ask
     # Eponyms only where the library has a domain (a broad corpus writes "HNPCC" for Lynch
     # syndrome as often as the name).
-    eponyms = bool(domain)
+    names = _names(ask, conditions, eponyms=bool(domain))
+    typed = _typed(ask, statements, understood.answers)
     return (
-        unspoken(ask, statements, glossary, conditions, eponyms=eponyms),
-        unanswered(ask, statements, understood.answers, glossary, conditions, eponyms=eponyms),
+        _not_spoken(names, ask, statements, glossary),
+        _not_spoken(names, ask, typed, glossary),
     )

@@ -274,13 +274,12 @@ def _bottom_line(
 ) -> list[Statement]:
     """One to three statements that answer the question most directly.
 
-    Statements of the asked type (or about the organ function the vignette gives) that
-    name what the question is about come first (a warning for "what should I monitor on
-    sunitinib" that names sunitinib), then the
-    generator's order, which already puts the strongest tier's best statement first; at
-    most one per source, guidelines before labels before research, and only statements as
-    direct as the first. A patient's bottom line opens with text written for patients when
-    it answers as well.
+    Statements about the organ function the vignette gives come first, then statements of
+    the asked type, those naming what the question is about before others (a warning for
+    "what should I monitor on sunitinib" that names sunitinib); then, for patients, text
+    written for them; then the generator's order, which already puts the strongest tier's
+    best statement first. At most one per source, and only statements as direct as the
+    first.
     """
     if not statements:
         return []

@@ -308,43 +308,46 @@ def understand(
     ):
         # "On sunitinib … what should I monitor?": the drug the patient takes is the subject.
         subjects += tuple(name for name, _span in history_names if name not in subjects)
-    qdef = next((t for t in QUESTION_TYPES if t.name == qtype.replace(" for a purpose", "")), None)
-    search = clinical if qdef is None or not qdef.search else f"{clinical} {qdef.search}"
+    removed = list(stripped)
+    extra = ""
     symptoms = [f.value for f in facets if f.kind == "symptom" and f.value not in _STATES]
     if qtype == GENERAL_TYPE and symptoms and history_names:
         # "On everolimus, develops dry cough and dyspnea: what should I consider?": a new
         # symptom on a drug asks what the drug can cause; the search carries the symptom
         # even where the library names it otherwise ("pneumonitis").
         qtype = "adverse effects"
-        adverse = next(t for t in QUESTION_TYPES if t.name == qtype)
-        search = f"{clinical} {' '.join(symptoms)} {adverse.search}"
+        extra = " ".join(symptoms)
     failed = tuple(
         name
         for name, (start, _end) in history_names
         if _FAILED.search(question[max(0, start - 40) : start])
     )
-    # An ask about another treatment, or about imaging ("s/p resection …: workup?").
-    asks_of_other = bool(description) and (_names_a_treatment(ask, glossary) or qtype == "imaging")
-    current = [
-        _with_cue(question, span, _HISTORY)
-        for name, span in history_names
-        if span[0] < ask_start and name not in failed and asks_of_other
-    ]
-    if current and not refers_back:
-        # "On lanreotide, stable for 2 years: should she have liver surgery?" asks about
-        # the surgery; the drug she is on is a facet, not the topic.
-        clinical = clinical_without([*stripped, *current])
-        search = clinical if qdef is None or not qdef.search else f"{clinical} {qdef.search}"
     if failed and qtype in ("treatment choice", GENERAL_TYPE):
         # "Progressing on lanreotide: next line?" asks what follows the failed treatment,
         # not about it: the treatment leaves the clinical question (it stays a facet), and
         # the search asks in the words guidelines use for what comes after.
         qtype = "treatment choice"
-        failed_spans = [_with_cue(question, span) for name, span in history_names if name in failed]
-        clinical = clinical_without([*stripped, *failed_spans])
-        search = f"{clinical} {AFTER_FAILURE_SEARCH}"
+        removed += [_with_cue(question, span) for name, span in history_names if name in failed]
     else:
         failed = ()
+    # An ask about another treatment, or about imaging ("s/p resection …: workup?"): the
+    # drug the patient is on ("on lanreotide, stable for 2 years: should she have liver
+    # surgery?") is a facet, not the topic.
+    if (
+        description
+        and not refers_back
+        and (_names_a_treatment(ask, glossary) or qtype == "imaging")
+    ):
+        removed += [
+            _with_cue(question, span, _HISTORY)
+            for name, span in history_names
+            if span[0] < ask_start and name not in failed
+        ]
+    if removed != stripped:
+        clinical = clinical_without(removed)
+    qdef = next((t for t in QUESTION_TYPES if t.name == qtype.replace(" for a purpose", "")), None)
+    type_words = AFTER_FAILURE_SEARCH if failed else (qdef.search if qdef else "")
+    search = " ".join(part for part in (clinical, extra, type_words) if part)
     # A measure has many names ("creatinine clearance", "kidney function", "eGFR"); the
     # evidence may use any, so retrieval also searches the glossary's name for it.
     measures = [
